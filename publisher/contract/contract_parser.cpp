@@ -1,0 +1,269 @@
+// Method: parse with nlohmann's non-throwing parser, then walk the document checking each
+// part against schemas/contract.schema.json by hand (we carry no JSON Schema engine), with
+// messages that name the JSON path. Cross-references (key, lifecycle, derived_from,
+// definitions) are resolved last, once every column is known.
+#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <set>
+
+#include "publisher/common/ids.hpp"
+#include "publisher/contract/contract.hpp"
+
+namespace gazette {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string line_col_of(std::string_view text, std::size_t byte_pos) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < byte_pos && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
+class Checker {
+ public:
+  explicit Checker(const std::string& source) : source_(source) {}
+
+  Status fail(const std::string& path, const std::string& what) const {
+    return Status::invalid_input(source_ + ": " + path + ": " + what);
+  }
+
+  Status string_at(const json& j, const char* name, const std::string& path, std::string& out,
+                   bool required) const {
+    auto it = j.find(name);
+    if (it == j.end()) return required ? fail(path, std::string("missing \"") + name + "\"") : Status{};
+    if (!it->is_string()) return fail(path + "." + name, "must be a string");
+    out = it->get<std::string>();
+    return {};
+  }
+
+  Status strings_at(const json& j, const char* name, const std::string& path,
+                    std::vector<std::string>& out, bool required) const {
+    auto it = j.find(name);
+    if (it == j.end()) return required ? fail(path, std::string("missing \"") + name + "\"") : Status{};
+    if (!it->is_array()) return fail(path + "." + name, "must be an array of strings");
+    for (const auto& e : *it) {
+      if (!e.is_string()) return fail(path + "." + name, "must be an array of strings");
+      out.push_back(e.get<std::string>());
+    }
+    return {};
+  }
+
+  Status only_keys(const json& j, const std::string& path,
+                   std::initializer_list<const char*> allowed) const {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      bool known = false;
+      for (const char* a : allowed) known = known || it.key() == a;
+      if (!known) return fail(path, "unknown property \"" + it.key() + "\"");
+    }
+    return {};
+  }
+
+ private:
+  const std::string& source_;
+};
+
+Status parse_column(const Checker& ck, const json& j, const std::string& path, Column& c) {
+  if (!j.is_object()) return ck.fail(path, "must be an object");
+  GAZETTE_RETURN_IF_ERROR(ck.only_keys(j, path,
+                                       {"name", "type", "role", "nullable", "pattern", "unit",
+                                        "max_length", "codes", "xml", "derived_from",
+                                        "description"}));
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "name", path, c.name, true));
+  if (c.name.empty()) return ck.fail(path + ".name", "must not be empty");
+  std::string type, role;
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "type", path, type, true));
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "role", path, role, true));
+  if (type == "string") c.type = ColumnType::string;
+  else if (type == "integer") c.type = ColumnType::integer;
+  else if (type == "decimal") c.type = ColumnType::decimal;
+  else if (type == "datetime") c.type = ColumnType::datetime;
+  else if (type == "code") c.type = ColumnType::code;
+  else return ck.fail(path + ".type", "'" + type + "' is not one of string, integer, decimal, datetime, code");
+  if (role == "identity") c.role = ColumnRole::identity;
+  else if (role == "load-bearing") c.role = ColumnRole::load_bearing;
+  else if (role == "descriptive") c.role = ColumnRole::descriptive;
+  else if (role == "bookkeeping") c.role = ColumnRole::bookkeeping;
+  else return ck.fail(path + ".role", "'" + role + "' is not one of identity, load-bearing, descriptive, bookkeeping");
+  if (auto it = j.find("nullable"); it != j.end()) {
+    if (!it->is_boolean()) return ck.fail(path + ".nullable", "must be true or false");
+    c.nullable = it->get<bool>();
+  }
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "pattern", path, c.pattern, false));
+  if (!c.pattern.empty()) {
+    try {
+      std::regex probe(c.pattern, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return ck.fail(path + ".pattern", std::string("not a valid regular expression: ") + e.what());
+    }
+  }
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "unit", path, c.unit, false));
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "description", path, c.description, false));
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "derived_from", path, c.derived_from, false));
+  GAZETTE_RETURN_IF_ERROR(ck.strings_at(j, "xml", path, c.xml_paths, false));
+  if (auto it = j.find("max_length"); it != j.end()) {
+    if (!it->is_number_integer() || it->get<long long>() < 1)
+      return ck.fail(path + ".max_length", "must be a positive integer");
+    c.max_length = it->get<std::size_t>();
+  }
+  if (auto it = j.find("codes"); it != j.end()) {
+    const std::string cp = path + ".codes";
+    if (!it->is_object()) return ck.fail(cp, "must be an object");
+    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*it, cp, {"closed", "values", "aliases"}));
+    auto closed = it->find("closed");
+    if (closed == it->end() || !closed->is_boolean()) return ck.fail(cp + ".closed", "must be true or false");
+    c.codes_closed = closed->get<bool>();
+    GAZETTE_RETURN_IF_ERROR(ck.strings_at(*it, "values", cp, c.codes, true));
+    std::set<std::string> seen(c.codes.begin(), c.codes.end());
+    if (seen.size() != c.codes.size()) return ck.fail(cp + ".values", "lists a code twice");
+    if (auto al = it->find("aliases"); al != it->end()) {
+      if (!al->is_object()) return ck.fail(cp + ".aliases", "must be an object");
+      for (auto a = al->begin(); a != al->end(); ++a) {
+        if (!a->is_string() || !seen.count(a->get<std::string>()))
+          return ck.fail(cp + ".aliases." + a.key(), "must name one of the codes");
+        c.code_aliases[a.key()] = a->get<std::string>();
+      }
+    }
+  }
+  if (c.type == ColumnType::code && c.codes.empty())
+    return ck.fail(path + ".codes", "a column of type code needs a code list");
+  return {};
+}
+
+}  // namespace
+
+Result<Contract> parse_contract(std::string_view text, const std::string& source) {
+  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    // Re-run through the SAX error path to learn where it broke.
+    struct Where : nlohmann::json_sax<json> {
+      std::size_t pos = 0;
+      std::string what;
+      bool null() override { return true; }
+      bool boolean(bool) override { return true; }
+      bool number_integer(number_integer_t) override { return true; }
+      bool number_unsigned(number_unsigned_t) override { return true; }
+      bool number_float(number_float_t, const string_t&) override { return true; }
+      bool string(string_t&) override { return true; }
+      bool binary(binary_t&) override { return true; }
+      bool start_object(std::size_t) override { return true; }
+      bool key(string_t&) override { return true; }
+      bool end_object() override { return true; }
+      bool start_array(std::size_t) override { return true; }
+      bool end_array() override { return true; }
+      bool parse_error(std::size_t p, const std::string&, const nlohmann::detail::exception& e) override {
+        pos = p;
+        what = e.what();
+        return false;
+      }
+    } where;
+    json::sax_parse(text.begin(), text.end(), &where, nlohmann::detail::input_format_t::json, false);
+    std::string msg = where.what;
+    if (auto k = msg.find("syntax error"); k != std::string::npos) msg = msg.substr(k);
+    return Status::invalid_input(source + ":" + line_col_of(text, where.pos ? where.pos - 1 : 0) +
+                                 ": not valid JSON: " + msg);
+  }
+  Checker ck(source);
+  if (!doc.is_object()) return ck.fail("$", "a contract is a JSON object");
+  GAZETTE_RETURN_IF_ERROR(ck.only_keys(doc, "$",
+                                       {"$schema", "dataset", "version", "title", "publisher",
+                                        "licence", "key", "lifecycle", "xml", "columns",
+                                        "tolerances", "drift", "definitions",
+                                        "notice_lead_days"}));
+  Contract c;
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(doc, "dataset", "$", c.dataset_id, true));
+  auto id = DatasetId::parse(c.dataset_id);
+  if (!id.ok()) return ck.fail("$.dataset", id.status().message());
+  auto ver = doc.find("version");
+  if (ver == doc.end() || !ver->is_number_integer() || ver->get<long long>() < 1)
+    return ck.fail("$.version", "must be a positive integer");
+  c.version = ver->get<int>();
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(doc, "title", "$", c.title, true));
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(doc, "publisher", "$", c.publisher, false));
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(doc, "licence", "$", c.licence, false));
+  GAZETTE_RETURN_IF_ERROR(ck.strings_at(doc, "key", "$", c.key, true));
+  if (c.key.empty()) return ck.fail("$.key", "names no column");
+
+  auto cols = doc.find("columns");
+  if (cols == doc.end() || !cols->is_array() || cols->empty())
+    return ck.fail("$.columns", "must be a non-empty array");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < cols->size(); ++i) {
+    Column col;
+    const std::string path = "$.columns[" + std::to_string(i) + "]";
+    GAZETTE_RETURN_IF_ERROR(parse_column(ck, (*cols)[i], path, col));
+    if (!names.insert(col.name).second) return ck.fail(path + ".name", "'" + col.name + "' is declared twice");
+    c.columns.push_back(std::move(col));
+  }
+  for (const auto& k : c.key) {
+    std::size_t idx = c.column_index(k);
+    if (idx == static_cast<std::size_t>(-1)) return ck.fail("$.key", "'" + k + "' is not a column");
+    if (c.columns[idx].nullable) return ck.fail("$.key", "key column '" + k + "' must not be nullable");
+    c.key_indices.push_back(idx);
+  }
+  for (std::size_t i = 0; i < c.columns.size(); ++i) {
+    const auto& col = c.columns[i];
+    if (!col.derived_from.empty() && !names.count(col.derived_from))
+      return ck.fail("$.columns[" + std::to_string(i) + "].derived_from",
+                     "'" + col.derived_from + "' is not a column");
+  }
+  if (auto lc = doc.find("lifecycle"); lc != doc.end()) {
+    if (!lc->is_object()) return ck.fail("$.lifecycle", "must be an object");
+    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*lc, "$.lifecycle", {"column", "retired"}));
+    GAZETTE_RETURN_IF_ERROR(ck.string_at(*lc, "column", "$.lifecycle", c.lifecycle.column, true));
+    GAZETTE_RETURN_IF_ERROR(ck.strings_at(*lc, "retired", "$.lifecycle", c.lifecycle.retired_values, true));
+    std::size_t idx = c.column_index(c.lifecycle.column);
+    if (idx == static_cast<std::size_t>(-1))
+      return ck.fail("$.lifecycle.column", "'" + c.lifecycle.column + "' is not a column");
+    const auto& lcol = c.columns[idx];
+    for (const auto& v : c.lifecycle.retired_values)
+      if (lcol.type == ColumnType::code &&
+          std::find(lcol.codes.begin(), lcol.codes.end(), v) == lcol.codes.end())
+        return ck.fail("$.lifecycle.retired", "'" + v + "' is not a code of " + lcol.name);
+  }
+  if (auto x = doc.find("xml"); x != doc.end()) {
+    if (!x->is_object()) return ck.fail("$.xml", "must be an object");
+    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*x, "$.xml", {"record_element", "namespace"}));
+    GAZETTE_RETURN_IF_ERROR(ck.string_at(*x, "record_element", "$.xml", c.xml_record_element, true));
+  }
+  if (auto defs = doc.find("definitions"); defs != doc.end()) {
+    if (!defs->is_array()) return ck.fail("$.definitions", "must be an array");
+    std::set<std::string> def_names;
+    for (std::size_t i = 0; i < defs->size(); ++i) {
+      const auto& d = (*defs)[i];
+      const std::string path = "$.definitions[" + std::to_string(i) + "]";
+      if (!d.is_object()) return ck.fail(path, "must be an object");
+      GAZETTE_RETURN_IF_ERROR(ck.only_keys(d, path, {"name", "version", "columns", "text"}));
+      Definition def;
+      GAZETTE_RETURN_IF_ERROR(ck.string_at(d, "name", path, def.name, true));
+      GAZETTE_RETURN_IF_ERROR(ck.string_at(d, "text", path, def.text, true));
+      GAZETTE_RETURN_IF_ERROR(ck.strings_at(d, "columns", path, def.columns, true));
+      auto v = d.find("version");
+      if (v == d.end() || !v->is_number_integer() || v->get<long long>() < 1)
+        return ck.fail(path + ".version", "must be a positive integer");
+      def.version = v->get<int>();
+      for (const auto& col : def.columns)
+        if (!names.count(col)) return ck.fail(path + ".columns", "'" + col + "' is not a column");
+      if (!def_names.insert(def.name).second) return ck.fail(path + ".name", "'" + def.name + "' is defined twice");
+      c.definitions.push_back(std::move(def));
+    }
+  }
+  for (const char* obj : {"tolerances", "drift"})
+    if (auto it = doc.find(obj); it != doc.end() && !it->is_object())
+      return ck.fail(std::string("$.") + obj, "must be an object");
+  if (auto it = doc.find("notice_lead_days"); it != doc.end() &&
+      (!it->is_number_integer() || it->get<long long>() < 0))
+    return ck.fail("$.notice_lead_days", "must be a non-negative integer");
+  c.canonical_json = doc.dump(2);
+  return c;
+}
+
+}  // namespace gazette

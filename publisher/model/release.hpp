@@ -1,0 +1,48 @@
+// Releases, their artefacts and candidates, as values read from and written to the store.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "publisher/common/time.hpp"
+
+namespace gazette {
+
+enum class ReleaseKind { routine, backfill, rollback };
+const char* to_string(ReleaseKind k);
+
+struct Artefact {
+  std::string name;        // "naptan-stops.csv"
+  std::string media_type;  // "text/csv; charset=utf-8; header=present"
+  std::uint64_t bytes = 0;
+  std::string sha256;      // hex
+};
+
+struct Release {
+  std::string dataset;
+  std::string id;         // "2026-11-24", "2026-11-24.2"
+  std::int64_t seq = 0;   // 1, 2, ... in publication order within the dataset
+  UnixSeconds published_at = 0;
+  ReleaseKind kind = ReleaseKind::routine;
+  std::string owner;
+  std::string parent;     // previous release id, empty for the first
+  int contract_version = 1;
+  std::uint64_t record_count = 0;
+  std::string candidate;  // the candidate it was cut from
+  std::vector<Artefact> artefacts;
+  std::string manifest_json;
+};
+
+struct Candidate {
+  std::string dataset;
+  std::string id;
+  std::string format;  // csv, naptan-xml, json
+  std::string source;  // the file name it was staged from
+  std::uint64_t record_count = 0;
+  UnixSeconds staged_at = 0;
+};
+
+}  // namespace gazette

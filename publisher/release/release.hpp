@@ -1,0 +1,72 @@
+// The release module: where files and a transaction meet. Staging (file -> validated,
+// content-addressed candidate), cutting a release (candidate -> rendered artefacts ->
+// one commit), and reading a release back. Composes store, ingest, contract and render.
+//
+// Thread-safety: functions take a Store that one thread uses at a time.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "publisher/common/status.hpp"
+#include "publisher/ingest/ingest.hpp"
+#include "publisher/model/contract.hpp"
+#include "publisher/model/release.hpp"
+#include "publisher/render/render.hpp"
+#include "publisher/store/store.hpp"
+
+namespace gazette {
+
+// The dataset's current contract, parsed.
+Result<Contract> load_contract(Store& store, const std::string& dataset);
+
+struct StageOptions {
+  InputFormat format = InputFormat::csv;
+  std::string actor = "gazette";
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+};
+
+struct StageResult {
+  Candidate candidate;
+  bool already_staged = false;     // the same content was staged before
+  std::vector<std::string> notes;  // what staging filled in, for the maintainer to read
+};
+
+// Reads `file`, validates every value against the dataset's contract, and stores the
+// records as a candidate whose id is a hash of their content (so the same input, or the same
+// data in another format, gives the same id). Columns the format does not carry but the
+// contract derives from another column are taken from the newest release. On any error
+// (invalid_input naming FILE:LINE:COLUMN) nothing is stored.
+Result<StageResult> stage(Store& store, const std::string& dataset,
+                          const std::filesystem::path& file, const StageOptions& options);
+
+struct CutOptions {
+  std::string owner;
+  std::optional<UnixSeconds> published_at;  // default: now
+  ReleaseKind kind = ReleaseKind::routine;
+};
+
+struct CutResult {
+  std::optional<Release> release;  // empty when the candidate equals the newest release
+  std::string identical_to;        // that release's id, when nothing was published
+};
+
+// Publishes candidate `candidate_id`: renders CSV, XML and JSON, writes them content-addressed
+// and durable, then commits the release in one transaction (the publication point). A crash
+// before the commit leaves the previous state and orphan files that the next writer sweeps.
+// Returns conflict when the publication time is not later than the newest release's.
+Result<CutResult> cut_release(Store& store, const std::string& dataset,
+                              const std::string& candidate_id, const CutOptions& options);
+
+// Renders one artefact of a release from its stored records into `out` (tests, export).
+Result<std::string> render_release_artefact(Store& store, const Contract& contract,
+                                            const Release& release, ArtefactFormat format);
+
+// The release current at instant `t` (the newest published at or before it), if any.
+Result<std::optional<Release>> release_as_of(Store& store, const std::string& dataset,
+                                             UnixSeconds t);
+
+}  // namespace gazette

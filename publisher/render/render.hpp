@@ -1,0 +1,58 @@
+// The render module: records -> the bytes of a release's artefacts (CSV, XML, JSON) and the
+// XSD that describes the XML. Pure and deterministic: the same records, contract and release
+// metadata always give the same bytes, which is what lets a release promise "same URL, same
+// bytes, forever" and lets a test re-render and compare hashes.
+//
+// Renderers append to a caller-owned string, so the caller decides when to flush (the
+// release module streams 100 MB artefacts through a 1 MiB buffer).
+// Thread-safety: a renderer object is used by one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "publisher/model/contract.hpp"
+
+namespace gazette {
+
+enum class ArtefactFormat { csv, xml, json };
+
+struct ReleaseHeader {
+  std::string dataset;
+  std::string release;       // "2026-11-24"
+  std::string published_at;  // RFC 3339
+  int contract_version = 1;
+  std::uint64_t record_count = 0;
+};
+
+class ArtefactRenderer {
+ public:
+  virtual ~ArtefactRenderer() = default;
+  virtual void begin(std::string& out) = 0;
+  // `body` is an encoded record (see model/record.hpp) in contract column order.
+  virtual void record(std::string_view body, std::string& out) = 0;
+  virtual void end(std::string& out) = 0;
+};
+
+// The contract is borrowed and must outlive the renderer.
+std::unique_ptr<ArtefactRenderer> make_renderer(ArtefactFormat format, const Contract& contract,
+                                                const ReleaseHeader& header);
+
+const char* extension(ArtefactFormat f);   // "csv", "xml", "json"
+const char* media_type(ArtefactFormat f);  // "text/csv; charset=utf-8; header=present", ...
+
+// The XML Schema of a dataset's XML artefacts, generated from its contract.
+std::string render_xsd(const Contract& contract);
+
+// The XML namespace of release documents.
+inline constexpr const char* kReleaseXmlNamespace = "urn:gazette:release:1";
+
+// Appends `v` as a CSV field (RFC 4180: quoted only when it must be).
+void append_csv_field(std::string& out, std::string_view v);
+// Appends `v` escaped for XML character data or attribute values.
+void append_xml_escaped(std::string& out, std::string_view v);
+// Appends `v` as a JSON string literal, quotes included.
+void append_json_string(std::string& out, std::string_view v);
+
+}  // namespace gazette

@@ -1,0 +1,105 @@
+#include "publisher/store/schema.hpp"
+
+namespace gazette::store_detail {
+
+const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: datasets, candidates, record versions and spans, releases, artefacts, ledger.
+      R"sql(
+CREATE TABLE datasets(
+  num INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  contract_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE contracts(
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  version INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  registered_at INTEGER NOT NULL,
+  PRIMARY KEY(dataset, version));
+
+CREATE TABLE candidates(
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  id TEXT NOT NULL,
+  format TEXT NOT NULL,
+  source TEXT NOT NULL,
+  record_count INTEGER NOT NULL,
+  staged_at INTEGER NOT NULL,
+  PRIMARY KEY(dataset, id));
+
+-- One row per distinct record content ever published. Shared by every release holding it.
+CREATE TABLE record_versions(
+  id INTEGER PRIMARY KEY,
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  key TEXT NOT NULL,
+  hash BLOB NOT NULL,
+  body BLOB NOT NULL,
+  UNIQUE(dataset, hash));
+
+-- Version `version` of `key` is in every release with first_seq <= seq < last_seq
+-- (last_seq NULL: still current).
+CREATE TABLE record_spans(
+  dataset INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER,
+  version INTEGER NOT NULL REFERENCES record_versions(id),
+  PRIMARY KEY(dataset, key, first_seq)) WITHOUT ROWID;
+
+CREATE TABLE releases(
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  seq INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('routine', 'backfill', 'rollback')),
+  owner TEXT NOT NULL,
+  parent TEXT,
+  contract_version INTEGER NOT NULL,
+  record_count INTEGER NOT NULL,
+  candidate TEXT,
+  manifest TEXT NOT NULL,
+  PRIMARY KEY(dataset, seq),
+  UNIQUE(dataset, id));
+
+CREATE TABLE artefacts(
+  dataset INTEGER NOT NULL,
+  release TEXT NOT NULL,
+  name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY(dataset, release, name));
+CREATE INDEX artefacts_by_sha ON artefacts(sha256);
+
+CREATE TABLE ledger(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  dataset TEXT,
+  subject TEXT,
+  detail TEXT);
+
+-- What was published stays published: the database itself refuses to rewrite it.
+CREATE TRIGGER releases_immutable BEFORE UPDATE ON releases
+  BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+CREATE TRIGGER releases_undeletable BEFORE DELETE ON releases
+  BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+CREATE TRIGGER artefacts_immutable BEFORE UPDATE ON artefacts
+  BEGIN SELECT RAISE(ABORT, 'artefacts are immutable'); END;
+CREATE TRIGGER artefacts_undeletable BEFORE DELETE ON artefacts
+  BEGIN SELECT RAISE(ABORT, 'artefacts are immutable'); END;
+CREATE TRIGGER versions_immutable BEFORE UPDATE ON record_versions
+  BEGIN SELECT RAISE(ABORT, 'record versions are immutable'); END;
+CREATE TRIGGER ledger_append_only BEFORE UPDATE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+CREATE TRIGGER ledger_undeletable BEFORE DELETE ON ledger
+  BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace gazette::store_detail

@@ -1,0 +1,569 @@
+#include "publisher/store/store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+#include "publisher/common/file_io.hpp"
+#include "publisher/store/schema.hpp"
+#include "publisher/store/sqlite.hpp"
+
+namespace gazette {
+
+namespace fs = std::filesystem;
+using store_detail::Db;
+using store_detail::Stmt;
+using store_detail::Transaction;
+
+namespace {
+
+constexpr char kDbName[] = "gazette.db";
+constexpr std::string_view kCandidateMagic = "GZCAND1\n";
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+bool get_u32(std::string_view in, std::size_t& pos, std::uint32_t& v) {
+  if (pos + 4 > in.size()) return false;
+  v = 0;
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[pos + i])) << (8 * i);
+  pos += 4;
+  return true;
+}
+
+Release release_from_row(const Stmt& s, const std::string& dataset) {
+  Release r;
+  r.dataset = dataset;
+  r.seq = s.int64(0);
+  r.id = std::string(s.text(1));
+  r.published_at = s.int64(2);
+  std::string_view kind = s.text(3);
+  r.kind = kind == "backfill" ? ReleaseKind::backfill
+           : kind == "rollback" ? ReleaseKind::rollback
+                                : ReleaseKind::routine;
+  r.owner = std::string(s.text(4));
+  r.parent = std::string(s.text(5));
+  r.contract_version = static_cast<int>(s.int64(6));
+  r.record_count = static_cast<std::uint64_t>(s.int64(7));
+  r.candidate = std::string(s.text(8));
+  r.manifest_json = std::string(s.text(9));
+  return r;
+}
+
+constexpr char kReleaseColumns[] =
+    "seq, id, published_at, kind, owner, parent, contract_version, record_count, candidate, "
+    "manifest";
+
+}  // namespace
+
+struct Store::Impl {
+  Db db;
+  int lock_fd = -1;
+  int schema_version = 0;
+  ~Impl() {
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
+};
+
+Store::Store() : impl_(std::make_unique<Impl>()) {}
+Store::~Store() = default;
+
+fs::path Store::object_path(const std::string& hex) const {
+  return dir_ / "objects" / hex.substr(0, 2) / hex;
+}
+
+fs::path Store::temp_path(const std::string& name) const { return dir_ / "tmp" / name; }
+
+int Store::schema_version() const { return impl_->schema_version; }
+
+Status Store::init(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir / kDbName, ec))
+    return Status::conflict(dir.string() + " already holds a gazette store");
+  for (const char* sub : {"", "objects", "candidates", "tmp"}) {
+    fs::create_directories(dir / sub, ec);
+    if (ec) return Status::io_error((dir / sub).string() + ": cannot create: " + ec.message());
+  }
+  {
+    Db db;
+    GAZETTE_RETURN_IF_ERROR(db.open((dir / kDbName).string(), /*create=*/true));
+    GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=WAL"));
+  }
+  auto store = open(dir, OpenMode::write);
+  if (!store.ok()) return store.status();
+  return (*store)->append_ledger("gazette", "init", "", dir.string(), "");
+}
+
+Result<std::unique_ptr<Store>> Store::open(const fs::path& dir, OpenMode mode) {
+  std::error_code ec;
+  if (!fs::exists(dir / kDbName, ec))
+    return Status::not_found(dir.string() + ": no gazette store here (run `gazette init`)");
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = dir;
+  if (mode == OpenMode::write) {
+    int fd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::io_error((dir / "lock").string() + ": " + std::strerror(errno));
+    store->impl_->lock_fd = fd;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+      return Status::conflict(dir.string() + ": another gazette command is writing to this store");
+  }
+  Db& db = store->impl_->db;
+  GAZETTE_RETURN_IF_ERROR(db.open((dir / kDbName).string(), /*create=*/false));
+  // synchronous=FULL: a committed release survives power loss, since the commit is the
+  // publication point.
+  GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
+  GAZETTE_RETURN_IF_ERROR(store->migrate());
+  if (mode == OpenMode::write) GAZETTE_RETURN_IF_ERROR(store->sweep_orphans());
+  return store;
+}
+
+Status Store::migrate() {
+  Db& db = impl_->db;
+  auto get_version = [&]() -> Result<int> {
+    auto st = db.prepare("PRAGMA user_version");
+    if (!st.ok()) return st.status();
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    return static_cast<int>(st->int64(0));
+  };
+  auto v = get_version();
+  if (!v.ok()) return v.status();
+  const auto& steps = store_detail::migrations();
+  if (*v > static_cast<int>(steps.size()))
+    return Status::conflict(dir_.string() + ": store schema " + std::to_string(*v) +
+                            " is newer than this gazette understands (" +
+                            std::to_string(steps.size()) + ")");
+  if (*v < static_cast<int>(steps.size())) {
+    Transaction tx(db);
+    GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+    auto again = get_version();  // another process may have migrated meanwhile
+    if (!again.ok()) return again.status();
+    for (int i = *again; i < static_cast<int>(steps.size()); ++i) {
+      GAZETTE_RETURN_IF_ERROR(db.exec(steps[static_cast<std::size_t>(i)]));
+      GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA user_version=" + std::to_string(i + 1)));
+    }
+    GAZETTE_RETURN_IF_ERROR(tx.commit());
+  }
+  impl_->schema_version = static_cast<int>(steps.size());
+  return {};
+}
+
+Status Store::sweep_orphans() {
+  // Files in tmp/ belong to writes that never committed; we hold the writer lock, so no
+  // live process is writing them.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_ / "tmp", ec)) fs::remove_all(e.path(), ec);
+  // Objects that no artefact row names were written by a release that crashed before its
+  // commit. Only objects are swept; candidates are kept until released or replaced.
+  auto st = impl_->db.prepare("SELECT 1 FROM artefacts WHERE sha256 = ?1 LIMIT 1");
+  if (!st.ok()) return st.status();
+  for (const auto& shard : fs::directory_iterator(dir_ / "objects", ec)) {
+    for (const auto& obj : fs::directory_iterator(shard.path(), ec)) {
+      std::string name = obj.path().filename().string();
+      std::string sha = name.substr(0, 64);
+      st->bind(1, sha);
+      auto row = st->step();
+      if (!row.ok()) return row.status();
+      st->reset();
+      if (!*row) fs::remove(obj.path(), ec);
+    }
+  }
+  return {};
+}
+
+Result<std::int64_t> Store::dataset_num(const std::string& id) {
+  auto st = impl_->db.prepare("SELECT num FROM datasets WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::not_found("no dataset '" + id + "'");
+  return st->int64(0);
+}
+
+Status Store::create_dataset(const DatasetInfo& info, const std::string& actor) {
+  Db& db = impl_->db;
+  Transaction tx(db);
+  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+  auto exists = dataset_num(info.id);
+  if (exists.ok()) return Status::conflict("dataset '" + info.id + "' already exists");
+  auto ins = db.prepare(
+      "INSERT INTO datasets(id, title, contract_version, created_at) VALUES(?1, ?2, ?3, ?4)");
+  if (!ins.ok()) return ins.status();
+  ins->bind(1, info.id).bind(2, info.title).bind(3, info.contract_version).bind(4, info.created_at);
+  GAZETTE_RETURN_IF_ERROR(ins->run());
+  std::int64_t num = db.last_insert_rowid();
+  auto c = db.prepare(
+      "INSERT INTO contracts(dataset, version, json, registered_at) VALUES(?1, ?2, ?3, ?4)");
+  if (!c.ok()) return c.status();
+  c->bind(1, num).bind(2, info.contract_version).bind(3, info.contract_json).bind(4, info.created_at);
+  GAZETTE_RETURN_IF_ERROR(c->run());
+  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "dataset.create", info.id,
+                                        "contract v" + std::to_string(info.contract_version),
+                                        info.title));
+  return tx.commit();
+}
+
+Result<std::vector<DatasetInfo>> Store::list_datasets() {
+  auto st = impl_->db.prepare(
+      "SELECT d.id, d.title, d.contract_version, c.json, d.created_at FROM datasets d "
+      "JOIN contracts c ON c.dataset = d.num AND c.version = d.contract_version ORDER BY d.id");
+  if (!st.ok()) return st.status();
+  std::vector<DatasetInfo> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    DatasetInfo d;
+    d.id = std::string(st->text(0));
+    d.title = std::string(st->text(1));
+    d.contract_version = static_cast<int>(st->int64(2));
+    d.contract_json = std::string(st->text(3));
+    d.created_at = st->int64(4);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<DatasetInfo> Store::dataset(const std::string& id) {
+  auto all = list_datasets();
+  if (!all.ok()) return all.status();
+  for (auto& d : *all)
+    if (d.id == id) return std::move(d);
+  return Status::not_found("no dataset '" + id + "' (see `gazette dataset list`)");
+}
+
+Status Store::write_candidate(const Candidate& c, const RecordSet& records,
+                              const std::string& actor) {
+  auto num = dataset_num(c.dataset);
+  if (!num.ok()) return num.status();
+  auto existing = candidate(c.dataset, c.id);
+  if (!existing.ok()) return existing.status();
+  fs::path folder = dir_ / "candidates" / c.dataset;
+  fs::path final_path = folder / c.id;
+  std::error_code ec;
+  if (existing->has_value() && fs::exists(final_path, ec)) return {};  // idempotent
+  fs::create_directories(folder, ec);
+  if (ec) return Status::io_error(folder.string() + ": " + ec.message());
+
+  DurableFile f;
+  GAZETTE_RETURN_IF_ERROR(f.open(temp_path("candidate-" + c.id + "-" + std::to_string(::getpid()))));
+  GAZETTE_RETURN_IF_ERROR(f.write(kCandidateMagic));
+  std::string buf;
+  for (const auto& r : records.records()) {
+    put_u32(buf, static_cast<std::uint32_t>(r.key.size()));
+    buf += r.key;
+    put_u32(buf, static_cast<std::uint32_t>(r.body.size()));
+    buf += r.body;
+    if (buf.size() > (1u << 20)) {
+      GAZETTE_RETURN_IF_ERROR(f.write(buf));
+      buf.clear();
+    }
+  }
+  GAZETTE_RETURN_IF_ERROR(f.write(buf));
+  GAZETTE_RETURN_IF_ERROR(f.commit(final_path));
+
+  Db& db = impl_->db;
+  Transaction tx(db);
+  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+  auto ins = db.prepare(
+      "INSERT OR IGNORE INTO candidates(dataset, id, format, source, record_count, staged_at) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!ins.ok()) return ins.status();
+  ins->bind(1, *num).bind(2, c.id).bind(3, c.format).bind(4, c.source)
+      .bind(5, static_cast<std::int64_t>(c.record_count)).bind(6, c.staged_at);
+  GAZETTE_RETURN_IF_ERROR(ins->run());
+  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "stage", c.dataset, c.id,
+                                        c.source + " (" + c.format + ", " +
+                                            std::to_string(c.record_count) + " records)"));
+  return tx.commit();
+}
+
+Result<std::optional<Candidate>> Store::candidate(const std::string& dataset,
+                                                  const std::string& id) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT format, source, record_count, staged_at FROM candidates WHERE dataset=?1 AND id=?2");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, id);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Candidate>();
+  Candidate c;
+  c.dataset = dataset;
+  c.id = id;
+  c.format = std::string(st->text(0));
+  c.source = std::string(st->text(1));
+  c.record_count = static_cast<std::uint64_t>(st->int64(2));
+  c.staged_at = st->int64(3);
+  return std::optional<Candidate>(std::move(c));
+}
+
+Result<RecordSet> Store::read_candidate_records(const std::string& dataset,
+                                                const std::string& id) {
+  fs::path p = dir_ / "candidates" / dataset / id;
+  auto bytes = read_small_file(p, std::size_t(1) << 34);
+  if (!bytes.ok()) return Status::corruption(p.string() + ": candidate file unreadable: " +
+                                             bytes.status().message());
+  std::string_view in = *bytes;
+  if (in.substr(0, kCandidateMagic.size()) != kCandidateMagic)
+    return Status::corruption(p.string() + ": not a candidate file");
+  std::size_t pos = kCandidateMagic.size();
+  std::vector<EncodedRecord> recs;
+  while (pos < in.size()) {
+    std::uint32_t klen, blen;
+    EncodedRecord r;
+    if (!get_u32(in, pos, klen) || pos + klen > in.size())
+      return Status::corruption(p.string() + ": truncated candidate file");
+    r.key.assign(in.substr(pos, klen));
+    pos += klen;
+    if (!get_u32(in, pos, blen) || pos + blen > in.size())
+      return Status::corruption(p.string() + ": truncated candidate file");
+    r.body.assign(in.substr(pos, blen));
+    pos += blen;
+    recs.push_back(std::move(r));
+  }
+  return RecordSet(std::move(recs));
+}
+
+Result<std::vector<Release>> Store::releases(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(std::string("SELECT ") + kReleaseColumns +
+                              " FROM releases WHERE dataset=?1 ORDER BY seq");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::vector<Release> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(release_from_row(*st, dataset));
+  }
+  auto arts = impl_->db.prepare(
+      "SELECT release, name, media_type, bytes, sha256 FROM artefacts WHERE dataset=?1 "
+      "ORDER BY release, name");
+  if (!arts.ok()) return arts.status();
+  arts->bind(1, *num);
+  std::unordered_map<std::string, Release*> by_id;
+  for (auto& r : out) by_id[r.id] = &r;
+  for (;;) {
+    auto row = arts->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto it = by_id.find(std::string(arts->text(0)));
+    if (it == by_id.end()) continue;
+    it->second->artefacts.push_back({std::string(arts->text(1)), std::string(arts->text(2)),
+                                     static_cast<std::uint64_t>(arts->int64(3)),
+                                     std::string(arts->text(4))});
+  }
+  return out;
+}
+
+Result<std::optional<Release>> Store::newest_release(const std::string& dataset) {
+  auto all = releases(dataset);
+  if (!all.ok()) return all.status();
+  if (all->empty()) return std::optional<Release>();
+  return std::optional<Release>(std::move(all->back()));
+}
+
+Status Store::for_each_record(
+    const std::string& dataset, std::int64_t seq,
+    const std::function<Status(std::string_view, std::string_view)>& fn) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
+      "WHERE s.dataset = ?1 AND s.first_seq <= ?2 AND (s.last_seq IS NULL OR s.last_seq > ?2) "
+      "ORDER BY s.key");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, seq);
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    GAZETTE_RETURN_IF_ERROR(fn(st->text(0), st->blob(1)));
+  }
+  return {};
+}
+
+Result<RecordSet> Store::release_records(const std::string& dataset, std::int64_t seq) {
+  std::vector<EncodedRecord> recs;
+  Status s = for_each_record(dataset, seq, [&](std::string_view k, std::string_view b) {
+    recs.push_back({std::string(k), std::string(b)});
+    return Status{};
+  });
+  if (!s.ok()) return s;
+  return RecordSet(std::move(recs));
+}
+
+Status Store::commit_release(const Release& release, const RecordSet& records,
+                             const std::string& actor) {
+  auto num_r = dataset_num(release.dataset);
+  if (!num_r.ok()) return num_r.status();
+  const std::int64_t num = *num_r;
+  Db& db = impl_->db;
+  Transaction tx(db);
+  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+
+  auto newest = newest_release(release.dataset);
+  if (!newest.ok()) return newest.status();
+  const std::int64_t expected_seq = newest->has_value() ? (*newest)->seq + 1 : 1;
+  if (release.seq != expected_seq)
+    return Status::conflict("release sequence " + std::to_string(release.seq) +
+                            " is not the next (" + std::to_string(expected_seq) + ")");
+  if (newest->has_value() && release.published_at <= (*newest)->published_at)
+    return Status::conflict("publication time " + format_rfc3339(release.published_at) +
+                            " is not later than the newest release's (" +
+                            format_rfc3339((*newest)->published_at) + ")");
+
+  // The records current now, with the hash of their content.
+  struct Open {
+    std::int64_t first_seq;
+    Digest hash;
+  };
+  std::unordered_map<std::string, Open> open;
+  {
+    auto st = db.prepare(
+        "SELECT s.key, s.first_seq, v.hash FROM record_spans s "
+        "JOIN record_versions v ON v.id = s.version WHERE s.dataset = ?1 AND s.last_seq IS NULL");
+    if (!st.ok()) return st.status();
+    st->bind(1, num);
+    for (;;) {
+      auto row = st->step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      Open o{st->int64(1), {}};
+      std::string_view h = st->blob(2);
+      if (h.size() != o.hash.size()) return Status::corruption("record version hash of wrong size");
+      std::memcpy(o.hash.data(), h.data(), h.size());
+      open.emplace(std::string(st->text(0)), o);
+    }
+  }
+
+  auto ins_version = db.prepare(
+      "INSERT INTO record_versions(dataset, key, hash, body) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(dataset, hash) DO NOTHING");
+  auto find_version = db.prepare("SELECT id FROM record_versions WHERE dataset=?1 AND hash=?2");
+  auto close_span = db.prepare(
+      "UPDATE record_spans SET last_seq = ?4 WHERE dataset=?1 AND key=?2 AND first_seq=?3");
+  auto open_span = db.prepare(
+      "INSERT INTO record_spans(dataset, key, first_seq, last_seq, version) "
+      "VALUES(?1, ?2, ?3, NULL, ?4)");
+  for (auto* st : {&ins_version, &find_version, &close_span, &open_span})
+    if (!st->ok()) return st->status();
+
+  const std::int64_t seq = release.seq;
+  for (const auto& r : records.records()) {
+    Digest h = sha256(r.body);
+    auto it = open.find(r.key);
+    if (it != open.end()) {
+      bool same = it->second.hash == h;
+      std::int64_t first = it->second.first_seq;
+      open.erase(it);
+      if (same) continue;
+      close_span->bind(1, num).bind(2, r.key).bind(3, first).bind(4, seq);
+      GAZETTE_RETURN_IF_ERROR(close_span->run());
+    }
+    ins_version->bind(1, num).bind(2, r.key).bind_blob(3, h.data(), h.size()).bind_blob(4, r.body.data(), r.body.size());
+    GAZETTE_RETURN_IF_ERROR(ins_version->run());
+    std::int64_t vid;
+    if (db.changes() == 1) {
+      vid = db.last_insert_rowid();
+    } else {  // this content was published before (a record restored to an old version)
+      find_version->bind(1, num).bind_blob(2, h.data(), h.size());
+      auto row = find_version->step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::corruption("record version vanished during a release");
+      vid = find_version->int64(0);
+      find_version->reset();
+    }
+    open_span->bind(1, num).bind(2, r.key).bind(3, seq).bind(4, vid);
+    GAZETTE_RETURN_IF_ERROR(open_span->run());
+  }
+  // Keys the new release no longer holds.
+  for (const auto& [key, o] : open) {
+    close_span->bind(1, num).bind(2, key).bind(3, o.first_seq).bind(4, seq);
+    GAZETTE_RETURN_IF_ERROR(close_span->run());
+  }
+
+  auto ins_release = db.prepare(
+      "INSERT INTO releases(dataset, seq, id, published_at, kind, owner, parent, "
+      "contract_version, record_count, candidate, manifest) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  if (!ins_release.ok()) return ins_release.status();
+  ins_release->bind(1, num).bind(2, seq).bind(3, release.id).bind(4, release.published_at)
+      .bind(5, std::string_view(to_string(release.kind))).bind(6, release.owner)
+      .bind(7, release.parent).bind(8, release.contract_version)
+      .bind(9, static_cast<std::int64_t>(release.record_count)).bind(10, release.candidate)
+      .bind(11, release.manifest_json);
+  if (release.parent.empty()) ins_release->bind_null(7);
+  GAZETTE_RETURN_IF_ERROR(ins_release->run());
+  auto ins_art = db.prepare(
+      "INSERT INTO artefacts(dataset, release, name, media_type, bytes, sha256) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!ins_art.ok()) return ins_art.status();
+  for (const auto& a : release.artefacts) {
+    ins_art->bind(1, num).bind(2, release.id).bind(3, a.name).bind(4, a.media_type)
+        .bind(5, static_cast<std::int64_t>(a.bytes)).bind(6, a.sha256);
+    GAZETTE_RETURN_IF_ERROR(ins_art->run());
+  }
+  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "release", release.dataset, release.id,
+                                        std::string(to_string(release.kind)) + " from candidate " +
+                                            release.candidate + ", " +
+                                            std::to_string(release.record_count) + " records"));
+  crash_point("before-commit");
+  return tx.commit();
+}
+
+Status Store::append_ledger(const std::string& actor, const std::string& action,
+                            const std::string& dataset, const std::string& subject,
+                            const std::string& detail) {
+  auto st = impl_->db.prepare(
+      "INSERT INTO ledger(at, actor, action, dataset, subject, detail) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st.ok()) return st.status();
+  st->bind(1, now_utc()).bind(2, actor).bind(3, action).bind(4, dataset).bind(5, subject)
+      .bind(6, detail);
+  return st->run();
+}
+
+Result<std::vector<LedgerEntry>> Store::ledger(const std::string& dataset) {
+  auto st = impl_->db.prepare(
+      "SELECT seq, at, actor, action, dataset, subject, detail FROM ledger "
+      "WHERE ?1 = '' OR dataset = ?1 ORDER BY seq");
+  if (!st.ok()) return st.status();
+  st->bind(1, dataset);
+  std::vector<LedgerEntry> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->int64(0), st->int64(1), std::string(st->text(2)),
+                   std::string(st->text(3)), std::string(st->text(4)), std::string(st->text(5)),
+                   std::string(st->text(6))});
+  }
+  return out;
+}
+
+Result<std::uint64_t> Store::database_bytes() {
+  // Checkpoint first so that pages in the WAL are counted in the main file.
+  GAZETTE_RETURN_IF_ERROR(impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  auto st = impl_->db.prepare(
+      "SELECT (SELECT page_count FROM pragma_page_count) - (SELECT freelist_count FROM "
+      "pragma_freelist_count), (SELECT page_size FROM pragma_page_size)");
+  if (!st.ok()) return st.status();
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return static_cast<std::uint64_t>(st->int64(0) * st->int64(1));
+}
+
+}  // namespace gazette

@@ -1,0 +1,109 @@
+// The store: one data directory holding a SQLite database (WAL) and content-addressed files.
+//
+//   DIR/gazette.db          datasets, contracts, candidates, record versions, releases,
+//                           artefacts, ledger (schema versioned by PRAGMA user_version)
+//   DIR/objects/ab/abcd...  artefact files, named by their SHA-256
+//   DIR/candidates/DS/ID    staged candidates (sorted encoded records)
+//   DIR/tmp/                files being written; anything left here after a crash is swept
+//   DIR/lock                held (flock) by the one process allowed to write
+//
+// Records are stored as *versions* shared between releases: a release adds a row only for
+// each record that differs from the release before it, and each version carries the span
+// of releases [first_seq, last_seq) that contain it. A weekly release that changes 1% of
+// records therefore adds about 1% of the records' storage.
+//
+// All SQL lives in this module. Thread-safety: a Store is used by one thread; several
+// processes may read at once (WAL), and one writes (the lock).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "publisher/common/status.hpp"
+#include "publisher/common/time.hpp"
+#include "publisher/model/record.hpp"
+#include "publisher/model/release.hpp"
+
+namespace gazette {
+
+struct DatasetInfo {
+  std::string id;
+  std::string title;
+  int contract_version = 1;
+  std::string contract_json;
+  UnixSeconds created_at = 0;
+};
+
+struct LedgerEntry {
+  std::int64_t seq = 0;
+  UnixSeconds at = 0;
+  std::string actor, action, dataset, subject, detail;
+};
+
+enum class OpenMode { read, write };
+
+class Store {
+ public:
+  ~Store();
+
+  // Creates DIR and an empty store in it. Returns conflict if DIR already holds a store.
+  static Status init(const std::filesystem::path& dir);
+  // Opens the store in DIR, migrating its schema forward if needed. With OpenMode::write the
+  // caller becomes the single writer (conflict if another process is) and leftovers of
+  // interrupted writes are swept. Returns not_found if DIR holds no store.
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dir, OpenMode mode);
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path object_path(const std::string& sha256_hex) const;
+  std::filesystem::path temp_path(const std::string& name) const;
+  int schema_version() const;
+
+  // Datasets.
+  Status create_dataset(const DatasetInfo& info, const std::string& actor);
+  Result<std::vector<DatasetInfo>> list_datasets();
+  Result<DatasetInfo> dataset(const std::string& id);  // not_found
+
+  // Candidates. write_candidate is idempotent: the same id again changes nothing.
+  Status write_candidate(const Candidate& c, const RecordSet& records, const std::string& actor);
+  Result<std::optional<Candidate>> candidate(const std::string& dataset, const std::string& id);
+  Result<RecordSet> read_candidate_records(const std::string& dataset, const std::string& id);
+
+  // Releases, oldest first.
+  Result<std::vector<Release>> releases(const std::string& dataset);
+  Result<std::optional<Release>> newest_release(const std::string& dataset);
+  // Calls `fn(key, body)` for each record of release `seq`, in key order.
+  Status for_each_record(const std::string& dataset, std::int64_t seq,
+                         const std::function<Status(std::string_view, std::string_view)>& fn);
+  Result<RecordSet> release_records(const std::string& dataset, std::int64_t seq);
+
+  // Publishes `release` (whose seq must be the newest's + 1 and whose published_at must be
+  // later) with `records` as its content, in one transaction. Artefact files must already be
+  // durable at object_path(). This commit is the publication point.
+  Status commit_release(const Release& release, const RecordSet& records,
+                        const std::string& actor);
+
+  // The append-only audit log.
+  Status append_ledger(const std::string& actor, const std::string& action,
+                       const std::string& dataset, const std::string& subject,
+                       const std::string& detail);
+  Result<std::vector<LedgerEntry>> ledger(const std::string& dataset);
+
+  // Bytes used by the database (pages in use), for storage accounting.
+  Result<std::uint64_t> database_bytes();
+
+ private:
+  Store();
+  Status migrate();
+  Status sweep_orphans();
+  Result<std::int64_t> dataset_num(const std::string& id);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::filesystem::path dir_;
+};
+
+}  // namespace gazette

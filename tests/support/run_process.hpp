@@ -1,0 +1,20 @@
+// Test support: run a program, wait for it, and collect its exit status and output.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gazette::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string out, err;
+};
+
+// Runs `argv` (argv[0] is a path) with extra environment variables; stdin is /dev/null.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {});
+
+}  // namespace gazette::testing

@@ -1,0 +1,158 @@
+// `gazette demo`: a store built from the real NaPTAN excerpt bundled in data/naptan/.
+//
+// The excerpt holds per-area snapshots taken on different days (see data/naptan/SOURCES.md).
+// The demo replays them as a national history: on each snapshot day it publishes the newest
+// snapshot of every area known by then, so the releases carry real routine changes
+// (Clackmannanshire's seven versions, new stops in Slough and Central Bedfordshire, areas
+// joining). Publication times are the snapshot days at 06:00 UTC.
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "publisher/common/file_io.hpp"
+#include "publisher/contract/contract.hpp"
+#include "publisher/release/release.hpp"
+#include "tools/gazette/commands.hpp"
+#include "tools/gazette/common.hpp"
+
+#ifndef GAZETTE_SOURCE_DIR
+#define GAZETTE_SOURCE_DIR "."
+#endif
+
+namespace gazette::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path bundled(const std::string& rel) {
+  fs::path here = fs::path("data") / rel;
+  std::error_code ec;
+  if (fs::exists(here, ec)) return here;
+  return fs::path(GAZETTE_SOURCE_DIR) / "data" / rel;
+}
+
+struct Snapshot {
+  std::string area, date;
+  fs::path file;
+};
+
+// The snapshots in data/naptan/csv, named NNNStops_YYYY-MM-DD.csv.
+std::vector<Snapshot> find_snapshots(const fs::path& dir) {
+  static const std::regex kName(R"(([0-9]{3})Stops_([0-9]{4}-[0-9]{2}-[0-9]{2})\.csv)");
+  std::vector<Snapshot> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::smatch m;
+    std::string name = e.path().filename().string();
+    if (std::regex_match(name, m, kName)) out.push_back({m[1], m[2], e.path()});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Snapshot& a, const Snapshot& b) { return a.date < b.date || (a.date == b.date && a.area < b.area); });
+  return out;
+}
+
+// Concatenates CSV files that share a header into one, keeping the first header.
+Status write_composite(const std::vector<fs::path>& parts, const fs::path& out_path) {
+  std::string out;
+  bool first = true;
+  for (const auto& p : parts) {
+    auto text = read_small_file(p, 64u << 20);
+    if (!text.ok()) return text.status();
+    std::string_view body = *text;
+    if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+    std::size_t eol = body.find('\n');
+    if (eol == std::string_view::npos) continue;
+    if (first) out.append(body.substr(0, eol + 1));
+    first = false;
+    std::string_view rows = body.substr(eol + 1);
+    out.append(rows);
+    if (!rows.empty() && rows.back() != '\n') out.push_back('\n');
+  }
+  return write_file_durably(out_path, out);
+}
+
+}  // namespace
+
+int cmd_demo(const Invocation& inv) {
+  const fs::path sample = bundled("naptan/csv");
+  std::error_code ec;
+  fs::path contract_path = fs::exists("schemas/naptan-stops.contract.json", ec)
+                               ? fs::path("schemas/naptan-stops.contract.json")
+                               : fs::path(GAZETTE_SOURCE_DIR) / "schemas/naptan-stops.contract.json";
+  auto snapshots = find_snapshots(sample);
+  if (snapshots.empty())
+    return fail(inv, Status::not_found(sample.string() + ": no bundled NaPTAN snapshots found"));
+
+  // A demo store is disposable: rebuild it, but never delete a directory we did not make.
+  const fs::path dir = inv.data_dir;
+  const fs::path marker = dir / ".gazette-demo";
+  if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+    if (!fs::exists(marker, ec))
+      return fail(inv, Status::conflict(dir.string() +
+                                        " is not empty and not a demo store; choose another "
+                                        "with --data"));
+    fs::remove_all(dir, ec);
+  }
+  Status s = Store::init(dir);
+  if (!s.ok()) return fail(inv, s);
+  s = write_file_durably(marker, "a store made by `gazette demo`; safe to delete\n");
+  if (!s.ok()) return fail(inv, s);
+  auto opened = Store::open(dir, OpenMode::write);
+  if (!opened.ok()) return fail(inv, opened.status());
+  Store& store = **opened;
+
+  auto text = read_small_file(contract_path);
+  if (!text.ok()) return fail(inv, text.status());
+  auto contract = parse_contract(*text, contract_path.string());
+  if (!contract.ok()) return fail(inv, contract.status());
+  DatasetInfo info{contract->dataset_id, contract->title, contract->version,
+                   contract->canonical_json, now_utc()};
+  s = store.create_dataset(info, "demo");
+  if (!s.ok()) return fail(inv, s);
+  const std::string ds = contract->dataset_id;
+
+  *inv.out << "gazette demo: store in " << dir.string() << "\n";
+  std::set<std::string> dates;
+  for (const auto& snap : snapshots) dates.insert(snap.date);
+  fs::path work = dir / "demo-input";
+  fs::create_directories(work, ec);
+  for (const auto& date : dates) {
+    std::map<std::string, fs::path> newest_per_area;
+    for (const auto& snap : snapshots)
+      if (snap.date <= date) newest_per_area[snap.area] = snap.file;
+    std::vector<fs::path> parts;
+    for (const auto& [area, file] : newest_per_area) parts.push_back(file);
+    fs::path composite = work / ("stops-" + date + ".csv");
+    s = write_composite(parts, composite);
+    if (!s.ok()) return fail(inv, s);
+    StageOptions so;
+    so.format = InputFormat::csv;
+    so.actor = "demo";
+    auto staged = stage(store, ds, composite, so);
+    if (!staged.ok()) return fail(inv, staged.status());
+    CutOptions co;
+    co.owner = "stops-maintainer";
+    co.published_at = *parse_instant(date + "T06:00:00Z");
+    auto cut = cut_release(store, ds, staged->candidate.id, co);
+    if (!cut.ok()) return fail(inv, cut.status());
+    if (cut->release) {
+      *inv.out << "  released " << cut->release->id << ": " << cut->release->record_count
+               << " stops in " << parts.size() << " areas\n";
+    } else {
+      *inv.out << "  " << date << ": nothing new (identical to " << cut->identical_to << ")\n";
+    }
+  }
+  *inv.out << "\nTry:\n"
+           << "  gazette --data " << dir.string() << " history " << ds << "\n"
+           << "  gazette --data " << dir.string() << " as-of " << ds << " 2025-01-01T00:00:00Z\n";
+  if (inv.has("--listen"))
+    *inv.out << "(serving over HTTP arrives with the publication server; --listen "
+             << inv.get("--listen") << " is not used yet)\n";
+  return kOk;
+}
+
+}  // namespace gazette::cli

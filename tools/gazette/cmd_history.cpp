@@ -1,0 +1,56 @@
+#include <cstdio>
+
+#include "publisher/common/ids.hpp"
+#include "publisher/release/release.hpp"
+#include "tools/gazette/commands.hpp"
+#include "tools/gazette/common.hpp"
+
+namespace gazette::cli {
+
+int cmd_history(const Invocation& inv) {
+  const std::string& id = inv.args[0];
+  if (!check_dataset_id(inv, id)) return kError;
+  int code = kOk;
+  auto store = open_store(inv, OpenMode::read, code);
+  if (!store) return code;
+  auto all = store->releases(id);
+  if (!all.ok()) return fail(inv, all.status());
+  if (all->empty()) {
+    *inv.out << "no releases of " << id << " yet\n";
+    return kOk;
+  }
+  char line[256];
+  std::snprintf(line, sizeof line, "%-13s %-20s %-9s %-20s %8s  %s\n", "release", "published_at",
+                "kind", "owner", "records", "csv sha256");
+  *inv.out << line;
+  for (const auto& r : *all) {
+    std::string csv_sha = "-";
+    for (const auto& a : r.artefacts)
+      if (a.name.size() > 4 && a.name.compare(a.name.size() - 4, 4, ".csv") == 0) csv_sha = a.sha256;
+    std::snprintf(line, sizeof line, "%-13s %-20s %-9s %-20s %8llu  %s\n", r.id.c_str(),
+                  format_rfc3339(r.published_at).c_str(), to_string(r.kind), r.owner.c_str(),
+                  static_cast<unsigned long long>(r.record_count), csv_sha.c_str());
+    *inv.out << line;
+  }
+  return kOk;
+}
+
+int cmd_as_of(const Invocation& inv) {
+  const std::string& id = inv.args[0];
+  if (!check_dataset_id(inv, id)) return kError;
+  auto t = parse_instant(inv.args[1]);
+  if (!t.ok()) return fail(inv, t.status());
+  int code = kOk;
+  auto store = open_store(inv, OpenMode::read, code);
+  if (!store) return code;
+  auto r = release_as_of(*store, id, *t);
+  if (!r.ok()) return fail(inv, r.status());
+  if (!r->has_value())
+    return fail(inv, Status::not_found("no release of " + id + " was current at " +
+                                       format_rfc3339(*t) + " (before the first)"));
+  *inv.out << (*r)->id << "\t" << format_rfc3339((*r)->published_at) << "\t"
+           << to_string((*r)->kind) << "\t" << (*r)->record_count << " records\n";
+  return kOk;
+}
+
+}  // namespace gazette::cli

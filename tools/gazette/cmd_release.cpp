@@ -1,0 +1,42 @@
+#include "publisher/common/ids.hpp"
+#include "publisher/release/release.hpp"
+#include "tools/gazette/commands.hpp"
+#include "tools/gazette/common.hpp"
+
+namespace gazette::cli {
+
+int cmd_release(const Invocation& inv) {
+  const std::string& id = inv.args[0];
+  if (!check_dataset_id(inv, id)) return kError;
+  auto cand = CandidateId::parse(inv.args[1]);
+  if (!cand.ok()) return fail(inv, cand.status());
+  CutOptions opts;
+  opts.owner = inv.get("--owner");
+  if (opts.owner.empty()) return fail(inv, Status::invalid_input("--owner must name someone"));
+  if (inv.has("--published-at")) {
+    auto t = parse_instant(inv.get("--published-at"));
+    if (!t.ok()) return fail(inv, t.status().with_context("--published-at"));
+    if (*t > now_utc())
+      return fail(inv, Status::invalid_input("--published-at " + inv.get("--published-at") +
+                                             " is in the future"));
+    opts.published_at = *t;
+  }
+  int code = kOk;
+  auto store = open_store(inv, OpenMode::write, code);
+  if (!store) return code;
+  auto result = cut_release(*store, id, cand->str(), opts);
+  if (!result.ok()) return fail(inv, result.status());
+  if (!result->release) {
+    *inv.out << "nothing to publish: candidate " << cand->str()
+             << " is identical to the newest release, " << result->identical_to << "\n";
+    return kOk;
+  }
+  const Release& r = *result->release;
+  *inv.out << "published " << id << " " << r.id << " (" << to_string(r.kind) << ", "
+           << r.record_count << " records, " << format_rfc3339(r.published_at) << ")\n";
+  for (const auto& a : r.artefacts)
+    *inv.out << "  " << a.name << "  " << human_bytes(a.bytes) << "  sha256:" << a.sha256 << "\n";
+  return kOk;
+}
+
+}  // namespace gazette::cli

@@ -1,0 +1,21 @@
+// Helpers shared by the subcommands: opening the store and checking ids the same way.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "publisher/store/store.hpp"
+#include "tools/gazette/cli.hpp"
+
+namespace gazette::cli {
+
+// Opens the store in inv.data_dir, or prints the error and sets `exit_code`.
+std::unique_ptr<Store> open_store(const Invocation& inv, OpenMode mode, int& exit_code);
+
+// Checks a dataset id argument; prints the error and returns false when it is malformed.
+bool check_dataset_id(const Invocation& inv, const std::string& id);
+
+// "94.2 MB"
+std::string human_bytes(std::uint64_t n);
+
+}  // namespace gazette::cli
