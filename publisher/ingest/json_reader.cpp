@@ -26,7 +26,18 @@ struct CountingInput {
   Status error;
   std::uint64_t line = 1, col = 0;
 
-  int next() {
+  // Counts a character the parser has consumed.
+  void account(int ch) {
+    if (ch == '\n') {
+      ++line;
+      col = 0;
+    } else if ((static_cast<unsigned>(ch) & 0xC0) != 0x80) {
+      ++col;
+    }
+  }
+
+  // The next raw character, not yet counted.
+  int fetch() {
     if (pos >= buf.size()) {
       if (eof) return std::char_traits<char>::eof();
       buf.clear();
@@ -43,14 +54,7 @@ struct CountingInput {
         return std::char_traits<char>::eof();
       }
     }
-    char c = buf[pos++];
-    if (c == '\n') {
-      ++line;
-      col = 0;
-    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
-      ++col;
-    }
-    return std::char_traits<char>::to_int_type(c);
+    return std::char_traits<char>::to_int_type(buf[pos++]);
   }
 };
 
@@ -64,13 +68,14 @@ class CountingIterator {
   using reference = const char&;
 
   CountingIterator() = default;  // end
-  explicit CountingIterator(CountingInput* in) : in_(in) { cur_ = in_->next(); }
+  explicit CountingIterator(CountingInput* in) : in_(in) { cur_ = in_->fetch(); }
   const char& operator*() const {
     ch_ = std::char_traits<char>::to_char_type(cur_);
     return ch_;
   }
   CountingIterator& operator++() {
-    cur_ = in_->next();
+    in_->account(cur_);
+    cur_ = in_->fetch();
     return *this;
   }
   CountingIterator operator++(int) {

@@ -146,19 +146,23 @@ Result<StageResult> stage(Store& store, const std::string& dataset,
   auto existing = store.candidate(dataset, id);
   if (!existing.ok()) return existing.status();
   result.already_staged = existing->has_value();
-  for (const auto& f : fills) {
-    const std::string& name = c.columns[f.column].name;
-    if (filled_from.empty()) {
-      result.notes.push_back(name + ": not carried by " + result.candidate.format +
-                             " and no release yet to take it from; left empty");
-    } else {
-      result.notes.push_back(name + ": not carried by " + result.candidate.format +
-                             "; taken from release " + filled_from + " for " +
-                             std::to_string(f.filled) + " records" +
-                             (f.unresolved ? ", " + std::to_string(f.unresolved) +
-                                                 " left empty (code unknown there)"
-                                           : std::string()));
+  if (!fills.empty()) {
+    std::string names;
+    std::uint64_t filled = 0, unresolved = 0;
+    for (const auto& f : fills) {
+      names += (names.empty() ? "" : ", ") + c.columns[f.column].name;
+      filled = std::max(filled, f.filled);
+      unresolved = std::max(unresolved, f.unresolved);
     }
+    std::string note = names + ": not carried by " + result.candidate.format + "; ";
+    if (filled_from.empty())
+      note += "no release yet to take them from, so left empty";
+    else
+      note += "taken through " + c.columns[fills.front().from].name + " from release " +
+              filled_from + " for " + std::to_string(filled) + " records" +
+              (unresolved ? ", " + std::to_string(unresolved) + " left empty (code unknown there)"
+                          : std::string());
+    result.notes.push_back(std::move(note));
   }
   GAZETTE_RETURN_IF_ERROR(store.write_candidate(result.candidate, records, options.actor));
   return result;

@@ -1,1 +1,148 @@
 #include <catch2/catch.hpp>
+
+#include "publisher/common/file_io.hpp"
+#include "publisher/contract/contract.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+Contract naptan() {
+  auto text = read_small_file(naptan_contract());
+  REQUIRE(text.ok());
+  auto c = parse_contract(*text, "naptan-stops.contract.json");
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  return *c;
+}
+
+std::string minimal(const std::string& columns, const std::string& extra = "") {
+  return R"({"dataset": "t", "version": 1, "title": "T", "key": ["id"], "columns": [)" +
+         columns + "]" + extra + "}";
+}
+
+}  // namespace
+
+TEST_CASE("the NaPTAN contract describes the real Stops.csv layout", "[contract]") {
+  Contract c = naptan();
+  const std::vector<std::string> expected = {
+      "ATCOCode", "NaptanCode", "PlateCode", "CleardownCode", "CommonName", "CommonNameLang",
+      "ShortCommonName", "ShortCommonNameLang", "Landmark", "LandmarkLang", "Street",
+      "StreetLang", "Crossing", "CrossingLang", "Indicator", "IndicatorLang", "Bearing",
+      "NptgLocalityCode", "LocalityName", "ParentLocalityName", "GrandParentLocalityName",
+      "Town", "TownLang", "Suburb", "SuburbLang", "LocalityCentre", "GridType", "Easting",
+      "Northing", "Longitude", "Latitude", "StopType", "BusStopType", "TimingStatus",
+      "DefaultWaitTime", "Notes", "NotesLang", "AdministrativeAreaCode", "CreationDateTime",
+      "ModificationDateTime", "RevisionNumber", "Modification", "Status"};
+  REQUIRE(c.columns.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(c.columns[i].name == expected[i]);
+  CHECK(c.key == std::vector<std::string>{"ATCOCode"});
+  CHECK(c.columns[0].role == ColumnRole::identity);
+  CHECK(c.lifecycle.column == "Status");
+  CHECK(c.lifecycle.retired_values == std::vector<std::string>{"inactive"});
+  auto col = [&](const char* n) { return c.columns[c.column_index(n)]; };
+  CHECK(col("Easting").role == ColumnRole::load_bearing);
+  CHECK(col("Easting").unit == "m");
+  CHECK(col("CommonName").role == ColumnRole::descriptive);
+  CHECK(col("RevisionNumber").role == ColumnRole::bookkeeping);
+  CHECK(col("StopType").codes_closed);
+  CHECK(col("Status").code_aliases.at("act") == "active");
+  CHECK(col("LocalityName").derived_from == "NptgLocalityCode");
+  std::vector<std::string> defs;
+  for (const auto& d : c.definitions) defs.push_back(d.name);
+  for (const char* d : {"position", "status", "stop-type", "timestamps"})
+    CHECK(std::find(defs.begin(), defs.end(), d) != defs.end());
+}
+
+TEST_CASE("the shipped contract is valid against its JSON Schema", "[contract]") {
+  const std::string script =
+      "import json,sys,jsonschema\n"
+      "s=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2]))\n"
+      "jsonschema.Draft202012Validator.check_schema(s)\n"
+      "jsonschema.validate(c, s, cls=jsonschema.Draft202012Validator)\n"
+      "bad=dict(c); bad['columns']=[dict(c['columns'][0], type='int')]\n"
+      "try:\n  jsonschema.validate(bad, s, cls=jsonschema.Draft202012Validator); sys.exit(3)\n"
+      "except jsonschema.ValidationError: pass\n";
+  auto r = run_process({"/usr/bin/python3", "-c", script,
+                        (source_dir() / "schemas/contract.schema.json").string(),
+                        naptan_contract().string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("contract mistakes are named by place", "[contract]") {
+  auto err = [](const std::string& text) {
+    auto c = parse_contract(text, "c.json");
+    REQUIRE_FALSE(c.ok());
+    return c.status().message();
+  };
+  CHECK(err("{\n  \"dataset\": \"t\",\n  oops\n}").rfind("c.json:3:", 0) == 0);
+  CHECK_THAT(err(minimal(R"({"name": "id", "type": "int", "role": "identity", "nullable": false})")),
+             Catch::Contains("$.columns[0].type") && Catch::Contains("'int'"));
+  CHECK_THAT(err(minimal(R"({"name": "x", "type": "string", "role": "descriptive"})")),
+             Catch::Contains("$.key") && Catch::Contains("'id' is not a column"));
+  CHECK_THAT(err(minimal(R"({"name": "id", "type": "string", "role": "identity"})")),
+             Catch::Contains("must not be nullable"));
+  CHECK_THAT(err(minimal(R"({"name": "id", "type": "string", "role": "identity", "nullable": false},
+                            {"name": "id", "type": "string", "role": "descriptive"})")),
+             Catch::Contains("declared twice"));
+  CHECK_THAT(err(minimal(R"({"name": "id", "type": "code", "role": "identity", "nullable": false})")),
+             Catch::Contains("needs a code list"));
+  CHECK_THAT(err(minimal(R"({"name": "id", "type": "string", "role": "identity", "nullable": false, "pattern": "(["})")),
+             Catch::Contains("not a valid regular expression"));
+  CHECK_THAT(err(minimal(R"({"name": "id", "type": "string", "role": "identity", "nullable": false})",
+                         R"(, "surprise": 1)")),
+             Catch::Contains("unknown property \"surprise\""));
+}
+
+TEST_CASE("values are checked against type, pattern, code list and nullability", "[contract]") {
+  Contract c = naptan();
+  RecordValidator v(c);
+  auto base = [&] {
+    std::vector<std::string> r(c.columns.size());
+    auto set = [&](const char* n, const char* val) { r[c.column_index(n)] = val; };
+    set("ATCOCode", "268060001");
+    set("CommonName", "Pasture Lane");
+    set("NptgLocalityCode", "E0053629");
+    set("Easting", "484957");
+    set("Northing", "309677");
+    set("Longitude", "-0.744839");
+    set("StopType", "BCT");
+    set("AdministrativeAreaCode", "049");
+    set("CreationDateTime", "2002-12-10T00:00:00.000");
+    set("Status", "active");
+    return r;
+  };
+  std::vector<ValueOrigin> origins(c.columns.size(), ValueOrigin{12, 7, ""});
+  auto check = [&](const char* column, const char* value) {
+    auto r = base();
+    r[c.column_index(column)] = value;
+    Status s = v.validate(r, "stops.csv", origins);
+    return s.ok() ? std::string() : s.message();
+  };
+  {
+    auto r = base();
+    REQUIRE(v.validate(r, "stops.csv", origins).ok());
+  }
+  CHECK(check("Easting", "48495.7") == "stops.csv:12:7: Easting: '48495.7' is not an integer");
+  CHECK_THAT(check("Easting", "007"), Catch::Contains("not an integer"));
+  CHECK_THAT(check("Longitude", "-0,74"), Catch::Contains("not a decimal"));
+  CHECK(check("Longitude", "-0.5") == "");
+  CHECK_THAT(check("CreationDateTime", "2002-12-10"), Catch::Contains("not a date and time"));
+  CHECK_THAT(check("CreationDateTime", "2002-02-30T00:00:00"), Catch::Contains("not a date and time"));
+  CHECK(check("StopType", "ZZZ") == "stops.csv:12:7: StopType: 'ZZZ' is not in the closed code list");
+  CHECK_THAT(check("ATCOCode", "26-8"), Catch::Contains("does not match the pattern"));
+  CHECK(check("CommonName", "") == "stops.csv:12:7: CommonName: a value is required");
+  CHECK_THAT(check("CommonName", "Caf\xC3"), Catch::Contains("invalid UTF-8"));
+  CHECK_THAT(check("CommonName", "Bell\x07"), Catch::Contains("control character U+0007"));
+  CHECK_THAT(check("CommonName", std::string(5000, 'x').c_str()), Catch::Contains("longer than"));
+  {
+    auto r = base();
+    r[c.column_index("Status")] = "act";  // legacy spelling, declared as an alias
+    REQUIRE(v.validate(r, "stops.csv", origins).ok());
+    CHECK(r[c.column_index("Status")] == "active");
+  }
+}
