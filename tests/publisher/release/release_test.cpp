@@ -1,1 +1,206 @@
-#include <catch2/catch.hpp>
+#include <set>
+
+#include "publisher/store/store.hpp"
+#include "tests/publisher/release/release_support.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+// Everything a failed command must leave untouched: candidates, releases, ledger, files.
+struct Snapshot {
+  std::size_t ledger = 0, releases = 0;
+  std::set<std::string> files;
+  bool operator==(const Snapshot&) const = default;
+};
+
+Snapshot snapshot(NaptanStore& s) {
+  Snapshot snap;
+  snap.ledger = s.store().ledger("")->size();
+  snap.releases = s.store().releases("naptan-stops")->size();
+  for (auto& e : std::filesystem::recursive_directory_iterator(s.root()))
+    if (e.is_regular_file() && e.path().filename().string().rfind("gazette.db", 0) != 0)
+      snap.files.insert(e.path().string());
+  return snap;
+}
+
+std::string sample_rows(int n) {
+  // Real rows from Rutland, for hand-made bad files.
+  auto text = read_text(naptan_dir() / "csv/268Stops_2026-07-24.csv");
+  std::size_t pos = 0;
+  for (int i = 0; i <= n; ++i) pos = text.find('\n', pos) + 1;
+  return text.substr(0, pos);
+}
+
+}  // namespace
+
+TEST_CASE("staging the same bytes twice gives the same candidate id", "[release]") {
+  NaptanStore s;
+  auto file = naptan_dir() / "csv/668Stops_2024-10-13.csv";
+  auto first = s.stage_ok(file);
+  auto second = s.stage_ok(file);
+  CHECK(first.candidate.id == second.candidate.id);
+  CHECK_FALSE(first.already_staged);
+  CHECK(second.already_staged);
+  CHECK(first.candidate.record_count == 356);
+  auto records = s.store().read_candidate_records("naptan-stops", first.candidate.id);
+  REQUIRE(records.ok());
+  CHECK(records->size() == 356);
+  // Another snapshot gives another id.
+  CHECK(s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-24.csv").candidate.id != first.candidate.id);
+}
+
+TEST_CASE("the CSV and the XML of one snapshot stage to identical records", "[release][real]") {
+  NaptanStore s;
+  const char* when[] = {"2026-07-24T06:00:00Z", "2026-07-24T07:00:00Z"};
+  int i = 0;
+  for (const char* area : {"268", "149"}) {
+    INFO(area);
+    auto csv = s.stage_ok(naptan_dir() / (std::string("csv/") + area + "Stops_2026-07-24.csv"));
+    auto cut = s.release_ok(csv.candidate.id, when[i++]);
+    REQUIRE(cut.release);
+    auto xml = s.stage_ok(naptan_dir() / (std::string("xml/") + area + "_2026-07-24.xml"));
+    CHECK(xml.candidate.id == csv.candidate.id);
+    CHECK(xml.candidate.format == "naptan-xml");
+    REQUIRE(xml.notes.size() == 1);
+    CHECK_THAT(xml.notes[0], Catch::Contains("LocalityName") &&
+                                 Catch::Contains("from release " + cut.release->id));
+    // So releasing the second publishes nothing new.
+    auto again = s.release_ok(xml.candidate.id, "2026-07-25T00:00:00Z");
+    CHECK_FALSE(again.release);
+    CHECK(again.identical_to == cut.release->id);
+  }
+  CHECK(s.store().releases("naptan-stops")->size() == 2);
+}
+
+TEST_CASE("each kind of bad input names its line and changes nothing", "[release]") {
+  NaptanStore s;
+  auto header_and_two = sample_rows(2);
+  const std::string header = header_and_two.substr(0, header_and_two.find('\n') + 1);
+  const std::string row1 = sample_rows(1).substr(header.size());
+  const std::string row2 = header_and_two.substr(header.size() + row1.size());
+  auto row_with = [&](const std::string& row, std::size_t field, const std::string& value) {
+    std::vector<std::string> f;
+    std::size_t start = 0;
+    for (;;) {
+      auto comma = row.find(',', start);
+      if (comma == std::string::npos) {
+        f.push_back(row.substr(start, row.size() - start - 1));
+        break;
+      }
+      f.push_back(row.substr(start, comma - start));
+      start = comma + 1;
+    }
+    f[field] = value;
+    std::string out;
+    for (std::size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + f[i];
+    return out + "\n";
+  };
+  struct Case {
+    const char* name;
+    std::string text;
+    InputFormat format;
+    std::string expected;  // the message after the file name
+  };
+  std::vector<Case> cases = {
+      {"broken quoting", header + row1 + "\"268060002,unterminated\n", InputFormat::csv,
+       ":3:1: unterminated quoted field"},
+      {"wrong field count", header + row1 + "268060002,x,y\n", InputFormat::csv,
+       ":3:13: expected 43 fields, found 3"},
+      {"invalid UTF-8", header + row1 + row_with(row2, 4, "Caf\xC3("), InputFormat::csv,
+       ":3:22: CommonName: invalid UTF-8 at byte 3 of the value"},
+      {"closed code list", header + row1 + row_with(row2, 31, "ZZZ"), InputFormat::csv,
+       ":3:136: StopType: 'ZZZ' is not in the closed code list"},
+      {"duplicate key", header + row1 + row2 + row1, InputFormat::csv,
+       ":4:1: duplicate key '268060001' (first at line 2)"},
+      {"malformed XML", "<NaPTAN>\n<StopPoints>\n<StopPoint Status=\"active\">\n<AtcoCode>1</AtcoCode>\n</StopPoints>\n</NaPTAN>\n",
+       InputFormat::naptan_xml, ":5:1: end tag </StopPoints> does not match <StopPoint> opened at line 3"},
+      {"bad XML value", "<NaPTAN>\n<StopPoints>\n<StopPoint Status=\"active\">\n<AtcoCode>268060001</AtcoCode>\n"
+       "<Place><Location><Translation><Easting>east</Easting></Translation></Location></Place>\n"
+       "</StopPoint>\n</StopPoints>\n</NaPTAN>\n",
+       InputFormat::naptan_xml, ":3: StopPoint: CommonName: a value is required"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    Snapshot before = snapshot(s);
+    auto file = write_text(s.dir() / (std::string("bad-") + c.name), c.text);
+    Status st = s.stage_error(file, c.format);
+    CHECK(st.code() == StatusCode::invalid_input);
+    CHECK(st.message().find('\n') == std::string::npos);
+    INFO(st.message());
+    CHECK(st.message().rfind(file.string() + c.expected, 0) == 0);
+    CHECK(snapshot(s) == before);
+  }
+}
+
+TEST_CASE("re-rendering a release gives the bytes its manifest names", "[release]") {
+  NaptanStore s;
+  auto c1 = s.stage_ok(naptan_dir() / "csv/149Stops_2026-07-24.csv");
+  auto cut = s.release_ok(c1.candidate.id, "2026-07-24T06:00:00Z");
+  REQUIRE(cut.release);
+  auto contract = load_contract(s.store(), "naptan-stops");
+  REQUIRE(contract.ok());
+  const Release& r = *cut.release;
+  REQUIRE(r.artefacts.size() == 3);
+  const ArtefactFormat formats[] = {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const Artefact& a = r.artefacts[i];
+    INFO(a.name);
+    auto bytes = read_text(s.store().object_path(a.sha256));
+    CHECK(to_hex(sha256(bytes)) == a.sha256);
+    CHECK(bytes.size() == a.bytes);
+    auto again = render_release_artefact(s.store(), *contract, r, formats[i]);
+    REQUIRE(again.ok());
+    CHECK(*again == bytes);
+  }
+  CHECK(r.artefacts[0].name == "naptan-stops.csv");
+  CHECK(r.artefacts[0].media_type == "text/csv; charset=utf-8; header=present");
+  CHECK_THAT(r.manifest_json, Catch::Contains("\"record_count\": 1397") &&
+                                  Catch::Contains("\"kind\": \"routine\"") &&
+                                  Catch::Contains("\"owner\": \"stops-maintainer\"") &&
+                                  Catch::Contains("\"sha256\": \"" + r.artefacts[2].sha256 + "\""));
+}
+
+TEST_CASE("releases are ordered by time and dated by their publication day", "[release]") {
+  NaptanStore s;
+  std::vector<std::string> cands;
+  for (const char* d : {"2024-10-13", "2024-10-24", "2024-12-03", "2024-12-12"})
+    cands.push_back(s.stage_ok(naptan_dir() / (std::string("csv/668Stops_") + d + ".csv")).candidate.id);
+  CHECK(s.release_ok(cands[0], "2024-10-13T06:00:00Z").release->id == "2024-10-13");
+  CHECK(s.release_ok(cands[1], "2024-10-13T18:00:00Z").release->id == "2024-10-13.2");
+  auto third = s.release_ok(cands[2], "2024-10-13T19:00:00Z");
+  CHECK(third.release->id == "2024-10-13.3");
+  CHECK(third.release->parent == "2024-10-13.2");
+
+  // Time never moves backwards: an earlier publication time is refused and changes nothing.
+  CutOptions o;
+  o.owner = "x";
+  o.published_at = *parse_instant("2024-10-13T12:00:00Z");
+  auto late = cut_release(s.store(), "naptan-stops", cands[3], o);
+  CHECK(late.status().code() == StatusCode::conflict);
+  CHECK(s.store().releases("naptan-stops")->size() == 3);
+
+  auto rels = *s.store().releases("naptan-stops");
+  for (std::size_t i = 1; i < rels.size(); ++i) CHECK(rels[i].published_at > rels[i - 1].published_at);
+
+  // As-of: before the first, at an instant, between two.
+  CHECK_FALSE(release_as_of(s.store(), "naptan-stops", *parse_instant("2024-10-13T05:59:59Z"))->has_value());
+  CHECK((*release_as_of(s.store(), "naptan-stops", *parse_instant("2024-10-13T06:00:00Z")))->id == "2024-10-13");
+  CHECK((*release_as_of(s.store(), "naptan-stops", *parse_instant("2024-10-13T18:30:00Z")))->id == "2024-10-13.2");
+  CHECK((*release_as_of(s.store(), "naptan-stops", *parse_instant("2030-01-01T00:00:00Z")))->id == "2024-10-13.3");
+}
+
+TEST_CASE("a candidate identical to the newest release publishes nothing", "[release]") {
+  NaptanStore s;
+  auto a = s.stage_ok(naptan_dir() / "csv/668Stops_2025-11-18.csv");
+  auto b = s.stage_ok(naptan_dir() / "csv/668Stops_2026-01-20.csv");
+  REQUIRE(s.release_ok(a.candidate.id, "2025-11-18T06:00:00Z").release);
+  auto same = s.release_ok(a.candidate.id, "2025-11-19T06:00:00Z");
+  CHECK_FALSE(same.release);
+  CHECK(same.identical_to == "2025-11-18");
+  REQUIRE(s.release_ok(b.candidate.id, "2026-01-20T06:00:00Z").release);
+  // Going back to older content is a new release (a correction), not "nothing".
+  CHECK(s.release_ok(a.candidate.id, "2026-01-21T06:00:00Z").release);
+  CHECK(s.store().releases("naptan-stops")->size() == 3);
+}

@@ -1,1 +1,141 @@
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "publisher/common/file_io.hpp"
+#include "publisher/common/sha256.hpp"
+#include "publisher/contract/contract.hpp"
+#include "publisher/ingest/ingest.hpp"
+#include "publisher/model/record.hpp"
+#include "publisher/render/render.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+Contract naptan() {
+  auto text = read_small_file(naptan_contract());
+  REQUIRE(text.ok());
+  auto c = parse_contract(*text, "contract");
+  REQUIRE(c.ok());
+  return *c;
+}
+
+struct EncodingSink : RecordSink {
+  const Contract& c;
+  RecordValidator v;
+  std::vector<EncodedRecord> recs;
+  explicit EncodingSink(const Contract& c) : c(c), v(c) {}
+  Status on_record(std::vector<std::string>& values, const std::vector<ValueOrigin>& o) override {
+    GAZETTE_RETURN_IF_ERROR(v.validate(values, "x", o));
+    recs.push_back({record_key(values, c.key_indices), encode_record(values)});
+    return {};
+  }
+};
+
+RecordSet read_set(const Contract& c, const std::filesystem::path& p, InputFormat f) {
+  EncodingSink sink(c);
+  auto r = read_records(p, f, c, sink);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  RecordSet set(std::move(sink.recs));
+  REQUIRE(set.sort_and_find_duplicate() == static_cast<std::size_t>(-1));
+  return set;
+}
+
+std::string render(const Contract& c, const RecordSet& set, ArtefactFormat f) {
+  ReleaseHeader h{"naptan-stops", "2026-07-24", "2026-07-24T06:00:00Z", 1, set.size()};
+  auto r = make_renderer(f, c, h);
+  std::string out;
+  r->begin(out);
+  for (const auto& rec : set.records()) r->record(rec.body, out);
+  r->end(out);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("CSV fields are quoted only when they must be", "[render]") {
+  std::string out;
+  append_csv_field(out, "plain");
+  out += ',';
+  append_csv_field(out, "a, b");
+  out += ',';
+  append_csv_field(out, "say \"hi\"");
+  out += ',';
+  append_csv_field(out, "two\nlines");
+  CHECK(out == "plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\"");
+  std::string x;
+  append_xml_escaped(x, "a<b & \"c\"\r");
+  CHECK(x == "a&lt;b &amp; &quot;c&quot;&#13;");
+  std::string j;
+  append_json_string(j, "q\"\\\n\x01");
+  CHECK(j == "\"q\\\"\\\\\\n\\u0001\"");
+}
+
+TEST_CASE("the CSV artefact has the NaPTAN header, rows sorted by key, CRLF line ends", "[render]") {
+  Contract c = naptan();
+  auto set = read_set(c, naptan_dir() / "csv/268Stops_2026-07-24.csv", InputFormat::csv);
+  std::string csv = render(c, set, ArtefactFormat::csv);
+  CHECK(csv.rfind("ATCOCode,NaptanCode,PlateCode,", 0) == 0);
+  CHECK(csv.find("\r\n") == csv.find('\n') - 1);
+  std::size_t lines = 0;
+  for (std::size_t i = 0; i + 1 < csv.size(); ++i) {
+    if (csv[i] == '\n') CHECK(csv[i - 1] == '\r');
+    lines += csv[i] == '\n';
+  }
+  CHECK(lines + 1 == set.size() + 1);
+  // Rows in key order: the first data row is the smallest ATCOCode, 268006234.
+  CHECK(csv.substr(csv.find("\r\n") + 2, 10) == "268006234,");
+  CHECK(set.records().front().key == "268006234");
+}
+
+TEST_CASE("rendering is byte-deterministic and parse(render(x)) == x", "[render]") {
+  Contract c = naptan();
+  TempDir dir;
+  for (const char* file : {"csv/149Stops_2026-07-24.csv", "csv/021Stops_2026-07-23.csv",
+                           "legacy/bustimes-fixture-Stops-legacy.csv"}) {
+    INFO(file);
+    auto set = read_set(c, naptan_dir() / file, InputFormat::csv);
+    for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json})
+      CHECK(sha256(render(c, set, f)) == sha256(render(c, set, f)));
+    auto csv_path = write_text(dir / "again.csv", render(c, set, ArtefactFormat::csv));
+    CHECK(read_set(c, csv_path, InputFormat::csv) == set);
+    auto json_path = write_text(dir / "again.json", render(c, set, ArtefactFormat::json));
+    CHECK(read_set(c, json_path, InputFormat::json) == set);
+  }
+}
+
+TEST_CASE("the shipped XSD is the one generated from the contract", "[render]") {
+  Contract c = naptan();
+  const auto shipped = source_dir() / "schemas/naptan-stops.xsd";
+  const std::string generated = render_xsd(c);
+  if (std::getenv("GAZETTE_UPDATE_SCHEMAS")) write_text(shipped, generated);
+  INFO("regenerate with GAZETTE_UPDATE_SCHEMAS=1 build/tests/render_test");
+  CHECK(read_text(shipped) == generated);
+}
+
+TEST_CASE("the XML artefact is well-formed and valid against the shipped XSD", "[render]") {
+  Contract c = naptan();
+  TempDir dir;
+  for (const char* file : {"csv/149Stops_2026-07-24.csv", "csv/611Stops_2024-10-13.csv"}) {
+    auto set = read_set(c, naptan_dir() / file, InputFormat::csv);
+    auto xml = write_text(dir / "release.xml", render(c, set, ArtefactFormat::xml));
+    auto r = run_process({"/usr/bin/xmllint", "--noout", "--schema",
+                          (source_dir() / "schemas/naptan-stops.xsd").string(), xml.string()});
+    INFO(file << ": " << r.err);
+    CHECK(r.exit_code == 0);
+  }
+  // And the check can fail: an element out of order is refused.
+  auto bad = write_text(dir / "bad.xml",
+                        "<release xmlns=\"urn:gazette:release:1\" dataset=\"d\" id=\"i\" "
+                        "published_at=\"p\" contract_version=\"1\" records=\"1\"><record>"
+                        "<NaptanCode>x</NaptanCode><ATCOCode>1</ATCOCode></record></release>");
+  auto r = run_process({"/usr/bin/xmllint", "--noout", "--schema",
+                        (source_dir() / "schemas/naptan-stops.xsd").string(), bad.string()});
+  CHECK(r.exit_code != 0);
+}

@@ -1,1 +1,126 @@
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include "publisher/store/schema.hpp"
+#include "publisher/store/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+// Runs one statement directly against the database; returns SQLite's result code.
+int exec_raw(const std::filesystem::path& dir, const char* sql, std::string* err = nullptr) {
+  sqlite3* db = nullptr;
+  sqlite3_open((dir / "gazette.db").c_str(), &db);
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+  if (err && msg) *err = msg;
+  sqlite3_free(msg);
+  sqlite3_close(db);
+  return rc;
+}
+
+Release one_release(const std::string& id, std::int64_t seq, UnixSeconds t) {
+  Release r;
+  r.dataset = "d";
+  r.id = id;
+  r.seq = seq;
+  r.published_at = t;
+  r.owner = "alice";
+  r.manifest_json = "{}";
+  r.artefacts.push_back({"d.csv", "text/csv", 3, std::string(64, 'a')});
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("init makes a versioned store, once", "[store]") {
+  TempDir dir;
+  auto root = dir / "data";
+  REQUIRE(Store::init(root).ok());
+  for (const char* sub : {"objects", "candidates", "tmp"}) CHECK(std::filesystem::is_directory(root / sub));
+  auto again = Store::init(root);
+  CHECK(again.code() == StatusCode::conflict);
+  auto store = Store::open(root, OpenMode::read);
+  REQUIRE(store.ok());
+  CHECK((*store)->schema_version() == static_cast<int>(store_detail::migrations().size()));
+  auto missing = Store::open(dir / "nothing", OpenMode::read);
+  CHECK(missing.status().code() == StatusCode::not_found);
+}
+
+TEST_CASE("one writer at a time; readers alongside", "[store]") {
+  TempDir dir;
+  REQUIRE(Store::init(dir.path()).ok());
+  auto writer = Store::open(dir.path(), OpenMode::write);
+  REQUIRE(writer.ok());
+  auto second = Store::open(dir.path(), OpenMode::write);
+  CHECK(second.status().code() == StatusCode::conflict);
+  CHECK(Store::open(dir.path(), OpenMode::read).ok());
+}
+
+TEST_CASE("releases, artefacts and the ledger cannot be rewritten", "[store]") {
+  TempDir dir;
+  REQUIRE(Store::init(dir.path()).ok());
+  {
+    auto s = Store::open(dir.path(), OpenMode::write);
+    REQUIRE(s.ok());
+    REQUIRE((*s)->create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
+    RecordSet records(std::vector<EncodedRecord>{{"k1", "k1\x1fv"}});
+    REQUIRE((*s)->commit_release(one_release("2026-01-01", 1, 100), records, "alice").ok());
+  }
+  std::string err;
+  CHECK(exec_raw(dir.path(), "UPDATE releases SET owner = 'mallory'", &err) != SQLITE_OK);
+  CHECK(err == "releases are immutable");
+  CHECK(exec_raw(dir.path(), "DELETE FROM artefacts") != SQLITE_OK);
+  CHECK(exec_raw(dir.path(), "UPDATE record_versions SET body = 'x'") != SQLITE_OK);
+  CHECK(exec_raw(dir.path(), "DELETE FROM ledger") != SQLITE_OK);
+  auto s = Store::open(dir.path(), OpenMode::read);
+  auto ledger = (*s)->ledger("d");
+  REQUIRE(ledger.ok());
+  REQUIRE(ledger->size() == 2);
+  CHECK((*ledger)[0].action == "dataset.create");
+  CHECK((*ledger)[1].action == "release");
+  CHECK((*ledger)[1].actor == "alice");
+}
+
+TEST_CASE("record versions are shared: each release stores only what changed", "[store]") {
+  TempDir dir;
+  REQUIRE(Store::init(dir.path()).ok());
+  auto s = Store::open(dir.path(), OpenMode::write);
+  REQUIRE(s.ok());
+  Store& store = **s;
+  REQUIRE(store.create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
+  RecordSet v1(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});
+  RecordSet v2(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "2"}, {"d", "d\x1f" "1"}});
+  RecordSet v3(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});  // back to v1
+  REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1, "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-02", 2, 200), v2, "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-03", 3, 300), v3, "x").ok());
+  CHECK(*store.release_records("d", 1) == v1);
+  CHECK(*store.release_records("d", 2) == v2);
+  CHECK(*store.release_records("d", 3) == v3);
+  // Time only moves forward, and sequence numbers are contiguous.
+  CHECK(store.commit_release(one_release("2026-01-04", 4, 250), v1, "x").code() == StatusCode::conflict);
+  CHECK(store.commit_release(one_release("2026-01-04", 6, 400), v1, "x").code() == StatusCode::conflict);
+  auto all = store.releases("d");
+  REQUIRE(all->size() == 3);
+  CHECK(all->back().artefacts.size() == 1);
+}
+
+TEST_CASE("leftovers of interrupted writes are swept when a writer opens", "[store]") {
+  TempDir dir;
+  REQUIRE(Store::init(dir.path()).ok());
+  auto orphan = write_text(dir / "objects/ab/abcdef", "half a release");
+  auto temp = write_text(dir / "tmp/2026-01-01.csv.123", "partial");
+  {
+    auto reader = Store::open(dir.path(), OpenMode::read);
+    REQUIRE(reader.ok());
+    CHECK(std::filesystem::exists(orphan));  // readers never delete
+  }
+  auto writer = Store::open(dir.path(), OpenMode::write);
+  REQUIRE(writer.ok());
+  CHECK_FALSE(std::filesystem::exists(orphan));
+  CHECK_FALSE(std::filesystem::exists(temp));
+}
