@@ -1,1 +1,185 @@
+// End to end: the real `gazette` binary, its exit statuses and its one-line errors.
 #include <catch2/catch.hpp>
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <regex>
+
+#include "publisher/common/sha256.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+struct Gazette {
+  TempDir dir;
+  std::string data() const { return (dir / "store").string(); }
+  ProcessResult run(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), {GAZETTE_BINARY, "--data", data()});
+    return run_process(args, env);
+  }
+  ProcessResult ok(std::vector<std::string> args) {
+    auto r = run(std::move(args));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  }
+  void setup() {
+    ok({"init"});
+    ok({"dataset", "create", "naptan-stops", "--contract", naptan_contract().string()});
+  }
+  std::string stage(const std::filesystem::path& f) {
+    auto r = ok({"stage", "naptan-stops", f.string()});
+    return r.out.substr(0, r.out.size() - 1);
+  }
+};
+
+std::size_t count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
+
+}  // namespace
+
+TEST_CASE("usage errors exit 2 with the command's usage", "[cli]") {
+  Gazette g;
+  CHECK(run_process({GAZETTE_BINARY}).exit_code == 2);
+  auto unknown = g.run({"frobnicate"});
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown command 'frobnicate'"));
+  auto no_owner = g.run({"release", "naptan-stops", "0123456789abcdef"});
+  CHECK(no_owner.exit_code == 2);
+  CHECK_THAT(no_owner.err, Catch::Contains("missing --owner") &&
+                               Catch::Contains("usage: gazette release ID CAND --owner NAME"));
+  CHECK(g.run({"stage", "naptan-stops"}).exit_code == 2);
+  CHECK(g.run({"history", "naptan-stops", "--colour"}).exit_code == 2);
+  auto help = g.run({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("gazette stage ID FILE [--format csv|naptan-xml|json]"));
+}
+
+TEST_CASE("stage prints the candidate id alone; release and history report it", "[cli]") {
+  Gazette g;
+  g.setup();
+  auto list = g.ok({"dataset", "list"});
+  CHECK_THAT(list.out, Catch::StartsWith("naptan-stops\tcontract v1\t0 release(s)"));
+  std::string cand = g.stage(naptan_dir() / "csv/268Stops_2026-07-24.csv");
+  CHECK(std::regex_match(cand, std::regex("[0-9a-f]{16}")));
+  auto rel = g.ok({"release", "naptan-stops", cand, "--owner", "alice", "--published-at",
+                   "2026-07-24T06:00:00Z"});
+  CHECK_THAT(rel.out, Catch::StartsWith("published naptan-stops 2026-07-24 (routine, 258 records"));
+  auto hist = g.ok({"history", "naptan-stops"});
+  REQUIRE(count_lines(hist.out) == 2);
+  CHECK_THAT(hist.out, Catch::Contains("2026-07-24    2026-07-24T06:00:00Z routine   alice"));
+  // The history's CSV hash is the hash of the artefact's bytes.
+  std::smatch m;
+  REQUIRE(std::regex_search(hist.out, m, std::regex("([0-9a-f]{64})")));
+  auto bytes = read_text(std::filesystem::path(g.data()) / "objects" / m[1].str().substr(0, 2) / m[1].str());
+  CHECK(to_hex(sha256(bytes)) == m[1].str());
+
+  auto same = g.ok({"release", "naptan-stops", cand, "--owner", "alice"});
+  CHECK_THAT(same.out, Catch::StartsWith("nothing to publish: candidate " + cand +
+                                         " is identical to the newest release, 2026-07-24"));
+  auto asof = g.ok({"as-of", "naptan-stops", "2026-08-01T00:00:00Z"});
+  CHECK_THAT(asof.out, Catch::StartsWith("2026-07-24\t"));
+  CHECK(g.run({"as-of", "naptan-stops", "2020-01-01"}).exit_code == 1);
+}
+
+TEST_CASE("bad input exits 1 with one line naming the file, line and column", "[cli]") {
+  Gazette g;
+  g.setup();
+  auto bad = write_text(g.dir / "bad.csv", read_text(naptan_dir() / "csv/268Stops_2026-07-24.csv")
+                                                   .substr(0, 2000) + "\"unterminated\n");
+  auto r = g.run({"stage", "naptan-stops", bad.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(count_lines(r.err) == 1);
+  CHECK(std::regex_search(r.err, std::regex("^gazette: .*bad\\.csv:[0-9]+:[0-9]+: ")));
+
+  auto fmt = g.run({"stage", "naptan-stops", bad.string(), "--format", "xlsx"});
+  CHECK(fmt.exit_code == 1);
+  CHECK_THAT(fmt.err, Catch::Contains("unknown format 'xlsx'"));
+
+  auto contract = write_text(g.dir / "c.json", "{\n  \"dataset\": \"x\",\n  ]\n");
+  auto c = g.run({"dataset", "create", "x", "--contract", contract.string()});
+  CHECK(c.exit_code == 1);
+  CHECK_THAT(c.err, Catch::Contains("c.json:3:"));
+
+  CHECK(g.run({"stage", "Bad/Id", bad.string()}).exit_code == 1);
+  CHECK(g.run({"release", "naptan-stops", "0123456789abcdef", "--owner", "a"}).exit_code == 1);
+  auto cand = g.stage(naptan_dir() / "csv/268Stops_2026-07-24.csv");
+  auto future = g.run({"release", "naptan-stops", cand, "--owner", "a", "--published-at", "2999-01-01"});
+  CHECK(future.exit_code == 1);
+  CHECK_THAT(future.err, Catch::Contains("is in the future"));
+  CHECK(g.ok({"history", "naptan-stops"}).out == "no releases of naptan-stops yet\n");
+}
+
+TEST_CASE("GAZETTE_DATA names the store when --data is absent", "[cli]") {
+  TempDir dir;
+  auto r = run_process({GAZETTE_BINARY, "init"}, {{"GAZETTE_DATA", (dir / "envstore").string()}});
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::exists(dir / "envstore/gazette.db"));
+}
+
+TEST_CASE("a release killed at any step leaves the old state or the new, never half",
+          "[cli][crash]") {
+  for (const char* point : {"after-artefact-csv", "after-artefacts", "before-commit", "after-commit"}) {
+    INFO(point);
+    Gazette g;
+    g.setup();
+    auto first = g.stage(naptan_dir() / "csv/668Stops_2024-10-13.csv");
+    g.ok({"release", "naptan-stops", first, "--owner", "a", "--published-at", "2024-10-13T06:00:00Z"});
+    auto second = g.stage(naptan_dir() / "csv/668Stops_2024-10-24.csv");
+    auto killed = g.run({"release", "naptan-stops", second, "--owner", "a", "--published-at",
+                         "2024-10-24T06:00:00Z"},
+                        {{"GAZETTE_CRASH_AT", point}});
+    CHECK(killed.signal == SIGKILL);
+    const bool committed = std::string(point) == "after-commit";
+
+    // The next writer sweeps orphans; every artefact left matches its manifest's hash.
+    g.ok({"stage", "naptan-stops", (naptan_dir() / "csv/668Stops_2024-10-24.csv").string()});
+    auto hist = g.ok({"history", "naptan-stops"});
+    CHECK(count_lines(hist.out) == (committed ? 3u : 2u));
+    std::size_t objects = 0;
+    for (auto& e : std::filesystem::recursive_directory_iterator(std::filesystem::path(g.data()) / "objects")) {
+      if (!e.is_regular_file()) continue;
+      ++objects;
+      CHECK(to_hex(sha256(read_text(e.path()))) == e.path().filename().string());
+    }
+    CHECK(objects == (committed ? 6u : 3u));
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((std::filesystem::path(g.data()) / "gazette.db").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    // And the release can simply be run again.
+    auto again = g.run({"release", "naptan-stops", second, "--owner", "a", "--published-at",
+                        "2024-10-24T06:00:00Z"});
+    if (committed) {
+      CHECK_THAT(again.out, Catch::StartsWith("nothing to publish"));
+    } else {
+      INFO(again.err);
+      CHECK(again.exit_code == 0);
+      CHECK_THAT(again.out, Catch::StartsWith("published naptan-stops 2024-10-24"));
+    }
+  }
+}
+
+TEST_CASE("the demo builds a store from the bundled NaPTAN excerpt", "[cli][demo]") {
+  Gazette g;
+  auto r = g.ok({"demo"});
+  CHECK_THAT(r.out, Catch::Contains("released 2024-10-13: 3328 stops in 4 areas"));
+  CHECK_THAT(r.out, Catch::Contains("released 2026-07-24: 5031 stops in 6 areas"));
+  auto hist = g.ok({"history", "naptan-stops"});
+  CHECK(count_lines(hist.out) == 12);  // header + 11 snapshot days
+  // Running it again rebuilds the demo store rather than failing.
+  CHECK(g.ok({"demo"}).exit_code == 0);
+  // But it never overwrites a store it did not make.
+  Gazette other;
+  other.setup();
+  CHECK(other.run({"demo"}).exit_code == 1);
+}
