@@ -10,6 +10,7 @@ namespace gazette::testing {
 struct ProcessResult {
   int exit_code = -1;  // -1 when killed by a signal
   int signal = 0;
+  long max_rss_kb = 0;  // peak resident memory of the child
   std::string out, err;
 };
 
