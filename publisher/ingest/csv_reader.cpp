@@ -46,6 +46,25 @@ class CsvParser {
   }
   Status end_record();
   Status take_header();
+  // A field ends at a separator (',' starts the next field; LF ends the record; CR must be
+  // followed by LF).
+  Status end_field_at(char c) {
+    if (c == '\r') {
+      state_ = State::after_cr;
+      return {};
+    }
+    GAZETTE_RETURN_IF_ERROR(end_field());
+    if (c == ',') {
+      start_field();
+      starts_[nfields_].second = col_ + 1;
+      state_ = State::field_start;
+      return {};
+    }
+    GAZETTE_RETURN_IF_ERROR(end_record());
+    ++line_;
+    col_ = 0;
+    return {};
+  }
 
   const std::string& source_;
   const Contract& contract_;
@@ -161,18 +180,8 @@ Status CsvParser::feed(std::string_view chunk) {
         state_ = State::unquoted;
         [[fallthrough]];
       case State::unquoted:
-        if (c == ',') {
-          GAZETTE_RETURN_IF_ERROR(end_field());
-          start_field();
-          starts_[nfields_].second = col_ + 1;
-          state_ = State::field_start;
-        } else if (c == '\n') {
-          GAZETTE_RETURN_IF_ERROR(end_field());
-          GAZETTE_RETURN_IF_ERROR(end_record());
-          ++line_;
-          col_ = 0;
-        } else if (c == '\r') {
-          state_ = State::after_cr;
+        if (c == ',' || c == '\n' || c == '\r') {
+          GAZETTE_RETURN_IF_ERROR(end_field_at(c));
         } else if (c == '"') {
           return error_at(line_, col_, "quote inside an unquoted field (RFC 4180 needs the field quoted)");
         } else {
@@ -200,18 +209,8 @@ Status CsvParser::feed(std::string_view chunk) {
         if (c == '"') {
           fields_[nfields_].push_back('"');
           state_ = State::quoted;
-        } else if (c == ',') {
-          GAZETTE_RETURN_IF_ERROR(end_field());
-          start_field();
-          starts_[nfields_].second = col_ + 1;
-          state_ = State::field_start;
-        } else if (c == '\n') {
-          GAZETTE_RETURN_IF_ERROR(end_field());
-          GAZETTE_RETURN_IF_ERROR(end_record());
-          ++line_;
-          col_ = 0;
-        } else if (c == '\r') {
-          state_ = State::after_cr;
+        } else if (c == ',' || c == '\n' || c == '\r') {
+          GAZETTE_RETURN_IF_ERROR(end_field_at(c));
         } else {
           return error_at(line_, col_, "unexpected character after a closing quote");
         }

@@ -2,6 +2,7 @@
 
 #include "publisher/common/file_io.hpp"
 #include "publisher/contract/contract.hpp"
+#include "tests/support/naptan_contract.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -10,14 +11,7 @@ using namespace gazette::testing;
 
 namespace {
 
-Contract naptan() {
-  auto text = read_small_file(naptan_contract());
-  REQUIRE(text.ok());
-  auto c = parse_contract(*text, "naptan-stops.contract.json");
-  INFO(c.status().message());
-  REQUIRE(c.ok());
-  return *c;
-}
+Contract naptan() { return load_naptan_contract(); }
 
 std::string minimal(const std::string& columns, const std::string& extra = "") {
   return R"({"dataset": "t", "version": 1, "title": "T", "key": ["id"], "columns": [)" +

@@ -6,6 +6,7 @@
 #include "publisher/common/file_io.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/ingest/ingest.hpp"
+#include "tests/support/naptan_contract.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace gazette::testing {
@@ -34,13 +35,7 @@ inline Contract three_columns() {
   return *c;
 }
 
-inline Contract naptan_contract_parsed() {
-  auto text = read_small_file(naptan_contract());
-  REQUIRE(text.ok());
-  auto c = parse_contract(*text, "naptan-stops.contract.json");
-  REQUIRE(c.ok());
-  return *c;
-}
+inline Contract naptan_contract_parsed() { return load_naptan_contract(); }
 
 // Reads `text` written to a temp file; returns the status and fills `sink`.
 inline Status read_text_as(const std::string& text, InputFormat f, const Contract& c,

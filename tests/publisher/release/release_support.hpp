@@ -6,6 +6,7 @@
 #include "publisher/common/file_io.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/release/release.hpp"
+#include "tests/support/naptan_contract.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace gazette::testing {
@@ -17,11 +18,8 @@ class NaptanStore {
     auto s = Store::open(root(), OpenMode::write);
     REQUIRE(s.ok());
     store_ = std::move(*s);
-    auto text = read_small_file(naptan_contract());
-    REQUIRE(text.ok());
-    auto c = parse_contract(*text, "contract");
-    REQUIRE(c.ok());
-    REQUIRE(store_->create_dataset({"naptan-stops", c->title, c->version, c->canonical_json, 0},
+    Contract c = load_naptan_contract();
+    REQUIRE(store_->create_dataset({"naptan-stops", c.title, c.version, c.canonical_json, 0},
                                    "test").ok());
   }
   Store& store() { return *store_; }

@@ -9,6 +9,7 @@
 #include "publisher/ingest/ingest.hpp"
 #include "publisher/model/record.hpp"
 #include "publisher/render/render.hpp"
+#include "tests/support/naptan_contract.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -17,13 +18,7 @@ using namespace gazette::testing;
 
 namespace {
 
-Contract naptan() {
-  auto text = read_small_file(naptan_contract());
-  REQUIRE(text.ok());
-  auto c = parse_contract(*text, "contract");
-  REQUIRE(c.ok());
-  return *c;
-}
+Contract naptan() { return load_naptan_contract(); }
 
 struct EncodingSink : RecordSink {
   const Contract& c;
