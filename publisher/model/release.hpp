@@ -19,6 +19,9 @@ struct Artefact {
   std::string media_type;  // "text/csv; charset=utf-8; header=present"
   std::uint64_t bytes = 0;
   std::string sha256;      // hex
+  // The precompressed gzip copy served on Accept-Encoding: gzip (empty when there is none).
+  std::string gzip_sha256;
+  std::uint64_t gzip_bytes = 0;
 };
 
 struct Release {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "publisher/common/file_io.hpp"
+#include "publisher/common/gzip.hpp"
 #include "publisher/common/ids.hpp"
 #include "publisher/release/release.hpp"
 
@@ -42,15 +43,29 @@ Status render_stream(const Contract& contract, const ReleaseHeader& header,
   return sink(buf);
 }
 
+// Moves a finished temporary file to objects/ under its hash.
+Status place_object(Store& store, DurableFile& file, const std::string& sha256_hex) {
+  auto final_path = store.object_path(sha256_hex);
+  std::error_code ec;
+  std::filesystem::create_directories(final_path.parent_path(), ec);
+  if (ec) return Status::io_error(final_path.parent_path().string() + ": " + ec.message());
+  return file.commit(final_path);
+}
+
+// Renders one artefact and its gzip copy (served to clients that accept gzip, so that the
+// server never compresses on the fly), each durable under its own SHA-256.
 Result<Artefact> write_artefact(Store& store, const Contract& contract, const Release& release,
                                 ArtefactFormat format, const RecordSet& records) {
   Artefact a;
   a.name = release.dataset + "." + extension(format);
   a.media_type = media_type(format);
-  DurableFile file;
-  GAZETTE_RETURN_IF_ERROR(file.open(store.temp_path(release.id + "." + extension(format) + "." +
-                                                    std::to_string(::getpid()))));
-  Sha256 hash;
+  const std::string temp = release.id + "." + extension(format) + "." + std::to_string(::getpid());
+  DurableFile file, gz_file;
+  GAZETTE_RETURN_IF_ERROR(file.open(store.temp_path(temp)));
+  GAZETTE_RETURN_IF_ERROR(gz_file.open(store.temp_path(temp + ".gz")));
+  Sha256 hash, gz_hash;
+  GzipStream gzip;
+  std::string compressed;
   Status s = render_stream(
       contract, header_of(release), format,
       [&](auto&& emit) -> Status {
@@ -59,16 +74,23 @@ Result<Artefact> write_artefact(Store& store, const Contract& contract, const Re
       },
       [&](const std::string& bytes) -> Status {
         hash.update(bytes);
-        return file.write(bytes);
+        GAZETTE_RETURN_IF_ERROR(file.write(bytes));
+        compressed.clear();
+        GAZETTE_RETURN_IF_ERROR(gzip.write(bytes, compressed));
+        gz_hash.update(compressed);
+        return gz_file.write(compressed);
       });
   GAZETTE_RETURN_IF_ERROR(s);
+  compressed.clear();
+  GAZETTE_RETURN_IF_ERROR(gzip.finish(compressed));
+  gz_hash.update(compressed);
+  GAZETTE_RETURN_IF_ERROR(gz_file.write(compressed));
   a.sha256 = to_hex(hash.finish());
   a.bytes = file.bytes_written();
-  auto final_path = store.object_path(a.sha256);
-  std::error_code ec;
-  std::filesystem::create_directories(final_path.parent_path(), ec);
-  if (ec) return Status::io_error(final_path.parent_path().string() + ": " + ec.message());
-  GAZETTE_RETURN_IF_ERROR(file.commit(final_path));
+  a.gzip_sha256 = to_hex(gz_hash.finish());
+  a.gzip_bytes = gz_file.bytes_written();
+  GAZETTE_RETURN_IF_ERROR(place_object(store, file, a.sha256));
+  GAZETTE_RETURN_IF_ERROR(place_object(store, gz_file, a.gzip_sha256));
   return a;
 }
 

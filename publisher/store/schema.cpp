@@ -98,6 +98,12 @@ CREATE TRIGGER ledger_append_only BEFORE UPDATE ON ledger
 CREATE TRIGGER ledger_undeletable BEFORE DELETE ON ledger
   BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 )sql",
+      // 2: precompressed gzip copies of artefacts, named by their own SHA-256.
+      R"sql(
+ALTER TABLE artefacts ADD COLUMN gzip_sha256 TEXT;
+ALTER TABLE artefacts ADD COLUMN gzip_bytes INTEGER;
+CREATE INDEX artefacts_by_gzip_sha ON artefacts(gzip_sha256);
+)sql",
   };
   return kMigrations;
 }

@@ -162,7 +162,9 @@ Status Store::sweep_orphans() {
   for (const auto& e : fs::directory_iterator(dir_ / "tmp", ec)) fs::remove_all(e.path(), ec);
   // Objects that no artefact row names were written by a release that crashed before its
   // commit. Only objects are swept; candidates are kept until released or replaced.
-  auto st = impl_->db.prepare("SELECT 1 FROM artefacts WHERE sha256 = ?1 LIMIT 1");
+  auto st = impl_->db.prepare(
+      "SELECT 1 FROM artefacts WHERE sha256 = ?1 UNION ALL "
+      "SELECT 1 FROM artefacts WHERE gzip_sha256 = ?1 LIMIT 1");
   if (!st.ok()) return st.status();
   for (const auto& shard : fs::directory_iterator(dir_ / "objects", ec)) {
     for (const auto& obj : fs::directory_iterator(shard.path(), ec)) {
@@ -349,7 +351,8 @@ Result<std::vector<Release>> Store::releases(const std::string& dataset) {
     out.push_back(release_from_row(*st, dataset));
   }
   auto arts = impl_->db.prepare(
-      "SELECT release, name, media_type, bytes, sha256 FROM artefacts WHERE dataset=?1 "
+      "SELECT release, name, media_type, bytes, sha256, gzip_sha256, gzip_bytes FROM artefacts "
+      "WHERE dataset=?1 "
       "ORDER BY release, name");
   if (!arts.ok()) return arts.status();
   arts->bind(1, *num);
@@ -363,7 +366,8 @@ Result<std::vector<Release>> Store::releases(const std::string& dataset) {
     if (it == by_id.end()) continue;
     it->second->artefacts.push_back({std::string(arts->text(1)), std::string(arts->text(2)),
                                      static_cast<std::uint64_t>(arts->int64(3)),
-                                     std::string(arts->text(4))});
+                                     std::string(arts->text(4)), std::string(arts->text(5)),
+                                     static_cast<std::uint64_t>(arts->int64(6))});
   }
   return out;
 }
@@ -508,12 +512,17 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
   if (release.parent.empty()) ins_release->bind_null(7);
   GAZETTE_RETURN_IF_ERROR(ins_release->run());
   auto ins_art = db.prepare(
-      "INSERT INTO artefacts(dataset, release, name, media_type, bytes, sha256) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO artefacts(dataset, release, name, media_type, bytes, sha256, gzip_sha256, "
+      "gzip_bytes) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!ins_art.ok()) return ins_art.status();
   for (const auto& a : release.artefacts) {
     ins_art->bind(1, num).bind(2, release.id).bind(3, a.name).bind(4, a.media_type)
         .bind(5, static_cast<std::int64_t>(a.bytes)).bind(6, a.sha256);
+    if (a.gzip_sha256.empty()) {
+      ins_art->bind_null(7).bind_null(8);
+    } else {
+      ins_art->bind(7, a.gzip_sha256).bind(8, static_cast<std::int64_t>(a.gzip_bytes));
+    }
     GAZETTE_RETURN_IF_ERROR(ins_art->run());
   }
   GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "release", release.dataset, release.id,

@@ -30,7 +30,7 @@ Release one_release(const std::string& id, std::int64_t seq, UnixSeconds t) {
   r.published_at = t;
   r.owner = "alice";
   r.manifest_json = "{}";
-  r.artefacts.push_back({"d.csv", "text/csv", 3, std::string(64, 'a')});
+  r.artefacts.push_back({"d.csv", "text/csv", 3, std::string(64, 'a'), "", 0});
   return r;
 }
 
@@ -50,7 +50,7 @@ TEST_CASE("init makes a versioned store, once", "[store]") {
   CHECK(missing.status().code() == StatusCode::not_found);
 }
 
-TEST_CASE("one writer at a time; readers alongside", "[store]") {
+TEST_CASE("one writer at a time, with readers alongside", "[store]") {
   TempDir dir;
   REQUIRE(Store::init(dir.path()).ok());
   auto writer = Store::open(dir.path(), OpenMode::write);
