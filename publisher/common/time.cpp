@@ -1,5 +1,6 @@
 #include "publisher/common/time.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -136,6 +137,26 @@ std::string format_http_date(UnixSeconds t) {
   std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02d:%02d:%02d GMT", kDays[wd], d,
                 kMonths[m - 1], static_cast<long long>(y), hh, mm, ss);
   return buf;
+}
+
+Result<UnixSeconds> parse_http_date(std::string_view s) {
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto bad = [&] { return Status::invalid_input("'" + std::string(s) + "' is not an HTTP date"); };
+  // "Tue, 24 Nov 2026 08:50:15 GMT"
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT")
+    return bad();
+  int d, y, h, mi, se;
+  if (!digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) ||
+      !digits(s, 20, 2, mi) || !digits(s, 23, 2, se))
+    return bad();
+  int m = 0;
+  for (int i = 0; i < 12; ++i)
+    if (s.substr(8, 3) == kMonths[i]) m = i + 1;
+  if (m == 0 || d < 1 || d > days_in_month(y, m) || h > 23 || mi > 59 || se > 60) return bad();
+  return days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d)) * 86400 +
+         h * 3600 + mi * 60 + std::min(se, 59);
 }
 
 UnixSeconds now_utc() {

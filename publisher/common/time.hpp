@@ -25,6 +25,10 @@ std::string format_date(UnixSeconds t);
 // "Tue, 24 Nov 2026 08:50:15 GMT" (RFC 9110 IMF-fixdate)
 std::string format_http_date(UnixSeconds t);
 
+// Parses an IMF-fixdate ("Tue, 24 Nov 2026 08:50:15 GMT"), the only form HTTP senders may
+// generate (RFC 9110 section 5.6.7).
+Result<UnixSeconds> parse_http_date(std::string_view text);
+
 // The current time, or GAZETTE_NOW (an ISO 8601 instant) when set, so that tests and demos
 // can replay a calendar deterministically.
 UnixSeconds now_utc();

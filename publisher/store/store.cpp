@@ -563,6 +563,14 @@ Result<std::vector<LedgerEntry>> Store::ledger(const std::string& dataset) {
   return out;
 }
 
+Result<std::int64_t> Store::ledger_high_water() {
+  auto st = impl_->db.prepare("SELECT coalesce(max(seq), 0) FROM ledger");
+  if (!st.ok()) return st.status();
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return st->int64(0);
+}
+
 Result<std::uint64_t> Store::database_bytes() {
   // Checkpoint first so that pages in the WAL are counted in the main file.
   GAZETTE_RETURN_IF_ERROR(impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)"));

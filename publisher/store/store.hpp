@@ -92,6 +92,10 @@ class Store {
                        const std::string& detail);
   Result<std::vector<LedgerEntry>> ledger(const std::string& dataset);
 
+  // The newest ledger entry's sequence number (0 for none): it moves with every change, so a
+  // reader can tell cheaply whether to reload.
+  Result<std::int64_t> ledger_high_water();
+
   // Bytes used by the database (pages in use), for storage accounting.
   Result<std::uint64_t> database_bytes();
 

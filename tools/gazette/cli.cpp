@@ -27,6 +27,10 @@ struct CommandSpec {
   std::function<int(const Invocation&)> run;
 };
 
+const std::vector<OptionSpec> kServerOptions = {
+    {"--listen", "HOST:PORT"},       {"--threads", "N"},         {"--max-connections", "N"},
+    {"--max-header-bytes", "BYTES"}, {"--request-timeout", "SECONDS"}, {"--no-access-log", ""}};
+
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> kCommands = {
       {"init", {}, {}, {}, "create an empty store in the data directory", cmd_init},
@@ -42,8 +46,10 @@ const std::vector<CommandSpec>& commands() {
        cmd_release},
       {"history", {"ID"}, {}, {}, "list a dataset's releases", cmd_history},
       {"as-of", {"ID", "ISO8601"}, {}, {}, "the release current at an instant", cmd_as_of},
-      {"demo", {}, {{"--listen", "HOST:PORT"}}, {},
-       "build a store from the bundled NaPTAN excerpt and cut its releases", cmd_demo},
+      {"serve", {}, kServerOptions, {}, "serve the store over HTTP until SIGINT/SIGTERM", cmd_serve},
+      {"demo", {}, kServerOptions, {},
+       "build a store from the bundled NaPTAN excerpt, cut its releases, then serve it",
+       cmd_demo},
   };
   return kCommands;
 }

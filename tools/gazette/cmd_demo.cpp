@@ -146,13 +146,11 @@ int cmd_demo(const Invocation& inv) {
       *inv.out << "  " << date << ": nothing new (identical to " << cut->identical_to << ")\n";
     }
   }
-  *inv.out << "\nTry:\n"
-           << "  gazette --data " << dir.string() << " history " << ds << "\n"
-           << "  gazette --data " << dir.string() << " as-of " << ds << " 2025-01-01T00:00:00Z\n";
-  if (inv.has("--listen"))
-    *inv.out << "(serving over HTTP arrives with the publication server; --listen "
-             << inv.get("--listen") << " is not used yet)\n";
-  return kOk;
+  *inv.out << "  gazette --data " << dir.string() << " history " << ds << "\n" << std::flush;
+  opened->reset();  // release the writer lock: the server only reads
+  auto options = server_options(inv);
+  if (!options.ok()) return options.status().message().empty() ? kError : fail(inv, options.status());
+  return serve(inv, *options, "gazette demo: ");
 }
 
 }  // namespace gazette::cli

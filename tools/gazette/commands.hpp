@@ -1,6 +1,7 @@
 // The subcommands of `gazette`, one file each. Each returns an exit code (see cli.hpp).
 #pragma once
 
+#include "publisher/http/server.hpp"
 #include "tools/gazette/cli.hpp"
 
 namespace gazette::cli {
@@ -13,5 +14,11 @@ int cmd_release(const Invocation& inv);
 int cmd_history(const Invocation& inv);
 int cmd_as_of(const Invocation& inv);
 int cmd_demo(const Invocation& inv);
+int cmd_serve(const Invocation& inv);
+
+// Server flags shared by `serve` and `demo`; a Status with an empty message was reported.
+Result<http::ServerOptions> server_options(const Invocation& inv);
+// Runs the server until SIGINT/SIGTERM; prints `banner` and the URLs to try once listening.
+int serve(const Invocation& inv, const http::ServerOptions& options, const std::string& banner);
 
 }  // namespace gazette::cli

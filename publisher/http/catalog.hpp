@@ -1,0 +1,89 @@
+// The server's read-only view of the store: datasets, releases, artefacts and the documents
+// built from them (lists, metadata, HTML), each with its ETag, in one immutable snapshot.
+//
+// Requests read a snapshot through CatalogSource, which rebuilds it when the admin tool has
+// changed the store (the ledger's high-water mark moves), so releases cut while the server
+// runs appear without a restart. Thread-safety: a Catalog is immutable and shared;
+// CatalogSource::current() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "publisher/model/release.hpp"
+#include "publisher/store/store.hpp"
+
+namespace gazette::http {
+
+// One representation of an artefact: the identity bytes or the gzip copy.
+struct Representation {
+  std::filesystem::path path;
+  std::uint64_t bytes = 0;
+  std::string etag;         // "\"<sha256 hex>\"" (strong)
+  std::string repr_digest;  // "sha-256=:<base64>:" (RFC 9530)
+};
+
+struct ServedArtefact {
+  Artefact artefact;
+  std::string extension;      // "csv"
+  std::string download_name;  // "naptan-stops-2026-07-24.csv"
+  Representation identity;
+  std::optional<Representation> gzip;
+};
+
+struct ServedRelease {
+  Release release;
+  std::vector<ServedArtefact> artefacts;
+  std::string manifest_etag;
+  const ServedArtefact* artefact(const std::string& extension) const;
+};
+
+struct ServedDataset {
+  DatasetInfo info;
+  std::string publisher, licence;
+  std::vector<ServedRelease> releases;  // oldest first
+  std::string metadata_json, releases_json, contract_json, metadata_html;
+  const ServedRelease* release(const std::string& id) const;
+  const ServedRelease* newest() const { return releases.empty() ? nullptr : &releases.back(); }
+  // The newest release published at or before `t`, or null.
+  const ServedRelease* as_of(UnixSeconds t) const;
+};
+
+struct Catalog {
+  std::map<std::string, ServedDataset> datasets;
+  std::string datasets_json, index_html;
+  std::int64_t version = 0;  // the ledger's high-water mark it was built at
+  std::uint64_t releases_total = 0;
+  const ServedDataset* dataset(const std::string& id) const;
+};
+
+// Builds a snapshot from `store`.
+Result<std::shared_ptr<const Catalog>> build_catalog(Store& store);
+
+// A strong ETag for a generated document: a quoted prefix of its SHA-256.
+std::string etag_of(std::string_view body);
+
+class CatalogSource {
+ public:
+  // Opens the store read-only. `check_every` bounds how often the store is asked whether it
+  // changed; requests in between share the snapshot they have.
+  static Result<std::unique_ptr<CatalogSource>> open(const std::filesystem::path& data_dir,
+                                                     std::chrono::milliseconds check_every);
+  std::shared_ptr<const Catalog> current();
+
+ private:
+  CatalogSource() = default;
+  std::mutex mutex_;  // guards store_ and refreshing
+  std::unique_ptr<Store> store_;
+  std::atomic<std::shared_ptr<const Catalog>> catalog_;
+  std::chrono::milliseconds check_every_{250};
+  std::atomic<std::int64_t> next_check_ns_{0};
+};
+
+}  // namespace gazette::http

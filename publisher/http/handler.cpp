@@ -1,0 +1,331 @@
+#include "publisher/http/handler.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "publisher/http/router.hpp"
+
+namespace gazette::http {
+
+namespace {
+
+const char* reason(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Content Too Large";
+    case 416: return "Range Not Satisfiable";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view strip_weak(std::string_view tag) {
+  return tag.substr(0, 2) == "W/" ? tag.substr(2) : tag;
+}
+
+// Whether Accept-Encoding allows gzip (a q of 0 forbids it).
+bool accepts_gzip(std::string_view accept_encoding) {
+  while (!accept_encoding.empty()) {
+    std::size_t comma = accept_encoding.find(',');
+    std::string_view item = trim(accept_encoding.substr(0, comma));
+    accept_encoding = comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
+    std::size_t semi = item.find(';');
+    std::string_view coding = trim(item.substr(0, semi));
+    if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
+    if (semi != std::string_view::npos) {
+      std::string_view params = trim(item.substr(semi + 1));
+      if (params.substr(0, 2) == "q=") {
+        std::string_view q = params.substr(2);
+        bool zero = !q.empty() && q[0] == '0';
+        for (std::size_t i = 1; zero && i < q.size(); ++i) zero = q[i] == '.' || q[i] == '0';
+        if (zero) return false;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+struct ByteRange {
+  std::uint64_t first = 0, length = 0;
+};
+enum class RangeResult { none, ok, unsatisfiable };
+
+// A single "bytes=" range; several ranges, other units and bad syntax are ignored (RFC 9110
+// lets a server answer 200 with the whole representation).
+RangeResult parse_range(std::string_view h, std::uint64_t size, ByteRange& out) {
+  h = trim(h);
+  if (h.substr(0, 6) != "bytes=") return RangeResult::none;
+  std::string_view spec = trim(h.substr(6));
+  if (spec.find(',') != std::string_view::npos || spec.empty()) return RangeResult::none;
+  std::size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return RangeResult::none;
+  auto number = [](std::string_view s, std::uint64_t& v) {
+    if (s.empty() || s.size() > 19) return false;
+    v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return true;
+  };
+  std::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
+  std::uint64_t first, last;
+  if (a.empty()) {  // suffix: the last N bytes
+    if (!number(b, last)) return RangeResult::none;
+    if (last == 0 || size == 0) return RangeResult::unsatisfiable;
+    out.length = std::min(last, size);
+    out.first = size - out.length;
+    return RangeResult::ok;
+  }
+  if (!number(a, first)) return RangeResult::none;
+  if (b.empty()) {
+    last = size ? size - 1 : 0;
+  } else {
+    if (!number(b, last) || last < first) return RangeResult::none;
+    if (size) last = std::min(last, size - 1);
+  }
+  if (first >= size) return RangeResult::unsatisfiable;
+  out.first = first;
+  out.length = last - first + 1;
+  return RangeResult::ok;
+}
+
+std::string problem_json(int status, const std::string& detail, const std::string& instance) {
+  nlohmann::ordered_json j;
+  j["type"] = "about:blank";
+  j["title"] = reason(status);
+  j["status"] = status;
+  j["detail"] = detail;
+  j["instance"] = instance;
+  return j.dump() + "\n";
+}
+
+bool wants_html(const Request& req) {
+  return req.header("accept").find("text/html") != std::string_view::npos;
+}
+
+Response redirect(const Request& req, const std::string& location, const std::string& cache) {
+  Response r;
+  r.status = 302;
+  r.set("Location", location);
+  r.set("Cache-Control", cache);
+  r.set("ETag", etag_of(location));
+  r.set("Content-Type", "text/plain; charset=utf-8");
+  r.body = "Found: " + location + "\n";
+  r.head = req.method == "HEAD";
+  return r;
+}
+
+}  // namespace
+
+bool none_match(std::string_view inm, const std::string& etag) {
+  inm = trim(inm);
+  if (inm == "*") return true;
+  while (!inm.empty()) {
+    std::size_t comma = inm.find(',');
+    std::string_view tag = trim(inm.substr(0, comma));
+    inm = comma == std::string_view::npos ? std::string_view() : inm.substr(comma + 1);
+    if (strip_weak(tag) == strip_weak(etag)) return true;
+  }
+  return false;
+}
+
+Response problem(int status, const std::string& detail, const std::string& instance) {
+  Response r;
+  r.status = status;
+  r.set("Content-Type", "application/problem+json");
+  r.set("Cache-Control", "no-cache");
+  r.body = problem_json(status, detail, instance);
+  return r;
+}
+
+Response serve_document(const Request& req, std::string body, std::string content_type,
+                        const std::string& cache_control, std::string etag) {
+  Response r;
+  if (etag.empty()) etag = etag_of(body);
+  r.set("Cache-Control", cache_control);
+  r.set("ETag", etag);
+  if (req.has_header("if-none-match") && none_match(req.header("if-none-match"), etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.set("Content-Type", std::move(content_type));
+  r.body = std::move(body);
+  r.head = req.method == "HEAD";
+  return r;
+}
+
+Response serve_artefact(const Request& req, const ServedRelease& release,
+                        const ServedArtefact& art) {
+  const bool gzip = art.gzip && accepts_gzip(req.header("accept-encoding"));
+  const Representation& rep = gzip ? *art.gzip : art.identity;
+  Response r;
+  r.head = req.method == "HEAD";
+  r.set("ETag", rep.etag);
+  r.set("Cache-Control", kImmutable);
+  r.set("Last-Modified", format_http_date(release.release.published_at));
+  r.set("Vary", "Accept-Encoding");
+  if (req.has_header("if-none-match")) {
+    if (none_match(req.header("if-none-match"), rep.etag)) {
+      r.status = 304;
+      return r;
+    }
+  } else if (req.has_header("if-modified-since")) {
+    auto since = parse_http_date(trim(req.header("if-modified-since")));
+    if (since.ok() && release.release.published_at <= *since) {
+      r.status = 304;
+      return r;
+    }
+  }
+  r.set("Content-Type", art.artefact.media_type);
+  if (gzip) r.set("Content-Encoding", "gzip");
+  r.set("Content-Disposition", "attachment; filename=\"" + art.download_name + "\"");
+  r.set("Repr-Digest", rep.repr_digest);
+  r.set("Accept-Ranges", "bytes");
+  r.file = FileSpan{rep.path, 0, rep.bytes};
+
+  if (req.has_header("range")) {
+    // If-Range takes strong validators only: an HTTP-date or a weak tag never matches.
+    bool range_applies = true;
+    if (req.has_header("if-range")) range_applies = trim(req.header("if-range")) == rep.etag;
+    ByteRange br;
+    switch (range_applies ? parse_range(req.header("range"), rep.bytes, br) : RangeResult::none) {
+      case RangeResult::none:
+        break;
+      case RangeResult::ok:
+        r.status = 206;
+        r.set("Content-Range", "bytes " + std::to_string(br.first) + "-" +
+                                   std::to_string(br.first + br.length - 1) + "/" +
+                                   std::to_string(rep.bytes));
+        r.file->offset = br.first;
+        r.file->length = br.length;
+        break;
+      case RangeResult::unsatisfiable: {
+        Response bad = problem(416, "the range is outside the " + std::to_string(rep.bytes) +
+                                        " bytes of this representation", req.target);
+        bad.set("Content-Range", "bytes */" + std::to_string(rep.bytes));
+        bad.set("ETag", rep.etag);
+        bad.head = r.head;
+        return bad;
+      }
+    }
+  }
+  return r;
+}
+
+Response handle_request(const Request& req, const Catalog& catalog, const Metrics& metrics) {
+  auto matched = match_route(req.target);
+  if (!matched.ok()) {
+    Response r = problem(400, matched.status().message(), req.target);
+    r.route = "bad_request";
+    return r;
+  }
+  const Route& route = *matched;
+  auto finish = [&](Response r) {
+    r.route = to_string(route.kind);
+    if (req.method == "HEAD") r.head = true;
+    return r;
+  };
+  if (route.kind == RouteKind::not_found)
+    return finish(problem(404, "no such resource", req.target));
+  if (req.method != "GET" && req.method != "HEAD") {
+    Response r = problem(405, "only GET and HEAD are allowed here", req.target);
+    r.set("Allow", "GET, HEAD");
+    return finish(std::move(r));
+  }
+
+  switch (route.kind) {
+    case RouteKind::index:
+      return finish(serve_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived));
+    case RouteKind::healthz: {
+      Response r;
+      r.set("Content-Type", "text/plain; charset=utf-8");
+      r.set("Cache-Control", "no-store");
+      r.body = "ok\n";
+      return finish(std::move(r));
+    }
+    case RouteKind::metrics: {
+      std::map<std::string, std::size_t> releases;
+      for (const auto& [id, d] : catalog.datasets) releases[id] = d.releases.size();
+      Response r;
+      r.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      r.set("Cache-Control", "no-store");
+      r.body = metrics.render(releases);
+      return finish(std::move(r));
+    }
+    case RouteKind::datasets: {
+      Response r = wants_html(req)
+                       ? serve_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived)
+                       : serve_document(req, catalog.datasets_json, "application/json", kShortLived);
+      r.set("Vary", "Accept");
+      return finish(std::move(r));
+    }
+    default:
+      break;
+  }
+
+  const ServedDataset* ds = catalog.dataset(route.dataset);
+  if (ds == nullptr) return finish(problem(404, "no dataset '" + route.dataset + "'", req.target));
+
+  switch (route.kind) {
+    case RouteKind::dataset: {
+      Response r = wants_html(req)
+                       ? serve_document(req, ds->metadata_html, "text/html; charset=utf-8", kShortLived)
+                       : serve_document(req, ds->metadata_json, "application/json", kShortLived);
+      r.set("Vary", "Accept");
+      return finish(std::move(r));
+    }
+    case RouteKind::releases:
+      return finish(serve_document(req, ds->releases_json, "application/json", kShortLived));
+    case RouteKind::contract:
+      return finish(serve_document(req, ds->contract_json, "application/json", "public, max-age=300"));
+    case RouteKind::manifest:
+    case RouteKind::artefact: {
+      const ServedRelease* rel = ds->release(route.release);
+      if (rel == nullptr)
+        return finish(problem(404, "no release '" + route.release + "' of " + ds->info.id, req.target));
+      if (route.kind == RouteKind::manifest)
+        return finish(serve_document(req, rel->release.manifest_json, "application/json",
+                                     kImmutable, rel->manifest_etag));
+      const ServedArtefact* art = rel->artefact(route.extension);
+      if (art == nullptr) return finish(problem(404, "no such artefact", req.target));
+      return finish(serve_artefact(req, *rel, *art));
+    }
+    case RouteKind::latest: {
+      const ServedRelease* rel = ds->newest();
+      if (rel == nullptr) return finish(problem(404, ds->info.id + " has no release yet", req.target));
+      bool known = route.file == "manifest.json";
+      for (const auto& a : rel->artefacts) known = known || a.artefact.name == route.file;
+      if (!known) return finish(problem(404, "no such file in a release: " + route.file, req.target));
+      return finish(redirect(req, "/datasets/" + ds->info.id + "/releases/" + rel->release.id +
+                                      "/" + route.file, kShortLived));
+    }
+    case RouteKind::as_of: {
+      auto t = parse_instant(route.instant);
+      if (!t.ok()) return finish(problem(400, t.status().message(), req.target));
+      const ServedRelease* rel = ds->as_of(*t);
+      if (rel == nullptr)
+        return finish(problem(404, "no release of " + ds->info.id + " was current at " +
+                                       format_rfc3339(*t) + " (before the first)", req.target));
+      // Publication times only move forward, so the answer for an instant before the newest
+      // release can never change.
+      const ServedRelease* newest = ds->newest();
+      const bool settled = *t < newest->release.published_at;
+      return finish(redirect(req, "/datasets/" + ds->info.id + "/releases/" + rel->release.id +
+                                      "/manifest.json", settled ? kImmutable : kShortLived));
+    }
+    default:
+      return finish(problem(404, "no such resource", req.target));
+  }
+}
+
+}  // namespace gazette::http

@@ -1,0 +1,34 @@
+// handle_request: the whole public HTTP surface as a function from a request and a catalogue
+// snapshot to a response. Caching headers, conditional requests and Range are written once,
+// here. No I/O but stat-free path building; the session streams any file span it returns.
+//
+// Thread-safety: reentrant; the catalogue is immutable and Metrics is thread-safe.
+#pragma once
+
+#include "publisher/http/catalog.hpp"
+#include "publisher/http/http.hpp"
+#include "publisher/http/metrics.hpp"
+
+namespace gazette::http {
+
+inline constexpr const char* kImmutable = "public, max-age=31536000, immutable";
+inline constexpr const char* kShortLived = "public, max-age=60";
+
+Response handle_request(const Request& request, const Catalog& catalog, const Metrics& metrics);
+
+// One builder for every error: application/problem+json (RFC 9457).
+Response problem(int status, const std::string& detail, const std::string& instance);
+
+// Artefact semantics: representation choice (gzip), validators, 304, Range/If-Range (206,
+// 416), Content-Disposition, Repr-Digest. Exposed for tests.
+Response serve_artefact(const Request& request, const ServedRelease& release,
+                        const ServedArtefact& artefact);
+
+// A generated document with a strong ETag and the given Cache-Control; 304 when it matches.
+Response serve_document(const Request& request, std::string body, std::string content_type,
+                        const std::string& cache_control, std::string etag = {});
+
+// If-None-Match evaluation (weak comparison, RFC 9110 13.1.2).
+bool none_match(std::string_view if_none_match, const std::string& etag);
+
+}  // namespace gazette::http

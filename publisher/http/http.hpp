@@ -1,0 +1,49 @@
+// The HTTP layer's own request and response values, independent of Boost.Beast, so that
+// handle_request and everything it calls compiles without Beast's headers and can be tested
+// without a socket. Only server.cpp and session.cpp see Beast.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gazette::http {
+
+struct Request {
+  std::string method;  // "GET"
+  std::string target;  // as received: "/datasets/naptan-stops?x=1"
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string remote;  // peer address, for the access log
+
+  // The first value of header `lower_name`, or empty.
+  std::string_view header(std::string_view lower_name) const;
+  bool has_header(std::string_view lower_name) const;
+};
+
+// A byte range of a file on disk, streamed by the server rather than loaded.
+struct FileSpan {
+  std::filesystem::path path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;             // used when `file` is empty
+  std::optional<FileSpan> file;
+  bool head = false;            // a HEAD response: headers as for GET, no body
+  std::string route = "none";   // metrics label
+
+  void set(std::string name, std::string value);
+  std::string_view header(std::string_view name) const;  // case-insensitive
+  std::uint64_t content_length() const { return file ? file->length : body.size(); }
+};
+
+}  // namespace gazette::http

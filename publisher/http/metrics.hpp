@@ -1,0 +1,34 @@
+// Server metrics in the Prometheus text exposition format: requests by route and status,
+// bytes sent, a latency histogram, and releases published.
+//
+// Thread-safety: record() may be called from any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace gazette::http {
+
+class Metrics {
+ public:
+  void record(const std::string& route, int status, std::uint64_t bytes, double seconds);
+  // The exposition text; `releases_by_dataset` is read from the current catalogue.
+  std::string render(const std::map<std::string, std::size_t>& releases_by_dataset) const;
+
+  static constexpr std::array<double, 11> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   1.0,   5.0};
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};
+  std::uint64_t observations_ = 0;
+  double seconds_sum_ = 0;
+  std::uint64_t bytes_sent_ = 0;
+};
+
+}  // namespace gazette::http

@@ -1,0 +1,149 @@
+#include "publisher/http/router.hpp"
+
+#include <vector>
+
+#include "publisher/common/ids.hpp"
+
+namespace gazette::http {
+
+const char* to_string(RouteKind k) {
+  switch (k) {
+    case RouteKind::index: return "index";
+    case RouteKind::healthz: return "healthz";
+    case RouteKind::metrics: return "metrics";
+    case RouteKind::datasets: return "datasets";
+    case RouteKind::dataset: return "dataset";
+    case RouteKind::releases: return "releases";
+    case RouteKind::manifest: return "manifest";
+    case RouteKind::artefact: return "artefact";
+    case RouteKind::latest: return "latest";
+    case RouteKind::as_of: return "as_of";
+    case RouteKind::contract: return "contract";
+    case RouteKind::not_found: return "not_found";
+  }
+  return "not_found";
+}
+
+Result<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size() || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
+      return Status::invalid_input("bad percent-encoding in the request target");
+    out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+    i += 2;
+  }
+  return out;
+}
+
+namespace {
+
+Status parse_query(std::string_view q, std::map<std::string, std::string>& out) {
+  while (!q.empty()) {
+    std::size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    std::string key(pair.substr(0, eq));
+    std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    for (auto& c : value)
+      if (c == '+') c = ' ';
+    auto k = percent_decode(key);
+    auto v = percent_decode(value);
+    if (!k.ok()) return k.status();
+    if (!v.ok()) return v.status();
+    out.emplace(std::move(*k), std::move(*v));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Route> match_route(std::string_view target) {
+  if (target.empty() || target[0] != '/')
+    return Status::invalid_input("the request target must be an absolute path");
+  std::size_t qpos = target.find('?');
+  std::string_view path = target.substr(0, qpos);
+  Route r;
+  if (qpos != std::string_view::npos)
+    GAZETTE_RETURN_IF_ERROR(parse_query(target.substr(qpos + 1), r.query));
+
+  // Split and decode; refuse anything that names a parent, the current folder, or smuggles a
+  // separator inside a segment.
+  std::vector<std::string> seg;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view raw = path.substr(start, slash - start);
+    auto decoded = percent_decode(raw);
+    if (!decoded.ok()) return decoded.status();
+    if (*decoded == ".." || *decoded == "." ||
+        decoded->find_first_of(std::string_view("/\\\0", 3)) != std::string::npos)
+      return Status::invalid_input("path segment '" + std::string(raw) + "' is refused");
+    if (!decoded->empty() || slash != path.size()) seg.push_back(std::move(*decoded));
+    start = slash + 1;
+  }
+  // Tolerate one trailing slash ("/datasets/").
+  if (!seg.empty() && seg.back().empty()) seg.pop_back();
+  for (const auto& s : seg)
+    if (s.empty()) return r;  // "//" inside a path names nothing
+
+  const std::size_t n = seg.size();
+  if (n == 0) {
+    r.kind = RouteKind::index;
+    return r;
+  }
+  if (n == 1) {
+    if (seg[0] == "healthz") r.kind = RouteKind::healthz;
+    else if (seg[0] == "metrics") r.kind = RouteKind::metrics;
+    else if (seg[0] == "datasets") r.kind = RouteKind::datasets;
+    return r;
+  }
+  if (seg[0] != "datasets") return r;
+  auto ds = DatasetId::parse(seg[1]);
+  if (!ds.ok()) return r;
+  r.dataset = ds->str();
+  if (n == 2) {
+    r.kind = RouteKind::dataset;
+    return r;
+  }
+  if (n == 3 && seg[2] == "releases") r.kind = RouteKind::releases;
+  else if (n == 3 && seg[2] == "contract") r.kind = RouteKind::contract;
+  else if (n == 4 && seg[2] == "as-of") {
+    r.kind = RouteKind::as_of;
+    r.instant = seg[3];
+  } else if (n == 4 && seg[2] == "latest") {
+    r.kind = RouteKind::latest;
+    r.file = seg[3];
+  } else if (n == 5 && seg[2] == "releases") {
+    auto rel = ReleaseId::parse(seg[3]);
+    if (!rel.ok()) return r;
+    r.release = rel->str();
+    r.file = seg[4];
+    if (r.file == "manifest.json") {
+      r.kind = RouteKind::manifest;
+    } else {
+      for (const char* ext : {"csv", "xml", "json"}) {
+        if (r.file == r.dataset + "." + ext) {
+          r.kind = RouteKind::artefact;
+          r.extension = ext;
+        }
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace gazette::http

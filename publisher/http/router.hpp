@@ -1,0 +1,49 @@
+// Matching a request target to a route, with typed, pattern-checked ids. Paths on disk are
+// only ever built from these ids (and hashes from the store), never from the raw target.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "publisher/common/status.hpp"
+
+namespace gazette::http {
+
+enum class RouteKind {
+  index,          // /
+  healthz,        // /healthz
+  metrics,        // /metrics
+  datasets,       // /datasets
+  dataset,        // /datasets/{ds}
+  releases,       // /datasets/{ds}/releases
+  manifest,       // /datasets/{ds}/releases/{rel}/manifest.json
+  artefact,       // /datasets/{ds}/releases/{rel}/{ds}.{csv,xml,json}
+  latest,         // /datasets/{ds}/latest/{file}
+  as_of,          // /datasets/{ds}/as-of/{iso8601}
+  contract,       // /datasets/{ds}/contract
+  not_found,
+};
+
+const char* to_string(RouteKind k);
+
+struct Route {
+  RouteKind kind = RouteKind::not_found;
+  std::string dataset;
+  std::string release;
+  std::string file;     // artefact or latest: "naptan-stops.csv" / "manifest.json"
+  std::string extension;  // artefact: "csv", "xml", "json"
+  std::string instant;  // as-of, decoded
+  std::map<std::string, std::string> query;
+};
+
+// Parses and matches `target`. Returns invalid_input for a target that is malformed or tries
+// to leave the tree ("..", "." or an encoded '/', '\' or NUL in a segment).
+Result<Route> match_route(std::string_view target);
+
+// Decodes %XX escapes (and nothing else); invalid_input on a bad escape.
+Result<std::string> percent_decode(std::string_view s);
+
+}  // namespace gazette::http

@@ -1,0 +1,344 @@
+// Method (after Beast's advanced and async server examples): one acceptor; each accepted
+// socket gets its own strand and a Session that owns stream, buffer and a fresh parser per
+// request, with header and body limits and a deadline before every read and write. A request
+// becomes an http::Request, handle_request answers it from the current catalogue snapshot,
+// and the response goes out as a string or as a file range. SIGINT/SIGTERM stop the
+// acceptor, close idle connections, let in-flight responses finish, and return.
+#include "publisher/http/server.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "publisher/common/time.hpp"
+#include "publisher/http/catalog.hpp"
+#include "publisher/http/file_range_body.hpp"
+#include "publisher/http/handler.hpp"
+
+namespace gazette::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Status parse_listen(const std::string& text, ServerOptions& options) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return Status::invalid_input("--listen wants HOST:PORT, got '" + text + "'");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "127.0.0.1";
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535)
+    return Status::invalid_input("--listen: '" + port + "' is not a port number");
+  boost::system::error_code ec;
+  net::ip::make_address(host, ec);
+  if (ec) return Status::invalid_input("--listen: '" + host + "' is not an IP address");
+  options.host = host;
+  options.port = static_cast<std::uint16_t>(std::stoul(port));
+  return {};
+}
+
+namespace {
+
+class Session;
+
+struct ServerContext {
+  ServerContext(const ServerOptions& o, CatalogSource& c) : options(o), catalog(c) {}
+  const ServerOptions& options;
+  CatalogSource& catalog;
+  Metrics metrics;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mutex;
+  std::vector<std::weak_ptr<Session>> sessions;
+  std::mutex log_mutex;
+};
+
+std::string http_date_now() {
+  // Formatting a date per response is cheap enough; caching per second would be an option.
+  return format_http_date(now_utc());
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerContext& ctx) : stream_(std::move(socket)), ctx_(ctx) {
+    ++ctx_.connections;
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "-" : ep.address().to_string();
+  }
+  ~Session() { --ctx_.connections; }
+
+  void run() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+  }
+
+  // Called on shutdown: a connection waiting for a request is closed; one in the middle of a
+  // response finishes it first (on_write sees `stopping`).
+  void close_if_idle() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  void do_read() {
+    if (ctx_.stopping) return close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(ctx_.options.max_header_bytes));
+    parser_->body_limit(ctx_.options.max_body_bytes);
+    stream_.expires_after(ctx_.options.request_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
+      return close();
+    }
+    started_ = std::chrono::steady_clock::now();
+    busy_ = true;
+    if (ec) {
+      // Malformed or oversized requests get one answer and the connection is closed.
+      int status = ec == bhttp::error::header_limit ? 431 : ec == bhttp::error::body_limit ? 413 : 400;
+      Response r = problem(status, ec.message(), "");
+      r.route = "bad_request";
+      log_method_ = "-";
+      log_target_ = "-";
+      return send(std::move(r), false, 11);
+    }
+    auto& msg = parser_->get();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.remote = remote_;
+    req.headers.reserve(16);
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    log_method_ = req.method;
+    log_target_ = req.target;
+    auto catalog = ctx_.catalog.current();
+    Response r = handle_request(req, *catalog, ctx_.metrics);
+    send(std::move(r), msg.keep_alive() && !ctx_.stopping, msg.version());
+  }
+
+  template <class Body>
+  void finish_headers(bhttp::response<Body>& res, const Response& r, bool keep_alive, unsigned version) {
+    res.result(static_cast<unsigned>(r.status));
+    res.version(version);
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.set(bhttp::field::date, http_date_now());
+    res.keep_alive(keep_alive);
+  }
+
+  void send(Response r, bool keep_alive, unsigned version) {
+    status_ = r.status;
+    route_ = r.route;
+    std::uint64_t length = r.content_length();
+    if (r.file) {
+      int fd = ::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        // The store names a file that is gone: report it, never serve something else.
+        Response missing = problem(404, "artefact file missing from the store", log_target_);
+        missing.route = r.route;
+        missing.head = r.head;
+        return send(std::move(missing), keep_alive, version);
+      }
+      fd_.reset(new int(fd), [](int* p) {
+        ::close(*p);
+        delete p;
+      });
+    }
+    body_bytes_ = r.head ? 0 : length;
+    std::optional<bhttp::message_generator> gen;
+    if (r.head) {
+      bhttp::response<bhttp::empty_body> res;
+      finish_headers(res, r, keep_alive, version);
+      res.content_length(length);
+      gen.emplace(std::move(res));
+    } else if (r.file) {
+      bhttp::response<FileRangeBody> res;
+      finish_headers(res, r, keep_alive, version);
+      res.body().fd = fd_;
+      res.body().offset = r.file->offset;
+      res.body().length = r.file->length;
+      res.content_length(r.file->length);
+      gen.emplace(std::move(res));
+    } else {
+      bhttp::response<bhttp::string_body> res;
+      finish_headers(res, r, keep_alive, version);
+      res.body() = std::move(r.body);
+      res.prepare_payload();
+      gen.emplace(std::move(res));
+    }
+    // A slow reader may take a while over a large file, but not forever.
+    stream_.expires_after(ctx_.options.min_write_timeout + std::chrono::seconds(length / 65536));
+    beast::async_write(stream_, std::move(*gen),
+                       beast::bind_front_handler(&Session::on_write, shared_from_this(), keep_alive));
+  }
+
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    ctx_.metrics.record(route_, status_, ec ? 0 : body_bytes_, seconds);
+    if (ctx_.options.access_log) {
+      char line[128];
+      std::snprintf(line, sizeof line, " %d %llu %.3fms%s\n", status_,
+                    static_cast<unsigned long long>(body_bytes_), seconds * 1000,
+                    ec ? " (write failed)" : "");
+      std::string entry = remote_ + " \"" + log_method_ + " " + log_target_ + "\"" + line;
+      std::lock_guard lock(ctx_.log_mutex);
+      std::fwrite(entry.data(), 1, entry.size(), stderr);
+    }
+    busy_ = false;
+    fd_.reset();
+    if (ec || !keep_alive || ctx_.stopping) return close();
+    do_read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  ServerContext& ctx_;
+  std::string remote_, log_method_, log_target_, route_;
+  int status_ = 0;
+  std::uint64_t body_bytes_ = 0;
+  bool busy_ = false;
+  std::shared_ptr<int> fd_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(net::io_context& ioc, ServerContext& ctx) : ioc_(ioc), acceptor_(net::make_strand(ioc)), ctx_(ctx) {}
+
+  Status open(const tcp::endpoint& ep) {
+    beast::error_code ec;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return Status::io_error("cannot listen on " + ep.address().to_string() + ":" +
+                                    std::to_string(ep.port()) + ": " + ec.message());
+    return {};
+  }
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  void run() { do_accept(); }
+  void stop() {
+    net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+    });
+  }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      if (ctx_.connections.load() >= ctx_.options.max_connections) {
+        // Over capacity: refuse this one rather than slow every other client down.
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        auto session = std::make_shared<Session>(std::move(socket), ctx_);
+        {
+          std::lock_guard lock(ctx_.sessions_mutex);
+          // Drop registrations of finished sessions now and then.
+          if (ctx_.sessions.size() > 2 * ctx_.options.max_connections)
+            std::erase_if(ctx_.sessions, [](const auto& w) { return w.expired(); });
+          ctx_.sessions.push_back(session);
+        }
+        session->run();
+      }
+    }
+    do_accept();
+  }
+
+  net::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  ServerContext& ctx_;
+};
+
+}  // namespace
+
+Status run_server(const ServerOptions& options,
+                  const std::function<void(std::uint16_t port)>& on_listening) {
+  auto catalog = CatalogSource::open(options.data_dir, options.catalog_check_every);
+  if (!catalog.ok()) return catalog.status();
+  const int threads = options.threads > 0 ? options.threads
+                                          : std::max(1u, std::thread::hardware_concurrency());
+  net::io_context ioc(threads);
+  ServerContext ctx(options, **catalog);
+  beast::error_code ec;
+  auto address = net::ip::make_address(options.host, ec);
+  if (ec) return Status::invalid_input("'" + options.host + "' is not an IP address");
+  auto listener = std::make_shared<Listener>(ioc, ctx);
+  GAZETTE_RETURN_IF_ERROR(listener->open(tcp::endpoint(address, options.port)));
+  on_listening(listener->port());
+  listener->run();
+
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  net::steady_timer hard_stop(ioc);
+  signals.async_wait([&](const beast::error_code& e, int) {
+    if (e) return;
+    ctx.stopping = true;
+    listener->stop();
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(ctx.sessions_mutex);
+      for (auto& w : ctx.sessions)
+        if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+    for (auto& s : live) s->close_if_idle();
+    // In-flight responses get a bounded time to finish.
+    hard_stop.expires_after(std::chrono::seconds(30));
+    hard_stop.async_wait([&](const beast::error_code& te) {
+      if (!te) ioc.stop();
+    });
+  });
+
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  // Once stopping, the only work left that is not a connection is the hard-stop timer: cancel
+  // it when the connections are gone, so that run() returns promptly.
+  std::thread watcher([&] {
+    while (!ctx.stopping) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (ctx.connections.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    net::post(ioc, [&] { hard_stop.cancel(); });
+  });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  ctx.stopping = true;
+  watcher.join();
+  return {};
+}
+
+}  // namespace gazette::http
