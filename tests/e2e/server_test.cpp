@@ -1,0 +1,275 @@
+// The real server over loopback, driven by a real HTTP client (curl) and raw sockets.
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "publisher/common/gzip.hpp"
+#include "publisher/common/sha256.hpp"
+#include "tests/support/background_process.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+std::string data_of(const TempDir& d) { return (d / "store").string(); }
+
+ProcessResult run_gazette(const TempDir& d, std::vector<std::string> args) {
+  args.insert(args.begin(), {GAZETTE_BINARY, "--data", data_of(d)});
+  auto r = run_process(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
+std::string stage(const TempDir& d, const std::string& file) {
+  auto out = run_gazette(d, {"stage", "naptan-stops", (naptan_dir() / file).string()}).out;
+  return out.substr(0, out.size() - 1);
+}
+
+// A store with two releases of Clackmannanshire, and a server on it.
+struct Served {
+  TempDir dir;
+  std::unique_ptr<BackgroundProcess> server;
+  std::string base;
+  explicit Served(std::vector<std::string> flags = {}) {
+    run_gazette(dir, {"init"});
+    run_gazette(dir, {"dataset", "create", "naptan-stops", "--contract", naptan_contract().string()});
+    run_gazette(dir, {"release", "naptan-stops", stage(dir, "csv/668Stops_2024-10-13.csv"), "--owner",
+                  "alice", "--published-at", "2024-10-13T06:00:00Z"});
+    run_gazette(dir, {"release", "naptan-stops", stage(dir, "csv/668Stops_2024-10-24.csv"), "--owner",
+                  "alice", "--published-at", "2024-10-24T06:00:00Z"});
+    std::vector<std::string> argv = {GAZETTE_BINARY, "--data", data_of(dir), "serve", "--listen",
+                                     "127.0.0.1:0", "--threads", "2"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    server = std::make_unique<BackgroundProcess>(argv);
+    int port = port_from_banner(server->wait_for_line("serving"));
+    REQUIRE(port > 0);
+    base = "http://127.0.0.1:" + std::to_string(port);
+  }
+};
+
+struct Fetched {
+  int status = 0;
+  std::string headers, body;
+  std::string header(const std::string& name) const {
+    std::smatch m;
+    std::regex re("(^|\\n)" + name + ": ([^\\r\\n]*)", std::regex::icase);
+    return std::regex_search(headers, m, re) ? m[2].str() : "";
+  }
+};
+
+Fetched curl(const TempDir& dir, const std::string& url, std::vector<std::string> extra = {}) {
+  auto hdr = (dir / "headers.txt").string();
+  auto body = (dir / "body.bin").string();
+  std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-S", "-D", hdr, "-o", body, "--path-as-is"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(url);
+  auto r = run_process(argv);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  Fetched f;
+  f.headers = read_text(hdr);
+  f.body = read_text(body);
+  std::smatch m;
+  std::string h = f.headers;
+  // The status of the last response (after redirects, if followed).
+  static const std::regex kStatus("HTTP/1\\.1 ([0-9]{3})");
+  for (std::sregex_iterator it(h.begin(), h.end(), kStatus), end; it != end; ++it)
+    f.status = std::stoi((*it)[1]);
+  return f;
+}
+
+nlohmann::json manifest(const Served& s, const std::string& rel) {
+  return nlohmann::json::parse(
+      curl(s.dir, s.base + "/datasets/naptan-stops/releases/" + rel + "/manifest.json").body);
+}
+
+// Opens a raw TCP connection to the server.
+int connect_to(const std::string& base) {
+  int port = std::stoi(base.substr(base.rfind(':') + 1));
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  return fd;
+}
+
+std::string read_all(int fd, int timeout_s) {
+  timeval tv{timeout_s, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every artefact body hashes to its manifest's SHA-256, plain and gzip", "[e2e][server]") {
+  Served s;
+  for (const char* rel : {"2024-10-13", "2024-10-24"}) {
+    auto m = manifest(s, rel);
+    REQUIRE(m["artefacts"].size() == 3);
+    for (const auto& a : m["artefacts"]) {
+      const std::string url = s.base + "/datasets/naptan-stops/releases/" + rel + "/" + a["name"].get<std::string>();
+      INFO(url);
+      auto plain = curl(s.dir, url);
+      CHECK(plain.status == 200);
+      CHECK(to_hex(sha256(plain.body)) == a["sha256"]);
+      CHECK(plain.body.size() == a["bytes"].get<std::size_t>());
+      CHECK(plain.header("Content-Type") == a["media_type"]);
+      auto gz = curl(s.dir, url, {"-H", "Accept-Encoding: gzip"});
+      CHECK(gz.header("Content-Encoding") == "gzip");
+      auto unzipped = gunzip(gz.body);
+      REQUIRE(unzipped.ok());
+      CHECK(to_hex(sha256(*unzipped)) == a["sha256"]);
+    }
+  }
+}
+
+TEST_CASE("conditional, range and HEAD requests over the wire", "[e2e][server]") {
+  Served s;
+  const std::string url = s.base + "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.csv";
+  auto full = curl(s.dir, url);
+  const std::string etag = full.header("ETag");
+  CHECK(curl(s.dir, url, {"-H", "If-None-Match: " + etag}).status == 304);
+  auto part = curl(s.dir, url, {"-r", "100-199"});
+  CHECK(part.status == 206);
+  CHECK(part.body == full.body.substr(100, 100));
+  auto resumed = curl(s.dir, url, {"-r", "100-", "-H", "If-Range: " + etag});
+  CHECK(resumed.body == full.body.substr(100));
+  CHECK(curl(s.dir, url, {"-r", "99999999-"}).status == 416);
+  auto head = curl(s.dir, url, {"-I"});
+  CHECK(head.status == 200);
+  CHECK(head.body == head.headers);  // with -I curl writes the headers and nothing else
+  CHECK(head.header("Content-Length") == std::to_string(full.body.size()));
+}
+
+TEST_CASE("curl -C - resumes an interrupted download to the right SHA-256", "[e2e][server]") {
+  Served s;
+  const std::string url = s.base + "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.xml";
+  const std::string sha = manifest(s, "2024-10-24")["artefacts"][1]["sha256"];
+  // An interrupted download: the first 10,000 bytes only.
+  auto partial = s.dir / "partial.xml";
+  REQUIRE(run_process({"/usr/bin/curl", "-s", "-r", "0-9999", "-o", partial.string(), url}).exit_code == 0);
+  REQUIRE(std::filesystem::file_size(partial) == 10000);
+  auto r = run_process({"/usr/bin/curl", "-s", "-S", "-C", "-", "-o", partial.string(), url});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(to_hex(sha256(read_text(partial))) == sha);
+}
+
+TEST_CASE("redirects, problem+json and traversal over the wire", "[e2e][server]") {
+  Served s;
+  auto latest = curl(s.dir, s.base + "/datasets/naptan-stops/latest/naptan-stops.json");
+  CHECK(latest.status == 302);
+  CHECK(latest.header("Location") == "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.json");
+  auto followed = curl(s.dir, s.base + "/datasets/naptan-stops/as-of/2024-10-20T00:00:00Z", {"-L"});
+  CHECK(followed.status == 200);
+  CHECK(nlohmann::json::parse(followed.body)["release"] == "2024-10-13");
+  CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/as-of/2000-01-01T00:00:00Z").status == 404);
+  for (const char* t : {"/datasets/../../etc/passwd", "/datasets/%2e%2e/%2e%2e/etc/passwd",
+                        "/datasets/naptan-stops/releases/..%2f..%2fgazette.db"}) {
+    auto r = curl(s.dir, s.base + t);
+    INFO(t);
+    CHECK(r.status == 400);
+    CHECK(r.header("Content-Type") == "application/problem+json");
+    CHECK(r.body.find("root:") == std::string::npos);
+  }
+  auto missing = curl(s.dir, s.base + "/datasets/naptan-stops/releases/2001-01-01/naptan-stops.csv");
+  CHECK(missing.status == 404);
+  CHECK(nlohmann::json::parse(missing.body)["status"] == 404);
+  CHECK(curl(s.dir, s.base + "/datasets", {"-X", "PUT"}).status == 405);
+  CHECK(curl(s.dir, s.base + "/healthz").body == "ok\n");
+}
+
+TEST_CASE("a release cut while the server runs appears without a restart", "[e2e][server]") {
+  Served s;
+  auto before = nlohmann::json::parse(curl(s.dir, s.base + "/datasets/naptan-stops/releases").body);
+  REQUIRE(before["releases"].size() == 2);
+  run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-03.csv"),
+                  "--owner", "alice", "--published-at", "2024-12-03T06:00:00Z"});
+  std::string newest;
+  for (int i = 0; i < 50 && newest != "2024-12-03"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    newest = nlohmann::json::parse(curl(s.dir, s.base + "/datasets/naptan-stops/releases").body)["releases"][0]["id"];
+  }
+  CHECK(newest == "2024-12-03");
+  CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/latest/naptan-stops.csv").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-12-03/naptan-stops.csv");
+  auto metrics = curl(s.dir, s.base + "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("gazette_releases_published{dataset=\"naptan-stops\"} 3"));
+}
+
+TEST_CASE("oversized headers get 431; slow and broken clients are cut off", "[e2e][server]") {
+  Served s({"--request-timeout", "1", "--max-header-bytes", "4096"});
+  auto big = curl(s.dir, s.base + "/datasets", {"-H", "X-Big: " + std::string(8000, 'a')});
+  CHECK(big.status == 431);
+
+  // A client that sends half a request and stalls is dropped after the request timeout.
+  int fd = connect_to(s.base);
+  const char* half = "GET /datasets HTTP/1.1\r\nHost: x\r\n";
+  REQUIRE(::send(fd, half, std::strlen(half), 0) > 0);
+  auto t0 = std::chrono::steady_clock::now();
+  std::string got = read_all(fd, 10);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  ::close(fd);
+  CHECK(got.empty());
+  CHECK(waited < std::chrono::seconds(5));
+
+  // Garbage gets a 400 and a closed connection; the server keeps serving.
+  fd = connect_to(s.base);
+  const char* junk = "\x16\x03\x01 not http at all\r\n\r\n";
+  REQUIRE(::send(fd, junk, std::strlen(junk), 0) > 0);
+  CHECK_THAT(read_all(fd, 5), Catch::StartsWith("HTTP/1.1 400"));
+  ::close(fd);
+  CHECK(curl(s.dir, s.base + "/healthz").status == 200);
+}
+
+TEST_CASE("keep-alive serves several requests on one connection, and the access log has one line each",
+          "[e2e][server]") {
+  Served s;
+  auto r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{num_connects}\n",
+                        s.base + "/datasets", s.base + "/healthz"});
+  CHECK(r.out == "1\n0\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto log = s.server->error_output();
+  CHECK_THAT(log, Catch::Contains("\"GET /datasets\" 200") && Catch::Contains("\"GET /healthz\" 200"));
+}
+
+TEST_CASE("SIGTERM lets an in-flight response finish, then the server exits 0", "[e2e][server]") {
+  Served s;
+  // A slow reader: start a large download throttled by curl, then ask the server to stop.
+  BackgroundProcess download({"/usr/bin/curl", "-s", "--limit-rate", "200k", "-o",
+                              (s.dir / "slow.xml").string(), "-w", "%{http_code}",
+                              s.base + "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.xml"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(s.server->stop(SIGTERM) == 0);
+  CHECK_THAT(s.server->output(), Catch::Contains("stopped"));
+  CHECK(download.stop(0) == 0);  // signal 0: just wait for it to end
+  const std::string sha = [&] {
+    // The store is still there: compute the expected hash from the object files.
+    for (auto& e : std::filesystem::recursive_directory_iterator(s.dir / "store/objects"))
+      if (e.is_regular_file() && std::filesystem::file_size(e.path()) == std::filesystem::file_size(s.dir / "slow.xml"))
+        return e.path().filename().string();
+    return std::string();
+  }();
+  CHECK(download.output() == "200");
+  CHECK(to_hex(sha256(read_text(s.dir / "slow.xml"))) == sha);
+}

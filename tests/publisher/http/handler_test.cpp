@@ -1,0 +1,213 @@
+// handle_request without a socket: a real store, a real catalogue, requests as values.
+#include "publisher/http/handler.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "publisher/common/gzip.hpp"
+#include "tests/publisher/release/release_support.hpp"
+
+using namespace gazette;
+using namespace gazette::http;
+using namespace gazette::testing;
+
+namespace {
+
+struct Fixture {
+  NaptanStore s;
+  Metrics metrics;
+  std::shared_ptr<const Catalog> catalog;
+  Fixture() {
+    auto a = s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-13.csv");
+    auto b = s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-24.csv");
+    REQUIRE(s.release_ok(a.candidate.id, "2024-10-13T06:00:00Z").release);
+    REQUIRE(s.release_ok(b.candidate.id, "2024-10-24T06:00:00Z").release);
+    reload();
+  }
+  void reload() {
+    auto c = build_catalog(s.store());
+    REQUIRE(c.ok());
+    catalog = *c;
+  }
+  Response get(const std::string& target, std::vector<std::pair<std::string, std::string>> headers = {},
+               const std::string& method = "GET") {
+    Request r;
+    r.method = method;
+    r.target = target;
+    r.headers = std::move(headers);
+    return handle_request(r, *catalog, metrics);
+  }
+  const ServedArtefact& csv(const std::string& rel = "2024-10-24") {
+    return *catalog->dataset("naptan-stops")->release(rel)->artefact("csv");
+  }
+};
+
+const std::string kCsv = "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.csv";
+
+std::string read_span(const Response& r) {
+  REQUIRE(r.file);
+  auto all = read_text(r.file->path);
+  return all.substr(r.file->offset, r.file->length);
+}
+
+}  // namespace
+
+TEST_CASE("an artefact carries its validators, cache and download headers", "[http]") {
+  Fixture f;
+  Response r = f.get(kCsv);
+  CHECK(r.status == 200);
+  CHECK(r.header("ETag") == "\"" + f.csv().artefact.sha256 + "\"");
+  CHECK(r.header("Cache-Control") == "public, max-age=31536000, immutable");
+  CHECK(r.header("Last-Modified") == "Thu, 24 Oct 2024 06:00:00 GMT");
+  CHECK(r.header("Content-Type") == "text/csv; charset=utf-8; header=present");
+  CHECK(r.header("Content-Disposition") == "attachment; filename=\"naptan-stops-2024-10-24.csv\"");
+  CHECK(r.header("Vary") == "Accept-Encoding");
+  CHECK(r.header("Repr-Digest").substr(0, 9) == "sha-256=:");
+  CHECK(to_hex(sha256(read_span(r))) == f.csv().artefact.sha256);
+  CHECK(r.route == "artefact");
+}
+
+TEST_CASE("If-None-Match and If-Modified-Since answer 304", "[http]") {
+  Fixture f;
+  const std::string etag = "\"" + f.csv().artefact.sha256 + "\"";
+  CHECK(f.get(kCsv, {{"if-none-match", etag}}).status == 304);
+  CHECK(f.get(kCsv, {{"if-none-match", "\"other\", W/" + etag}}).status == 304);
+  CHECK(f.get(kCsv, {{"if-none-match", "*"}}).status == 304);
+  CHECK(f.get(kCsv, {{"if-none-match", "\"other\""}}).status == 200);
+  CHECK(f.get(kCsv, {{"if-modified-since", "Thu, 24 Oct 2024 06:00:00 GMT"}}).status == 304);
+  CHECK(f.get(kCsv, {{"if-modified-since", "Thu, 24 Oct 2024 05:59:59 GMT"}}).status == 200);
+  // If-None-Match wins over If-Modified-Since.
+  CHECK(f.get(kCsv, {{"if-none-match", "\"other\""}, {"if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT"}}).status == 200);
+  Response nm = f.get(kCsv, {{"if-none-match", etag}});
+  CHECK_FALSE(nm.file);
+  CHECK(nm.header("ETag") == etag);
+}
+
+TEST_CASE("Range answers 206 with the right bytes, or 416", "[http]") {
+  Fixture f;
+  const std::string whole = read_text(f.csv().identity.path);
+  const std::uint64_t size = whole.size();
+  Response a = f.get(kCsv, {{"range", "bytes=0-99"}});
+  CHECK(a.status == 206);
+  CHECK(read_span(a) == whole.substr(0, 100));
+  CHECK(a.header("Content-Range") == "bytes 0-99/" + std::to_string(size));
+  Response b = f.get(kCsv, {{"range", "bytes=1000-"}});
+  CHECK(read_span(b) == whole.substr(1000));
+  Response c = f.get(kCsv, {{"range", "bytes=-50"}});
+  CHECK(read_span(c) == whole.substr(size - 50));
+  Response d = f.get(kCsv, {{"range", "bytes=100-999999999"}});
+  CHECK(read_span(d) == whole.substr(100));
+  Response bad = f.get(kCsv, {{"range", "bytes=" + std::to_string(size) + "-"}});
+  CHECK(bad.status == 416);
+  CHECK(bad.header("Content-Range") == "bytes */" + std::to_string(size));
+  CHECK(bad.header("Content-Type") == "application/problem+json");
+  // Several ranges, another unit or bad syntax: the whole representation.
+  CHECK(f.get(kCsv, {{"range", "bytes=0-1,5-6"}}).status == 200);
+  CHECK(f.get(kCsv, {{"range", "items=0-1"}}).status == 200);
+  CHECK(f.get(kCsv, {{"range", "bytes=9-3"}}).status == 200);
+}
+
+TEST_CASE("If-Range takes strong validators only", "[http]") {
+  Fixture f;
+  const std::string etag = "\"" + f.csv().artefact.sha256 + "\"";
+  CHECK(f.get(kCsv, {{"range", "bytes=0-9"}, {"if-range", etag}}).status == 206);
+  CHECK(f.get(kCsv, {{"range", "bytes=0-9"}, {"if-range", "W/" + etag}}).status == 200);
+  CHECK(f.get(kCsv, {{"range", "bytes=0-9"}, {"if-range", "\"stale\""}}).status == 200);
+  CHECK(f.get(kCsv, {{"range", "bytes=0-9"}, {"if-range", "Thu, 24 Oct 2024 06:00:00 GMT"}}).status == 200);
+}
+
+TEST_CASE("gzip is served precompressed when asked for, never when refused", "[http]") {
+  Fixture f;
+  Response g = f.get(kCsv, {{"accept-encoding", "br, gzip;q=0.8"}});
+  CHECK(g.header("Content-Encoding") == "gzip");
+  CHECK(g.header("ETag") != "\"" + f.csv().artefact.sha256 + "\"");
+  CHECK(g.header("Vary") == "Accept-Encoding");
+  auto plain = gunzip(read_span(g));
+  REQUIRE(plain.ok());
+  CHECK(to_hex(sha256(*plain)) == f.csv().artefact.sha256);
+  CHECK(f.get(kCsv, {{"accept-encoding", "gzip;q=0"}}).header("Content-Encoding").empty());
+  CHECK(f.get(kCsv, {{"accept-encoding", "identity"}}).header("Content-Encoding").empty());
+  CHECK(f.get(kCsv).header("Content-Encoding").empty());
+}
+
+TEST_CASE("HEAD answers the headers of GET without a body", "[http]") {
+  Fixture f;
+  Response h = f.get(kCsv, {}, "HEAD");
+  CHECK(h.status == 200);
+  CHECK(h.head);
+  CHECK(h.content_length() == f.csv().artefact.bytes);
+  Response l = f.get("/datasets", {}, "HEAD");
+  CHECK(l.head);
+}
+
+TEST_CASE("moving pointers redirect with a short max-age and an ETag", "[http]") {
+  Fixture f;
+  Response latest = f.get("/datasets/naptan-stops/latest/naptan-stops.csv");
+  CHECK(latest.status == 302);
+  CHECK(latest.header("Location") == kCsv);
+  CHECK(latest.header("Cache-Control") == "public, max-age=60");
+  CHECK_FALSE(latest.header("ETag").empty());
+  CHECK(f.get("/datasets/naptan-stops/latest/manifest.json").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-10-24/manifest.json");
+  CHECK(f.get("/datasets/naptan-stops/latest/other.csv").status == 404);
+
+  auto asof = [&](const std::string& t) { return f.get("/datasets/naptan-stops/as-of/" + t); };
+  CHECK(asof("2024-10-13T05:59:59Z").status == 404);
+  CHECK(asof("2024-10-13T06:00:00Z").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-10-13/manifest.json");
+  CHECK(asof("2024-10-20T00:00:00Z").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-10-13/manifest.json");
+  CHECK(asof("2024-10-20T00:00:00Z").header("Cache-Control") == "public, max-age=31536000, immutable");
+  CHECK(asof("2030-01-01T00:00:00Z").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-10-24/manifest.json");
+  CHECK(asof("2030-01-01T00:00:00Z").header("Cache-Control") == "public, max-age=60");
+  CHECK(asof("yesterday").status == 400);
+}
+
+TEST_CASE("lists and metadata carry ETags and answer 304", "[http]") {
+  Fixture f;
+  for (const char* t : {"/datasets", "/datasets/naptan-stops", "/datasets/naptan-stops/releases",
+                        "/datasets/naptan-stops/contract", "/"}) {
+    INFO(t);
+    Response r = f.get(t);
+    REQUIRE(r.status == 200);
+    REQUIRE_FALSE(r.header("ETag").empty());
+    CHECK(f.get(t, {{"if-none-match", std::string(r.header("ETag"))}}).status == 304);
+  }
+  auto rels = nlohmann::json::parse(f.get("/datasets/naptan-stops/releases").body);
+  REQUIRE(rels["releases"].size() == 2);
+  CHECK(rels["releases"][0]["id"] == "2024-10-24");  // newest first
+  CHECK(f.get("/datasets", {{"accept", "text/html"}}).header("Content-Type") == "text/html; charset=utf-8");
+  auto manifest = f.get("/datasets/naptan-stops/releases/2024-10-13/manifest.json");
+  CHECK(manifest.header("Cache-Control") == "public, max-age=31536000, immutable");
+  CHECK(nlohmann::json::parse(manifest.body)["release"] == "2024-10-13");
+}
+
+TEST_CASE("errors are problem+json: 400, 404, 405", "[http]") {
+  Fixture f;
+  auto check = [&](const Response& r, int status) {
+    CHECK(r.status == status);
+    CHECK(r.header("Content-Type") == "application/problem+json");
+    auto j = nlohmann::json::parse(r.body);
+    CHECK(j["status"] == status);
+    CHECK(j["title"].is_string());
+    CHECK(j["detail"].is_string());
+  };
+  check(f.get("/datasets/%2e%2e/secret"), 400);
+  check(f.get("/nothing-here"), 404);
+  check(f.get("/datasets/unknown"), 404);
+  check(f.get("/datasets/naptan-stops/releases/2001-01-01/naptan-stops.csv"), 404);
+  Response m = f.get("/datasets", {}, "DELETE");
+  check(m, 405);
+  CHECK(m.header("Allow") == "GET, HEAD");
+}
+
+TEST_CASE("metrics are in the Prometheus text format", "[http]") {
+  Fixture f;
+  f.metrics.record("artefact", 200, 1234, 0.002);
+  Response m = f.get("/metrics");
+  CHECK(m.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK_THAT(m.body, Catch::Contains("gazette_http_requests_total{route=\"artefact\",status=\"200\"} 1") &&
+                         Catch::Contains("gazette_http_response_bytes_total 1234") &&
+                         Catch::Contains("gazette_http_request_duration_seconds_bucket{le=\"0.0025\"} 1") &&
+                         Catch::Contains("gazette_releases_published{dataset=\"naptan-stops\"} 2"));
+}

@@ -1,0 +1,115 @@
+#include "tests/support/background_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+#include <stdexcept>
+
+namespace gazette::testing {
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
+                                     const std::map<std::string, std::string>& env) {
+  int out[2], err[2];
+  if (::pipe(out) != 0 || ::pipe(err) != 0) throw std::runtime_error("pipe failed");
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    ::close(out[0]);
+    ::close(err[0]);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) ::close(out_fd_);
+  if (err_fd_ >= 0) ::close(err_fd_);
+}
+
+void BackgroundProcess::pump(int timeout_ms) {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  if (::poll(fds, 2, timeout_ms) <= 0) return;
+  char buf[65536];
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+    ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+    if (n > 0) (i == 0 ? out_ : err_).append(buf, static_cast<std::size_t>(n));
+    if (n == 0) {
+      ::close(fds[i].fd);
+      (i == 0 ? out_fd_ : err_fd_) = -1;
+    }
+  }
+}
+
+std::string BackgroundProcess::wait_for_line(const std::string& needle,
+                                             std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    for (;;) {
+      std::size_t eol = out_.find('\n', scanned_);
+      if (eol == std::string::npos) break;
+      std::string line = out_.substr(scanned_, eol - scanned_);
+      scanned_ = eol + 1;
+      if (line.find(needle) != std::string::npos) return line;
+    }
+    if (out_fd_ < 0 || std::chrono::steady_clock::now() > deadline) return "";
+    pump(50);
+  }
+}
+
+std::string BackgroundProcess::error_output() {
+  while (err_fd_ >= 0) {
+    pollfd p{err_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;
+    pump(0);
+  }
+  return err_;
+}
+
+int BackgroundProcess::stop(int sig, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, sig);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    pump(20);
+  }
+  pid_ = -1;
+  while (out_fd_ >= 0 || err_fd_ >= 0) pump(100);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int port_from_banner(const std::string& line) {
+  std::smatch m;
+  static const std::regex kPort("http://[^ ]*:([0-9]+)/");
+  return std::regex_search(line, m, kPort) ? std::stoi(m[1]) : 0;
+}
+
+}  // namespace gazette::testing
