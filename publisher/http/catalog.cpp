@@ -76,6 +76,11 @@ void build_dataset_documents(ServedDataset& d) {
   meta["links"] = std::move(links);
   d.metadata_json = meta.dump(2) + "\n";
   d.metadata_html = render_dataset_html(d);
+  // ETags are computed once per snapshot, not per request.
+  d.metadata_json_etag = etag_of(d.metadata_json);
+  d.releases_json_etag = etag_of(d.releases_json);
+  d.contract_json_etag = etag_of(d.contract_json);
+  d.metadata_html_etag = etag_of(d.metadata_html);
 }
 
 }  // namespace
@@ -161,6 +166,8 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store) {
   doc["datasets"] = std::move(list);
   catalog->datasets_json = doc.dump(2) + "\n";
   catalog->index_html = render_index_html(*catalog);
+  catalog->datasets_json_etag = etag_of(catalog->datasets_json);
+  catalog->index_html_etag = etag_of(catalog->index_html);
   return std::shared_ptr<const Catalog>(std::move(catalog));
 }
 

@@ -49,6 +49,7 @@ struct ServedDataset {
   std::string publisher, licence;
   std::vector<ServedRelease> releases;  // oldest first
   std::string metadata_json, releases_json, contract_json, metadata_html;
+  std::string metadata_json_etag, releases_json_etag, contract_json_etag, metadata_html_etag;
   const ServedRelease* release(const std::string& id) const;
   const ServedRelease* newest() const { return releases.empty() ? nullptr : &releases.back(); }
   // The newest release published at or before `t`, or null.
@@ -58,6 +59,7 @@ struct ServedDataset {
 struct Catalog {
   std::map<std::string, ServedDataset> datasets;
   std::string datasets_json, index_html;
+  std::string datasets_json_etag, index_html_etag;
   std::int64_t version = 0;  // the ledger's high-water mark it was built at
   std::uint64_t releases_total = 0;
   const ServedDataset* dataset(const std::string& id) const;

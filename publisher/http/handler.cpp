@@ -245,7 +245,8 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
 
   switch (route.kind) {
     case RouteKind::index:
-      return finish(serve_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived));
+      return finish(serve_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived,
+                                   catalog.index_html_etag));
     case RouteKind::healthz: {
       Response r;
       r.set("Content-Type", "text/plain; charset=utf-8");
@@ -264,8 +265,10 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
     }
     case RouteKind::datasets: {
       Response r = wants_html(req)
-                       ? serve_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived)
-                       : serve_document(req, catalog.datasets_json, "application/json", kShortLived);
+                       ? serve_document(req, catalog.index_html, "text/html; charset=utf-8",
+                                        kShortLived, catalog.index_html_etag)
+                       : serve_document(req, catalog.datasets_json, "application/json",
+                                        kShortLived, catalog.datasets_json_etag);
       r.set("Vary", "Accept");
       return finish(std::move(r));
     }
@@ -279,15 +282,19 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
   switch (route.kind) {
     case RouteKind::dataset: {
       Response r = wants_html(req)
-                       ? serve_document(req, ds->metadata_html, "text/html; charset=utf-8", kShortLived)
-                       : serve_document(req, ds->metadata_json, "application/json", kShortLived);
+                       ? serve_document(req, ds->metadata_html, "text/html; charset=utf-8",
+                                        kShortLived, ds->metadata_html_etag)
+                       : serve_document(req, ds->metadata_json, "application/json", kShortLived,
+                                        ds->metadata_json_etag);
       r.set("Vary", "Accept");
       return finish(std::move(r));
     }
     case RouteKind::releases:
-      return finish(serve_document(req, ds->releases_json, "application/json", kShortLived));
+      return finish(serve_document(req, ds->releases_json, "application/json", kShortLived,
+                                   ds->releases_json_etag));
     case RouteKind::contract:
-      return finish(serve_document(req, ds->contract_json, "application/json", "public, max-age=300"));
+      return finish(serve_document(req, ds->contract_json, "application/json",
+                                   "public, max-age=300", ds->contract_json_etag));
     case RouteKind::manifest:
     case RouteKind::artefact: {
       const ServedRelease* rel = ds->release(route.release);

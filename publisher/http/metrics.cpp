@@ -1,21 +1,38 @@
 #include "publisher/http/metrics.hpp"
 
+#include <atomic>
 #include <cstdio>
 
 namespace gazette::http {
 
+Metrics::Metrics() = default;
+
 void Metrics::record(const std::string& route, int status, std::uint64_t bytes, double seconds) {
-  std::lock_guard lock(mutex_);
-  ++requests_[{route, status}];
-  bytes_sent_ += bytes;
-  ++observations_;
-  seconds_sum_ += seconds;
+  static std::atomic<std::size_t> next_shard{0};
+  thread_local const std::size_t shard_index = next_shard++ % kShards;
+  Shard& s = shards_[shard_index];
+  std::lock_guard lock(s.mutex);
+  ++s.requests[{route, status}];
+  s.bytes_sent += bytes;
+  ++s.observations;
+  s.seconds_sum += seconds;
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
-    if (seconds <= kBuckets[i]) ++bucket_counts_[i];
+    if (seconds <= kBuckets[i]) ++s.bucket_counts[i];
 }
 
 std::string Metrics::render(const std::map<std::string, std::size_t>& releases) const {
-  std::lock_guard lock(mutex_);
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};
+  std::uint64_t observations_ = 0, bytes_sent_ = 0;
+  double seconds_sum_ = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard lock(s.mutex);
+    for (const auto& [k, n] : s.requests) requests_[k] += n;
+    for (std::size_t i = 0; i < kBuckets.size(); ++i) bucket_counts_[i] += s.bucket_counts[i];
+    observations_ += s.observations;
+    bytes_sent_ += s.bytes_sent;
+    seconds_sum_ += s.seconds_sum;
+  }
   std::string out;
   char line[256];
   out += "# HELP gazette_http_requests_total HTTP requests answered, by route and status.\n";

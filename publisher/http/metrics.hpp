@@ -15,6 +15,7 @@ namespace gazette::http {
 
 class Metrics {
  public:
+  Metrics();
   void record(const std::string& route, int status, std::uint64_t bytes, double seconds);
   // The exposition text; `releases_by_dataset` is read from the current catalogue.
   std::string render(const std::map<std::string, std::size_t>& releases_by_dataset) const;
@@ -23,12 +24,18 @@ class Metrics {
                                                       0.05,   0.1,   0.25,   1.0,   5.0};
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
-  std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};
-  std::uint64_t observations_ = 0;
-  double seconds_sum_ = 0;
-  std::uint64_t bytes_sent_ = 0;
+  // Each thread records into its own shard (chosen by thread id), so server threads do not
+  // contend on one lock; render() adds the shards up.
+  struct Shard {
+    mutable std::mutex mutex;
+    std::map<std::pair<std::string, int>, std::uint64_t> requests;
+    std::array<std::uint64_t, kBuckets.size()> bucket_counts{};
+    std::uint64_t observations = 0;
+    double seconds_sum = 0;
+    std::uint64_t bytes_sent = 0;
+  };
+  static constexpr std::size_t kShards = 16;
+  std::array<Shard, kShards> shards_;
 };
 
 }  // namespace gazette::http

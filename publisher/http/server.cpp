@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -67,9 +68,30 @@ struct ServerContext {
   std::mutex log_mutex;
 };
 
-std::string http_date_now() {
-  // Formatting a date per response is cheap enough; caching per second would be an option.
-  return format_http_date(now_utc());
+// The Date header, formatted once per second per thread.
+const std::string& http_date_now() {
+  thread_local UnixSeconds formatted_at = -1;
+  thread_local std::string value;
+  const UnixSeconds now = static_cast<UnixSeconds>(std::time(nullptr));
+  if (now != formatted_at) {
+    formatted_at = now;
+    value = format_http_date(now);
+  }
+  return value;
+}
+
+// The request headers handle_request reads; the rest are not copied out of Beast's parser.
+std::string_view wanted_header(bhttp::field f) {
+  switch (f) {
+    case bhttp::field::accept: return "accept";
+    case bhttp::field::accept_encoding: return "accept-encoding";
+    case bhttp::field::if_none_match: return "if-none-match";
+    case bhttp::field::if_modified_since: return "if-modified-since";
+    case bhttp::field::range: return "range";
+    case bhttp::field::if_range: return "if-range";
+    case bhttp::field::content_type: return "content-type";
+    default: return {};
+  }
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -77,6 +99,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, ServerContext& ctx) : stream_(std::move(socket)), ctx_(ctx) {
     ++ctx_.connections;
     boost::system::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
     auto ep = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? "-" : ep.address().to_string();
   }
@@ -127,11 +150,9 @@ class Session : public std::enable_shared_from_this<Session> {
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
     req.remote = remote_;
-    req.headers.reserve(16);
     for (const auto& f : msg) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace_back(std::move(name), std::string(f.value()));
+      std::string_view name = wanted_header(f.name());
+      if (!name.empty()) req.headers.emplace_back(std::string(name), std::string(f.value()));
     }
     log_method_ = req.method;
     log_target_ = req.target;

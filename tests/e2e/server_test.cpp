@@ -217,10 +217,28 @@ TEST_CASE("a release cut while the server runs appears without a restart", "[e2e
   CHECK_THAT(metrics, Catch::Contains("gazette_releases_published{dataset=\"naptan-stops\"} 3"));
 }
 
-TEST_CASE("oversized headers get 431; slow and broken clients are cut off", "[e2e][server]") {
-  Served s({"--request-timeout", "1", "--max-header-bytes", "4096"});
+TEST_CASE("oversized headers get 431 and bodies 413; slow and broken clients are cut off",
+          "[e2e][server]") {
+  Served s({"--request-timeout", "1", "--max-header-bytes", "4096", "--max-connections", "4"});
   auto big = curl(s.dir, s.base + "/datasets", {"-H", "X-Big: " + std::string(8000, 'a')});
   CHECK(big.status == 431);
+  auto body = write_text(s.dir / "body.txt", std::string(200 * 1024, 'x'));
+  CHECK(curl(s.dir, s.base + "/datasets", {"--data-binary", "@" + body.string()}).status == 413);
+
+  // Connections beyond the limit are closed at once; the ones held keep working.
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) held.push_back(connect_to(s.base));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int extra = connect_to(s.base);
+  auto t_extra = std::chrono::steady_clock::now();
+  CHECK(read_all(extra, 3).empty());
+  CHECK(std::chrono::steady_clock::now() - t_extra < std::chrono::seconds(2));  // closed, not timed out
+  ::close(extra);
+  const char* get = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(held[0], get, std::strlen(get), 0) > 0);
+  CHECK_THAT(read_all(held[0], 5), Catch::StartsWith("HTTP/1.1 200"));
+  for (int fd : held) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
   // A client that sends half a request and stalls is dropped after the request timeout.
   int fd = connect_to(s.base);
