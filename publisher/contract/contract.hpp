@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "publisher/common/status.hpp"
+#include "publisher/model/changeset.hpp"
 #include "publisher/model/contract.hpp"
 #include "publisher/model/record.hpp"
 
@@ -37,6 +38,12 @@ class RecordValidator {
   const Contract& contract_;
   std::vector<std::unique_ptr<std::regex>> patterns_;
 };
+
+// Sets `change.rule` and `change.severity` from the contract. These are the first rules of
+// the gate, by column role: keys added (routine), retired through the lifecycle column
+// (routine), vanished (notice), load-bearing values changed (notice) or made null (breaking),
+// identity changed (breaking), descriptive and bookkeeping edits (routine).
+void classify_change(const Contract& contract, Change& change);
 
 // Type checks, exposed for tests and for the renderers' number output.
 bool is_integer_text(std::string_view v);

@@ -37,6 +37,9 @@ struct Release {
   std::string candidate;  // the candidate it was cut from
   std::vector<Artefact> artefacts;
   std::string manifest_json;
+  // The changeset against `parent`, stored with the release (empty for the first release).
+  std::string changeset_json;
+  std::uint64_t changes_added = 0, changes_removed = 0, changes_retired = 0, changes_modified = 0;
 };
 
 struct Candidate {

@@ -8,6 +8,8 @@
 #include "publisher/common/file_io.hpp"
 #include "publisher/common/gzip.hpp"
 #include "publisher/common/ids.hpp"
+#include "publisher/contract/contract.hpp"
+#include "publisher/diff/diff.hpp"
 #include "publisher/release/release.hpp"
 
 namespace gazette {
@@ -137,13 +139,15 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   if (!all.ok()) return all.status();
   const Release* newest = all->empty() ? nullptr : &all->back();
   CutResult result;
+  RecordSet current;
   if (newest != nullptr) {
-    auto current = store.release_records(dataset, newest->seq);
-    if (!current.ok()) return current.status();
-    if (current->content_hash() == records->content_hash()) {
+    auto held = store.release_records(dataset, newest->seq);
+    if (!held.ok()) return held.status();
+    if (held->content_hash() == records->content_hash()) {
       result.identical_to = newest->id;
       return result;
     }
+    current = std::move(*held);
   }
 
   Release r;
@@ -172,6 +176,20 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     crash_point(std::string("after-artefact-") + extension(f));
   }
   r.manifest_json = manifest_json(r);
+  if (newest != nullptr) {
+    // The changeset against the parent is kept with the release, so feeds can summarise it
+    // without recomputing.
+    Changeset cs = diff_sets(*contract, current, *records);
+    cs.dataset = dataset;
+    cs.from = newest->id;
+    cs.to = r.id;
+    for (auto& ch : cs.changes) classify_change(*contract, ch);
+    r.changeset_json = render_changeset_json(cs, 0, cs.changes.size());
+    r.changes_added = cs.summary.added;
+    r.changes_removed = cs.summary.removed;
+    r.changes_retired = cs.summary.retired;
+    r.changes_modified = cs.summary.modified;
+  }
   crash_point("after-artefacts");
   GAZETTE_RETURN_IF_ERROR(store.commit_release(r, *records, options.owner));
   crash_point("after-commit");

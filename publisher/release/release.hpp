@@ -13,6 +13,7 @@
 
 #include "publisher/common/status.hpp"
 #include "publisher/ingest/ingest.hpp"
+#include "publisher/model/changeset.hpp"
 #include "publisher/model/contract.hpp"
 #include "publisher/model/release.hpp"
 #include "publisher/render/render.hpp"
@@ -64,6 +65,27 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
 // Renders one artefact of a release from its stored records into `out` (tests, export).
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,
                                             const Release& release, ArtefactFormat format);
+
+// The changeset from release `from` (null: before the first) to release `to`, classified.
+// Reads only the keys whose version changed in between.
+Result<Changeset> changeset_between(Store& store, const Contract& contract,
+                                    const std::string& dataset, const Release* from,
+                                    const Release& to);
+// The changeset from release `from` (null: nothing) to a staged candidate, classified.
+Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
+                                         const std::string& dataset, const Release* from,
+                                         const std::string& candidate_id);
+
+// One event in a record's life: the release that introduced a version (or removed the key),
+// how it changed, and the version's body (empty when removed).
+struct RecordEvent {
+  Release release;
+  ChangeKind change = ChangeKind::added;
+  std::string body;
+};
+// Every distinct version of `key`, oldest first, with removals. Empty if the key never existed.
+Result<std::vector<RecordEvent>> record_history(Store& store, const std::string& dataset,
+                                                const std::string& key);
 
 // The release current at instant `t` (the newest published at or before it), if any.
 Result<std::optional<Release>> release_as_of(Store& store, const std::string& dataset,

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "publisher/common/status.hpp"
+#include "publisher/model/changeset.hpp"
 #include "publisher/model/contract.hpp"
 
 namespace gazette {
@@ -47,6 +49,15 @@ std::string render_xsd(const Contract& contract);
 
 // The XML namespace of release documents.
 inline constexpr const char* kReleaseXmlNamespace = "urn:gazette:release:1";
+
+// A changeset as JSON (DESIGN.md's format), with changes [begin, end) and, when more follow,
+// `next_cursor`; the summary is always whole.
+std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::size_t end,
+                                  const std::string& next_cursor = {});
+// Changes [begin, end) as CSV, one row per changed field: key, kind, column, old, new.
+std::string render_changeset_csv(const Changeset& cs, std::size_t begin, std::size_t end);
+// Reads back what render_changeset_json wrote (stored changesets).
+Result<Changeset> parse_changeset_json(std::string_view text);
 
 // Appends `v` as a CSV field (RFC 4180: quoted only when it must be).
 void append_csv_field(std::string& out, std::string_view v);

@@ -104,6 +104,24 @@ ALTER TABLE artefacts ADD COLUMN gzip_sha256 TEXT;
 ALTER TABLE artefacts ADD COLUMN gzip_bytes INTEGER;
 CREATE INDEX artefacts_by_gzip_sha ON artefacts(gzip_sha256);
 )sql",
+      // 3: finding the keys that changed between two releases without reading the others;
+      // each release's changeset against its parent, as gzip-compressed JSON.
+      R"sql(
+CREATE INDEX record_spans_by_first ON record_spans(dataset, first_seq);
+CREATE INDEX record_spans_by_last ON record_spans(dataset, last_seq);
+CREATE TABLE changesets(
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  release TEXT NOT NULL,
+  parent TEXT NOT NULL,
+  added INTEGER NOT NULL,
+  removed INTEGER NOT NULL,
+  retired INTEGER NOT NULL,
+  modified INTEGER NOT NULL,
+  json_gzip BLOB NOT NULL,
+  PRIMARY KEY(dataset, release));
+CREATE TRIGGER changesets_immutable BEFORE UPDATE ON changesets
+  BEGIN SELECT RAISE(ABORT, 'changesets are immutable'); END;
+)sql",
   };
   return kMigrations;
 }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "publisher/common/file_io.hpp"
+#include "publisher/common/gzip.hpp"
 #include "publisher/store/schema.hpp"
 #include "publisher/store/sqlite.hpp"
 
@@ -525,12 +526,103 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     }
     GAZETTE_RETURN_IF_ERROR(ins_art->run());
   }
+  if (!release.changeset_json.empty()) {
+    std::string compressed;
+    GzipStream gz;
+    GAZETTE_RETURN_IF_ERROR(gz.write(release.changeset_json, compressed));
+    GAZETTE_RETURN_IF_ERROR(gz.finish(compressed));
+    auto ins_cs = db.prepare(
+        "INSERT INTO changesets(dataset, release, parent, added, removed, retired, modified, "
+        "json_gzip) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!ins_cs.ok()) return ins_cs.status();
+    ins_cs->bind(1, num).bind(2, release.id).bind(3, release.parent)
+        .bind(4, static_cast<std::int64_t>(release.changes_added))
+        .bind(5, static_cast<std::int64_t>(release.changes_removed))
+        .bind(6, static_cast<std::int64_t>(release.changes_retired))
+        .bind(7, static_cast<std::int64_t>(release.changes_modified))
+        .bind_blob(8, compressed.data(), compressed.size());
+    GAZETTE_RETURN_IF_ERROR(ins_cs->run());
+  }
   GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "release", release.dataset, release.id,
                                         std::string(to_string(release.kind)) + " from candidate " +
                                             release.candidate + ", " +
                                             std::to_string(release.record_count) + " records"));
   crash_point("before-commit");
   return tx.commit();
+}
+
+Status Store::for_each_changed_key(
+    const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq,
+    const std::function<Status(std::string_view, std::optional<std::string_view>,
+                               std::optional<std::string_view>)>& fn) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  if (from_seq == to_seq) return {};
+  const bool backwards = from_seq > to_seq;
+  const std::int64_t lo = backwards ? to_seq : from_seq, hi = backwards ? from_seq : to_seq;
+  // A key's record can differ between lo and hi only if one of its spans starts or ends in
+  // (lo, hi]; the two indexes find exactly those keys.
+  auto st = impl_->db.prepare(R"sql(
+    WITH changed(key) AS (
+      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3
+      UNION
+      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3)
+    SELECT c.key,
+      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
+        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?2
+          AND (s.last_seq IS NULL OR s.last_seq > ?2)),
+      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
+        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?3
+          AND (s.last_seq IS NULL OR s.last_seq > ?3))
+    FROM changed c ORDER BY c.key)sql");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, lo).bind(3, hi);
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::optional<std::string_view> a, b;
+    if (!st->is_null(1)) a = st->blob(1);
+    if (!st->is_null(2)) b = st->blob(2);
+    if (a == b) continue;  // changed and changed back
+    GAZETTE_RETURN_IF_ERROR(backwards ? fn(st->text(0), b, a) : fn(st->text(0), a, b));
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> Store::stored_changeset(const std::string& dataset,
+                                                           const std::string& release) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare("SELECT json_gzip FROM changesets WHERE dataset=?1 AND release=?2");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, release);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  auto json = gunzip(st->blob(0));
+  if (!json.ok()) return Status::corruption("stored changeset of " + release + " is unreadable");
+  return std::optional<std::string>(std::move(*json));
+}
+
+Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dataset,
+                                                          const std::string& key) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT s.first_seq, coalesce(s.last_seq, 0), v.body FROM record_spans s "
+      "JOIN record_versions v ON v.id = s.version WHERE s.dataset=?1 AND s.key=?2 "
+      "ORDER BY s.first_seq");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, key);
+  std::vector<KeyVersion> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->int64(0), st->int64(1), std::string(st->blob(2))});
+  }
+  return out;
 }
 
 Status Store::append_ledger(const std::string& actor, const std::string& action,

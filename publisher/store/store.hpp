@@ -80,6 +80,26 @@ class Store {
                          const std::function<Status(std::string_view, std::string_view)>& fn);
   Result<RecordSet> release_records(const std::string& dataset, std::int64_t seq);
 
+  // Calls `fn(key, before, after)` for every key whose record differs between releases
+  // `from_seq` and `to_seq` (0 means "before the first release"), in key order, reading only
+  // the keys whose version changed in between. `before`/`after` are empty when absent.
+  Status for_each_changed_key(
+      const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq,
+      const std::function<Status(std::string_view, std::optional<std::string_view>,
+                                 std::optional<std::string_view>)>& fn);
+
+  // The changeset stored with release `release` (JSON), if it has one.
+  Result<std::optional<std::string>> stored_changeset(const std::string& dataset,
+                                                      const std::string& release);
+
+  // Every version of `key`, oldest first: the release span that held it and its body.
+  struct KeyVersion {
+    std::int64_t first_seq = 0;
+    std::int64_t last_seq = 0;  // 0: still current
+    std::string body;
+  };
+  Result<std::vector<KeyVersion>> key_history(const std::string& dataset, const std::string& key);
+
   // Publishes `release` (whose seq must be the newest's + 1 and whose published_at must be
   // later) with `records` as its content, in one transaction. Artefact files must already be
   // durable at object_path(). This commit is the publication point.

@@ -15,6 +15,8 @@ int cmd_history(const Invocation& inv);
 int cmd_as_of(const Invocation& inv);
 int cmd_demo(const Invocation& inv);
 int cmd_serve(const Invocation& inv);
+int cmd_diff(const Invocation& inv);
+int cmd_record(const Invocation& inv);
 
 // Server flags shared by `serve` and `demo`; a Status with an empty message was reported.
 Result<http::ServerOptions> server_options(const Invocation& inv);

@@ -1,0 +1,110 @@
+// Method: between two releases, ask the store for the keys whose version changed in between
+// (proportional to the change, not to the dataset); between a release and a candidate, merge
+// the two sorted record sets. Either way each change is classified by the contract.
+#include "publisher/contract/contract.hpp"
+#include "publisher/diff/diff.hpp"
+#include "publisher/release/release.hpp"
+
+namespace gazette {
+
+namespace {
+
+void classify_all(const Contract& contract, Changeset& cs) {
+  for (auto& ch : cs.changes) classify_change(contract, ch);
+}
+
+}  // namespace
+
+Result<Changeset> changeset_between(Store& store, const Contract& contract,
+                                    const std::string& dataset, const Release* from,
+                                    const Release& to) {
+  ChangesetBuilder builder(contract);
+  Status s = store.for_each_changed_key(
+      dataset, from ? from->seq : 0, to.seq,
+      [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
+        builder.add(key, a, b);
+        return Status{};
+      });
+  if (!s.ok()) return s;
+  Changeset cs = builder.take();
+  cs.dataset = dataset;
+  cs.from = from ? from->id : "";
+  cs.to = to.id;
+  classify_all(contract, cs);
+  return cs;
+}
+
+Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
+                                         const std::string& dataset, const Release* from,
+                                         const std::string& candidate_id) {
+  auto cand = store.candidate(dataset, candidate_id);
+  if (!cand.ok()) return cand.status();
+  if (!cand->has_value())
+    return Status::not_found("no candidate '" + candidate_id + "' for dataset '" + dataset + "'");
+  auto after = store.read_candidate_records(dataset, candidate_id);
+  if (!after.ok()) return after.status();
+  RecordSet before;
+  if (from) {
+    auto b = store.release_records(dataset, from->seq);
+    if (!b.ok()) return b.status();
+    before = std::move(*b);
+  }
+  Changeset cs = diff_sets(contract, before, *after);
+  cs.dataset = dataset;
+  cs.from = from ? from->id : "";
+  cs.to = "candidate:" + candidate_id;
+  classify_all(contract, cs);
+  return cs;
+}
+
+Result<std::vector<RecordEvent>> record_history(Store& store, const std::string& dataset,
+                                                const std::string& key) {
+  auto versions = store.key_history(dataset, key);
+  if (!versions.ok()) return versions.status();
+  auto releases = store.releases(dataset);
+  if (!releases.ok()) return releases.status();
+  auto contract = load_contract(store, dataset);
+  if (!contract.ok()) return contract.status();
+  auto release_at = [&](std::int64_t seq) -> const Release* {
+    for (const auto& r : *releases)
+      if (r.seq == seq) return &r;
+    return nullptr;
+  };
+  const std::size_t lifecycle = contract->column_index(contract->lifecycle.column);
+  std::vector<RecordEvent> out;
+  std::vector<std::string_view> fields;
+  std::string previous_lifecycle;
+  std::int64_t previous_end = -1;
+  for (const auto& v : *versions) {
+    const Release* r = release_at(v.first_seq);
+    if (r == nullptr) return Status::corruption("record span names an unknown release");
+    RecordEvent e;
+    e.release = *r;
+    e.body = v.body;
+    decode_record(v.body, fields);
+    std::string state = lifecycle < fields.size() ? std::string(fields[lifecycle]) : "";
+    if (out.empty() || previous_end != v.first_seq) {
+      e.change = ChangeKind::added;  // first appearance, or back after a removal
+    } else {
+      e.change = is_retired_value(*contract, state) && !is_retired_value(*contract, previous_lifecycle)
+                     ? ChangeKind::retired
+                     : ChangeKind::modified;
+    }
+    out.push_back(std::move(e));
+    previous_lifecycle = state;
+    previous_end = v.last_seq;
+    // A span that ends with no successor starting there: the key was removed in that release.
+    if (v.last_seq != 0) {
+      bool continued = false;
+      for (const auto& w : *versions) continued = continued || w.first_seq == v.last_seq;
+      if (!continued) {
+        const Release* gone = release_at(v.last_seq);
+        if (gone == nullptr) return Status::corruption("record span names an unknown release");
+        out.push_back({*gone, ChangeKind::removed, ""});
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace gazette
