@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/common/sha256.hpp"
+#include "publisher/contract/contract.hpp"
 #include "publisher/http/html.hpp"
 
 namespace gazette::http {
@@ -124,6 +125,9 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store) {
   for (auto& info : *datasets) {
     ServedDataset d;
     d.info = info;
+    auto parsed = parse_contract(info.contract_json, "contract of " + info.id);
+    if (!parsed.ok()) return parsed.status();
+    d.contract = std::make_shared<const Contract>(std::move(*parsed));
     auto contract = nlohmann::json::parse(info.contract_json, nullptr, false);
     if (contract.is_object()) {
       d.publisher = contract.value("publisher", "");

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "publisher/model/contract.hpp"
 #include "publisher/model/release.hpp"
 #include "publisher/store/store.hpp"
 
@@ -46,6 +47,7 @@ struct ServedRelease {
 
 struct ServedDataset {
   DatasetInfo info;
+  std::shared_ptr<const Contract> contract;
   std::string publisher, licence;
   std::vector<ServedRelease> releases;  // oldest first
   std::string metadata_json, releases_json, contract_json, metadata_html;

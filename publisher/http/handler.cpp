@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "publisher/http/data_routes.hpp"
 #include "publisher/http/router.hpp"
 
 namespace gazette::http {
@@ -15,6 +16,7 @@ const char* reason(int status) {
     case 405: return "Method Not Allowed";
     case 413: return "Content Too Large";
     case 416: return "Range Not Satisfiable";
+    case 500: return "Internal Server Error";
     case 431: return "Request Header Fields Too Large";
     case 503: return "Service Unavailable";
     default: return "Error";
@@ -222,7 +224,8 @@ Response serve_artefact(const Request& req, const ServedRelease& release,
   return r;
 }
 
-Response handle_request(const Request& req, const Catalog& catalog, const Metrics& metrics) {
+Response handle_request(const Request& req, const Catalog& catalog, const Metrics& metrics,
+                        Queries* queries) {
   auto matched = match_route(req.target);
   if (!matched.ok()) {
     Response r = problem(400, matched.status().message(), req.target);
@@ -315,6 +318,14 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
       if (!known) return finish(problem(404, "no such file in a release: " + route.file, req.target));
       return finish(redirect(req, "/datasets/" + ds->info.id + "/releases/" + rel->release.id +
                                       "/" + route.file, kShortLived));
+    }
+    case RouteKind::changes:
+    case RouteKind::record:
+    case RouteKind::record_history: {
+      if (queries == nullptr) return finish(problem(503, "live queries are not available", req.target));
+      if (route.kind == RouteKind::changes) return finish(serve_changes(req, route, *ds, *queries));
+      if (route.kind == RouteKind::record) return finish(serve_record(req, route, *ds, *queries));
+      return finish(serve_record_history(req, route, *ds, *queries));
     }
     case RouteKind::as_of: {
       auto t = parse_instant(route.instant);

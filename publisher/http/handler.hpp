@@ -14,7 +14,12 @@ namespace gazette::http {
 inline constexpr const char* kImmutable = "public, max-age=31536000, immutable";
 inline constexpr const char* kShortLived = "public, max-age=60";
 
-Response handle_request(const Request& request, const Catalog& catalog, const Metrics& metrics);
+class Queries;
+
+// `queries` answers the routes that read beyond the catalogue (changes, records); without it
+// they answer 503.
+Response handle_request(const Request& request, const Catalog& catalog, const Metrics& metrics,
+                        Queries* queries = nullptr);
 
 // One builder for every error: application/problem+json (RFC 9457).
 Response problem(int status, const std::string& detail, const std::string& instance);

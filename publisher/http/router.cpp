@@ -19,6 +19,9 @@ const char* to_string(RouteKind k) {
     case RouteKind::latest: return "latest";
     case RouteKind::as_of: return "as_of";
     case RouteKind::contract: return "contract";
+    case RouteKind::changes: return "changes";
+    case RouteKind::record: return "record";
+    case RouteKind::record_history: return "record_history";
     case RouteKind::not_found: return "not_found";
   }
   return "not_found";
@@ -121,6 +124,14 @@ Result<Route> match_route(std::string_view target) {
   }
   if (n == 3 && seg[2] == "releases") r.kind = RouteKind::releases;
   else if (n == 3 && seg[2] == "contract") r.kind = RouteKind::contract;
+  else if (n == 3 && seg[2] == "changes") r.kind = RouteKind::changes;
+  else if ((n == 4 || (n == 5 && seg[4] == "history")) && seg[2] == "records") {
+    bool printable = seg[3].size() <= 256;
+    for (unsigned char c : seg[3]) printable = printable && c >= 0x20 && c != 0x7F;
+    if (!printable) return r;
+    r.kind = n == 4 ? RouteKind::record : RouteKind::record_history;
+    r.key = seg[3];
+  }
   else if (n == 4 && seg[2] == "as-of") {
     r.kind = RouteKind::as_of;
     r.instant = seg[3];

@@ -24,6 +24,9 @@ enum class RouteKind {
   latest,         // /datasets/{ds}/latest/{file}
   as_of,          // /datasets/{ds}/as-of/{iso8601}
   contract,       // /datasets/{ds}/contract
+  changes,        // /datasets/{ds}/changes?from=REL&to=REL
+  record,         // /datasets/{ds}/records/{key}
+  record_history, // /datasets/{ds}/records/{key}/history
   not_found,
 };
 
@@ -36,6 +39,7 @@ struct Route {
   std::string file;     // artefact or latest: "naptan-stops.csv" / "manifest.json"
   std::string extension;  // artefact: "csv", "xml", "json"
   std::string instant;  // as-of, decoded
+  std::string key;      // record routes, decoded
   std::map<std::string, std::string> query;
 };
 

@@ -26,6 +26,7 @@
 #include "publisher/http/catalog.hpp"
 #include "publisher/http/file_range_body.hpp"
 #include "publisher/http/handler.hpp"
+#include "publisher/http/queries.hpp"
 
 namespace gazette::http {
 
@@ -57,9 +58,10 @@ namespace {
 class Session;
 
 struct ServerContext {
-  ServerContext(const ServerOptions& o, CatalogSource& c) : options(o), catalog(c) {}
+  ServerContext(const ServerOptions& o, CatalogSource& c) : options(o), catalog(c), queries(o.data_dir) {}
   const ServerOptions& options;
   CatalogSource& catalog;
+  Queries queries;
   Metrics metrics;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
@@ -157,7 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
     log_method_ = req.method;
     log_target_ = req.target;
     auto catalog = ctx_.catalog.current();
-    Response r = handle_request(req, *catalog, ctx_.metrics);
+    Response r = handle_request(req, *catalog, ctx_.metrics, &ctx_.queries);
     send(std::move(r), msg.keep_alive() && !ctx_.stopping, msg.version());
   }
 

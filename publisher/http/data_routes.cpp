@@ -1,0 +1,197 @@
+#include "publisher/http/data_routes.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "publisher/common/ids.hpp"
+#include "publisher/http/handler.hpp"
+#include "publisher/render/render.hpp"
+
+namespace gazette::http {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr std::size_t kDefaultLimit = 1000;
+constexpr std::size_t kMaxLimit = 10000;
+
+const ServedRelease* find_release(const ServedDataset& ds, const std::string& text,
+                                  std::string& error) {
+  auto id = ReleaseId::parse(text);
+  if (!id.ok()) {
+    error = id.status().message();
+    return nullptr;
+  }
+  const ServedRelease* r = ds.release(id->str());
+  if (r == nullptr) error = "no release '" + id->str() + "' of " + ds.info.id;
+  return r;
+}
+
+const ServedRelease* parent_of(const ServedDataset& ds, const ServedRelease& r) {
+  return r.release.parent.empty() ? nullptr : ds.release(r.release.parent);
+}
+
+ojson record_object(const Contract& c, std::string_view body) {
+  std::vector<std::string_view> fields;
+  decode_record(body, fields);
+  ojson o = ojson::object();
+  for (std::size_t i = 0; i < c.columns.size(); ++i) {
+    std::string_view v = i < fields.size() ? fields[i] : std::string_view();
+    o[c.columns[i].name] = v.empty() ? ojson(nullptr) : ojson(std::string(v));
+  }
+  return o;
+}
+
+}  // namespace
+
+std::string encode_cursor(const std::string& key) {
+  std::string out(4 * ((key.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size()));
+  out.resize(static_cast<std::size_t>(n));
+  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+Result<std::string> decode_cursor(const std::string& cursor) {
+  std::string b64 = cursor;
+  for (auto& c : b64) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (!std::isalnum(static_cast<unsigned char>(c))) return Status::invalid_input("malformed cursor");
+  }
+  while (b64.size() % 4) b64.push_back('=');
+  std::string out(b64.size() / 4 * 3 + 1, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
+  if (n < 0 || b64.empty()) return Status::invalid_input("malformed cursor");
+  std::size_t pad = 0;
+  for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it) ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+Response serve_changes(const Request& req, const Route& route, const ServedDataset& ds,
+                       Queries& queries) {
+  std::string error;
+  // `to` defaults to the newest release and `from` to the parent of `to`.
+  const ServedRelease* to = nullptr;
+  auto to_it = route.query.find("to");
+  if (to_it != route.query.end()) {
+    to = find_release(ds, to_it->second, error);
+    if (to == nullptr) return problem(error.rfind("no release", 0) == 0 ? 404 : 400, error, req.target);
+  } else {
+    to = ds.newest();
+    if (to == nullptr) return problem(404, ds.info.id + " has no release yet", req.target);
+  }
+  const ServedRelease* from = nullptr;
+  auto from_it = route.query.find("from");
+  if (from_it != route.query.end() && !from_it->second.empty()) {
+    from = find_release(ds, from_it->second, error);
+    if (from == nullptr) return problem(error.rfind("no release", 0) == 0 ? 404 : 400, error, req.target);
+  } else if (from_it == route.query.end()) {
+    from = parent_of(ds, *to);
+  }
+  std::size_t limit = kDefaultLimit;
+  if (auto it = route.query.find("limit"); it != route.query.end()) {
+    const std::string& l = it->second;
+    if (l.empty() || l.size() > 6 || l.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(l) == 0)
+      return problem(400, "limit must be a positive integer", req.target);
+    limit = std::min<std::size_t>(std::stoul(l), kMaxLimit);
+  }
+  std::string format = "json";
+  if (auto it = route.query.find("format"); it != route.query.end()) format = it->second;
+  if (format != "json" && format != "csv")
+    return problem(400, "format must be json or csv", req.target);
+
+  auto cs = queries.changeset(ds, from, *to);
+  if (!cs.ok()) return problem(500, cs.status().message(), req.target);
+  const auto& changes = (*cs)->changes;
+  std::size_t begin = 0;
+  if (auto it = route.query.find("cursor"); it != route.query.end()) {
+    auto after = decode_cursor(it->second);
+    if (!after.ok()) return problem(400, after.status().message(), req.target);
+    begin = static_cast<std::size_t>(
+        std::upper_bound(changes.begin(), changes.end(), *after,
+                         [](const std::string& k, const Change& c) { return k < c.key; }) -
+        changes.begin());
+  }
+  const std::size_t end = std::min(changes.size(), begin + limit);
+  const std::string next = end < changes.size() ? encode_cursor(changes[end - 1].key) : "";
+  // Between two named releases the answer never changes; with `to` defaulted it moves.
+  const bool fixed = to_it != route.query.end() && from_it != route.query.end();
+  const std::string cache = fixed ? kImmutable : kShortLived;
+  Response r;
+  if (format == "csv") {
+    r = serve_document(req, render_changeset_csv(**cs, begin, end),
+                       "text/csv; charset=utf-8; header=present", cache);
+  } else {
+    r = serve_document(req, render_changeset_json(**cs, begin, end, next), "application/json", cache);
+  }
+  if (!next.empty()) {
+    std::string link = "/datasets/" + ds.info.id + "/changes?from=" + (from ? from->release.id : "") +
+                       "&to=" + to->release.id + "&limit=" + std::to_string(limit) + "&cursor=" + next;
+    if (format == "csv") link += "&format=csv";
+    r.set("Link", "<" + link + ">; rel=\"next\"");
+  }
+  return r;
+}
+
+Response serve_record(const Request& req, const Route& route, const ServedDataset& ds,
+                      Queries& queries) {
+  const ServedRelease* at = ds.newest();
+  bool pinned = false;
+  if (auto it = route.query.find("release"); it != route.query.end()) {
+    std::string error;
+    at = find_release(ds, it->second, error);
+    if (at == nullptr) return problem(error.rfind("no release", 0) == 0 ? 404 : 400, error, req.target);
+    pinned = true;
+  }
+  if (at == nullptr) return problem(404, ds.info.id + " has no release yet", req.target);
+  auto history = queries.history(ds.info.id, route.key);
+  if (!history.ok()) return problem(500, history.status().message(), req.target);
+  const RecordEvent* current = nullptr;
+  for (const auto& e : *history)
+    if (e.release.seq <= at->release.seq) current = &e;
+  if (current == nullptr || current->change == ChangeKind::removed)
+    return problem(404, "no record '" + route.key + "' in release " + at->release.id, req.target);
+  ojson j;
+  j["dataset"] = ds.info.id;
+  j["key"] = route.key;
+  j["release"] = at->release.id;
+  j["since"] = current->release.id;
+  j["record"] = record_object(*ds.contract, current->body);
+  j["history"] = "/datasets/" + ds.info.id + "/records/" + route.key + "/history";
+  return serve_document(req, j.dump(2) + "\n", "application/json", pinned ? kImmutable : kShortLived);
+}
+
+Response serve_record_history(const Request& req, const Route& route, const ServedDataset& ds,
+                              Queries& queries) {
+  auto history = queries.history(ds.info.id, route.key);
+  if (!history.ok()) return problem(500, history.status().message(), req.target);
+  if (history->empty())
+    return problem(404, "no record '" + route.key + "' in any release of " + ds.info.id, req.target);
+  ojson versions = ojson::array();
+  for (const auto& e : *history) {
+    ojson v;
+    v["release"] = e.release.id;
+    v["published_at"] = format_rfc3339(e.release.published_at);
+    v["kind"] = to_string(e.release.kind);
+    v["owner"] = e.release.owner;
+    v["change"] = to_string(e.change);
+    v["record"] = e.change == ChangeKind::removed ? ojson(nullptr) : record_object(*ds.contract, e.body);
+    versions.push_back(std::move(v));
+  }
+  ojson j;
+  j["dataset"] = ds.info.id;
+  j["key"] = route.key;
+  j["versions"] = std::move(versions);
+  return serve_document(req, j.dump(2) + "\n", "application/json", kShortLived);
+}
+
+}  // namespace gazette::http

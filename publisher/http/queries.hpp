@@ -1,0 +1,49 @@
+// Live reads that the catalogue snapshot does not hold: changesets between any two releases
+// and the versions of one record. Backed by a small pool of read-only store connections and
+// a bounded cache of recent changesets (two published releases never change, so neither does
+// their changeset).
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "publisher/http/catalog.hpp"
+#include "publisher/model/changeset.hpp"
+#include "publisher/release/release.hpp"
+
+namespace gazette::http {
+
+class Queries {
+ public:
+  explicit Queries(std::filesystem::path data_dir, std::size_t cached_changesets = 8);
+  ~Queries();
+
+  // The classified changeset from `from` (null: before the first release) to `to`.
+  Result<std::shared_ptr<const Changeset>> changeset(const ServedDataset& dataset,
+                                                     const ServedRelease* from,
+                                                     const ServedRelease& to);
+  // Every version of `key`, oldest first (empty when the key never existed).
+  Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key);
+
+ private:
+  // A store connection borrowed from the pool for one call.
+  class Lease;
+  Result<std::unique_ptr<Store>> acquire();
+  void release(std::unique_ptr<Store> store);
+
+  std::filesystem::path data_dir_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Store>> pool_;
+
+  std::mutex cache_mutex_;
+  std::size_t cache_capacity_;
+  std::list<std::pair<std::string, std::shared_ptr<const Changeset>>> cache_;  // most recent first
+};
+
+}  // namespace gazette::http
