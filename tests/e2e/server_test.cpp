@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "publisher/common/gzip.hpp"
@@ -290,4 +292,49 @@ TEST_CASE("SIGTERM lets an in-flight response finish, then the server exits 0", 
   }();
   CHECK(download.output() == "200");
   CHECK(to_hex(sha256(read_text(s.dir / "slow.xml"))) == sha);
+}
+
+TEST_CASE("changes over the wire: JSON and CSV pages visit every change once", "[e2e][server][changes]") {
+  Served s;
+  const std::string base = s.base + "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24";
+  auto whole = nlohmann::json::parse(curl(s.dir, base).body);
+  std::set<std::string> expected;
+  for (const auto& c : whole["changes"]) expected.insert(c["key"].get<std::string>());
+  REQUIRE(expected.size() == 10);
+
+  std::multiset<std::string> seen;
+  std::string url = base + "&limit=3";
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = nlohmann::json::parse(curl(s.dir, url).body);
+    for (const auto& c : page["changes"]) seen.insert(c["key"].get<std::string>());
+    if (!page.contains("next_cursor")) break;
+    url = base + "&limit=3&cursor=" + page["next_cursor"].get<std::string>();
+  }
+  CHECK(std::set<std::string>(seen.begin(), seen.end()) == expected);
+  CHECK(seen.size() == expected.size());
+
+  // CSV, following the Link: rel="next" headers as a generic client would.
+  std::multiset<std::string> csv_keys;
+  url = base + "&limit=4&format=csv";
+  for (int pages = 0; pages < 10 && !url.empty(); ++pages) {
+    auto page = curl(s.dir, url);
+    CHECK(page.header("Content-Type") == "text/csv; charset=utf-8; header=present");
+    std::istringstream lines(page.body);
+    std::string line;
+    std::getline(lines, line);
+    CHECK(line == "key,kind,column,old,new\r");
+    std::set<std::string> keys_here;
+    while (std::getline(lines, line)) keys_here.insert(line.substr(0, line.find(',')));
+    csv_keys.insert(keys_here.begin(), keys_here.end());
+    std::smatch m;
+    std::string link = page.header("Link");
+    url = std::regex_search(link, m, std::regex("<([^>]*)>")) ? s.base + m[1].str() : "";
+  }
+  CHECK(std::set<std::string>(csv_keys.begin(), csv_keys.end()) == expected);
+  CHECK(csv_keys.size() == expected.size());
+
+  auto record = nlohmann::json::parse(curl(s.dir, s.base + "/datasets/naptan-stops/records/66806210056").body);
+  CHECK(record["record"]["Status"] == "inactive");
+  auto history = nlohmann::json::parse(curl(s.dir, s.base + "/datasets/naptan-stops/records/66806210056/history").body);
+  CHECK(history["versions"].size() == 2);
 }

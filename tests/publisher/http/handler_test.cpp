@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/common/gzip.hpp"
+#include "publisher/http/data_routes.hpp"
+#include "publisher/http/queries.hpp"
+#include <set>
 #include "tests/publisher/release/release_support.hpp"
 
 using namespace gazette;
@@ -34,8 +37,9 @@ struct Fixture {
     r.method = method;
     r.target = target;
     r.headers = std::move(headers);
-    return handle_request(r, *catalog, metrics);
+    return handle_request(r, *catalog, metrics, &queries);
   }
+  Queries queries{s.root()};
   const ServedArtefact& csv(const std::string& rel = "2024-10-24") {
     return *catalog->dataset("naptan-stops")->release(rel)->artefact("csv");
   }
@@ -210,4 +214,79 @@ TEST_CASE("metrics are in the Prometheus text format", "[http]") {
                          Catch::Contains("gazette_http_response_bytes_total 1234") &&
                          Catch::Contains("gazette_http_request_duration_seconds_bucket{le=\"0.0025\"} 1") &&
                          Catch::Contains("gazette_releases_published{dataset=\"naptan-stops\"} 2"));
+}
+
+TEST_CASE("changes are paged by cursor and every change is visited exactly once", "[http][changes]") {
+  Fixture f;
+  const std::string base = "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24";
+  auto whole = nlohmann::json::parse(f.get(base).body);
+  const std::size_t total = whole["changes"].size();
+  REQUIRE(total == 10);  // ten real retirements in Clackmannanshire that week
+  CHECK(whole["summary"]["retired"] == 10);
+  CHECK(f.get(base).header("Cache-Control") == "public, max-age=31536000, immutable");
+  for (std::size_t limit : {1u, 3u, 4u, 10u}) {
+    INFO("limit " << limit);
+    std::multiset<std::string> seen;
+    std::string url = base + "&limit=" + std::to_string(limit);
+    int pages = 0;
+    for (;;) {
+      auto page = nlohmann::json::parse(f.get(url).body);
+      CHECK(page["summary"] == whole["summary"]);  // the summary is always whole
+      CHECK(page["changes"].size() <= limit);
+      for (const auto& c : page["changes"]) seen.insert(c["key"].get<std::string>());
+      ++pages;
+      if (!page.contains("next_cursor")) break;
+      url = base + "&limit=" + std::to_string(limit) + "&cursor=" + page["next_cursor"].get<std::string>();
+      REQUIRE(pages < 50);
+    }
+    CHECK(seen.size() == total);
+    CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == total);
+    CHECK(pages == static_cast<int>((total + limit - 1) / limit));
+  }
+  // CSV: one row per changed field, with the same paging.
+  Response csv = f.get(base + "&format=csv&limit=2");
+  CHECK(csv.header("Content-Type") == "text/csv; charset=utf-8; header=present");
+  CHECK(csv.body.rfind("key,kind,column,old,new\r\n", 0) == 0);
+  CHECK_THAT(csv.body, Catch::Contains(",retired,Status,active,inactive\r\n"));
+  CHECK_THAT(std::string(csv.header("Link")), Catch::Contains("format=csv") && Catch::Contains("rel=\"next\""));
+  // Defaults: to the newest, from its parent; backwards works too.
+  CHECK(nlohmann::json::parse(f.get("/datasets/naptan-stops/changes").body)["from"] == "2024-10-13");
+  auto back = nlohmann::json::parse(f.get("/datasets/naptan-stops/changes?from=2024-10-24&to=2024-10-13").body);
+  CHECK(back["summary"]["modified"] == 10);
+  auto nothing = nlohmann::json::parse(f.get("/datasets/naptan-stops/changes?from=&to=2024-10-13").body);
+  CHECK(nothing["summary"]["added"] == 356);
+  CHECK(f.get(base + "&limit=0").status == 400);
+  CHECK(f.get(base + "&cursor=%%%").status == 400);
+  CHECK(f.get(base + "&format=xml").status == 400);
+  CHECK(f.get("/datasets/naptan-stops/changes?from=2001-01-01&to=2024-10-13").status == 404);
+}
+
+TEST_CASE("a record now, in a given release, and its history", "[http][changes]") {
+  Fixture f;
+  auto now = f.get("/datasets/naptan-stops/records/66806210056");
+  REQUIRE(now.status == 200);
+  auto j = nlohmann::json::parse(now.body);
+  CHECK(j["record"]["Status"] == "inactive");
+  CHECK(j["since"] == "2024-10-24");
+  CHECK(j["record"]["PlateCode"].is_null());
+  auto then = nlohmann::json::parse(f.get("/datasets/naptan-stops/records/66806210056?release=2024-10-13").body);
+  CHECK(then["record"]["Status"] == "active");
+  CHECK(f.get("/datasets/naptan-stops/records/66806210056?release=2024-10-13").header("Cache-Control") ==
+        "public, max-age=31536000, immutable");
+  auto h = nlohmann::json::parse(f.get("/datasets/naptan-stops/records/66806210056/history").body);
+  REQUIRE(h["versions"].size() == 2);
+  CHECK(h["versions"][0]["release"] == "2024-10-13");
+  CHECK(h["versions"][0]["change"] == "added");
+  CHECK(h["versions"][1]["change"] == "retired");
+  CHECK(h["versions"][1]["owner"] == "stops-maintainer");
+  CHECK(f.get("/datasets/naptan-stops/records/nope").status == 404);
+  CHECK(f.get("/datasets/naptan-stops/records/nope/history").status == 404);
+}
+
+TEST_CASE("cursors round-trip and are opaque", "[http][changes]") {
+  for (const std::string& k : std::vector<std::string>{"1", "66806210056", "a\x1f" "b", std::string(100, 'z')}) {
+    auto c = encode_cursor(k);
+    CHECK(c.find_first_of("+/=") == std::string::npos);
+    CHECK(*decode_cursor(c) == k);
+  }
 }

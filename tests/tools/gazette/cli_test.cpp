@@ -116,6 +116,33 @@ TEST_CASE("bad input exits 1 with one line naming the file, line and column", "[
   CHECK(g.ok({"history", "naptan-stops"}).out == "no releases of naptan-stops yet\n");
 }
 
+TEST_CASE("diff and record show what changed, plainly or as JSON", "[cli][changes]") {
+  Gazette g;
+  g.setup();
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2024-10-13.csv"), "--owner", "a",
+        "--published-at", "2024-10-13T06:00:00Z"});
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2024-10-24.csv"), "--owner", "a",
+        "--published-at", "2024-10-24T06:00:00Z"});
+  auto plain = g.ok({"diff", "naptan-stops", "--from", "2024-10-13", "--to", "2024-10-24"});
+  CHECK_THAT(plain.out, Catch::StartsWith("naptan-stops: 2024-10-13 -> 2024-10-24\n"
+                                          "  added 0, removed 0, retired 10, modified 0\n"));
+  CHECK_THAT(plain.out, Catch::Contains("retired 66806210056  [retired-through-lifecycle, routine]  ") &&
+                            Catch::Contains("Status 'active' -> 'inactive'"));
+  auto json = g.ok({"diff", "naptan-stops", "--from", "2024-10-13", "--json"});
+  CHECK_THAT(json.out, Catch::StartsWith("{\"dataset\":\"naptan-stops\",\"from\":\"2024-10-13\",\"to\":\"2024-10-24\","
+                                         "\"summary\":{\"added\":0,\"removed\":0,\"retired\":10,\"modified\":0}"));
+  auto cand = g.stage(naptan_dir() / "csv/668Stops_2024-12-03.csv");
+  auto to_cand = g.ok({"diff", "naptan-stops", "--candidate", cand});
+  CHECK_THAT(to_cand.out, Catch::StartsWith("naptan-stops: 2024-10-24 -> candidate:" + cand));
+  CHECK(g.run({"diff", "naptan-stops", "--to", "2024-10-24", "--candidate", cand}).exit_code == 1);
+  CHECK(g.run({"diff", "naptan-stops", "--from", "1999-01-01"}).exit_code == 1);
+  auto rec = g.ok({"record", "naptan-stops", "66806210056"});
+  CHECK_THAT(rec.out, Catch::StartsWith("66806210056 (current since 2024-10-24)") &&
+                          Catch::Contains("  Status: inactive\n") &&
+                          Catch::Contains("  2024-10-13  added  (routine, a)\n  2024-10-24  retired  (routine, a)\n"));
+  CHECK(g.run({"record", "naptan-stops", "nope"}).exit_code == 1);
+}
+
 TEST_CASE("GAZETTE_DATA names the store when --data is absent", "[cli]") {
   TempDir dir;
   auto r = run_process({GAZETTE_BINARY, "init"}, {{"GAZETTE_DATA", (dir / "envstore").string()}});

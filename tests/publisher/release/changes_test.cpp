@@ -1,0 +1,109 @@
+// Changesets from the store, computed two ways, and record histories.
+#include "publisher/diff/diff.hpp"
+#include "publisher/render/render.hpp"
+#include "tests/publisher/release/release_support.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+// Clackmannanshire's seven real versions, then Slough joining, as releases 1..8.
+void cut_history(NaptanStore& s) {
+  const char* days[] = {"2024-10-13", "2024-10-24", "2024-12-03", "2024-12-12",
+                        "2025-11-18", "2026-01-20", "2026-06-02"};
+  for (const char* d : days) {
+    auto c = s.stage_ok(naptan_dir() / (std::string("csv/668Stops_") + d + ".csv"));
+    s.release_ok(c.candidate.id, std::string(d) + "T06:00:00Z");
+  }
+  auto slough = s.stage_ok(naptan_dir() / "csv/037Stops_2026-07-22.csv");
+  s.release_ok(slough.candidate.id, "2026-07-22T06:00:00Z");
+}
+
+}  // namespace
+
+TEST_CASE("changesets from changed-key spans equal a full comparison, between any two releases",
+          "[release][changes]") {
+  NaptanStore s;
+  cut_history(s);
+  auto contract = *load_contract(s.store(), "naptan-stops");
+  auto releases = *s.store().releases("naptan-stops");
+  REQUIRE(releases.size() == 8);
+  std::vector<RecordSet> sets{RecordSet()};
+  for (const auto& r : releases) sets.push_back(*s.store().release_records("naptan-stops", r.seq));
+  std::size_t nonempty = 0;
+  for (std::size_t i = 0; i <= releases.size(); ++i) {
+    for (std::size_t j = 1; j <= releases.size(); ++j) {
+      INFO(i << " -> " << j);
+      const Release* from = i == 0 ? nullptr : &releases[i - 1];
+      auto fast = changeset_between(s.store(), contract, "naptan-stops", from, releases[j - 1]);
+      REQUIRE(fast.ok());
+      Changeset slow = diff_sets(contract, sets[i], sets[j]);
+      CHECK(fast->summary == slow.summary);
+      REQUIRE(fast->changes.size() == slow.changes.size());
+      for (std::size_t k = 0; k < slow.changes.size(); ++k) {
+        CHECK(fast->changes[k].key == slow.changes[k].key);
+        CHECK(fast->changes[k].fields == slow.changes[k].fields);
+        CHECK(fast->changes[k].kind == slow.changes[k].kind);
+      }
+      CHECK(apply_changeset(contract, sets[i], *fast) == sets[j]);
+      nonempty += !fast->changes.empty();
+    }
+  }
+  CHECK(nonempty > 40);
+}
+
+TEST_CASE("each release keeps its changeset against its parent", "[release][changes]") {
+  NaptanStore s;
+  cut_history(s);
+  auto contract = *load_contract(s.store(), "naptan-stops");
+  auto releases = *s.store().releases("naptan-stops");
+  CHECK_FALSE(s.store().stored_changeset("naptan-stops", releases[0].id)->has_value());
+  for (std::size_t i = 1; i < releases.size(); ++i) {
+    auto stored = s.store().stored_changeset("naptan-stops", releases[i].id);
+    REQUIRE(stored.ok());
+    REQUIRE(stored->has_value());
+    auto parsed = parse_changeset_json(**stored);
+    REQUIRE(parsed.ok());
+    auto fresh = changeset_between(s.store(), contract, "naptan-stops", &releases[i - 1], releases[i]);
+    CHECK(parsed->from == releases[i - 1].id);
+    CHECK(parsed->to == releases[i].id);
+    CHECK(parsed->summary == fresh->summary);
+    CHECK(render_changeset_json(*parsed, 0, parsed->changes.size()) ==
+          render_changeset_json(*fresh, 0, fresh->changes.size()));
+  }
+  // The last release holds Slough instead of Clackmannanshire: 523 added, 356 removed.
+  auto last = parse_changeset_json(**s.store().stored_changeset("naptan-stops", releases.back().id));
+  CHECK(last->summary.added == 523);
+  CHECK(last->summary.removed == 356);
+}
+
+TEST_CASE("a release and a candidate diff by merging the two sets", "[release][changes]") {
+  NaptanStore s;
+  auto a = s.stage_ok(naptan_dir() / "csv/611Stops_2024-10-13.csv");
+  auto rel = s.release_ok(a.candidate.id, "2024-10-13T06:00:00Z");
+  auto b = s.stage_ok(naptan_dir() / "csv/611Stops_2026-04-22.csv");
+  auto contract = *load_contract(s.store(), "naptan-stops");
+  auto cs = changeset_to_candidate(s.store(), contract, "naptan-stops", &*rel.release, b.candidate.id);
+  REQUIRE(cs.ok());
+  CHECK(cs->to == "candidate:" + b.candidate.id);
+  CHECK(cs->summary.total() > 0);
+  CHECK(cs->summary.removed + 573 == 575 + cs->summary.added);  // real East Dunbartonshire: 575 -> 573
+  auto from_nothing = changeset_to_candidate(s.store(), contract, "naptan-stops", nullptr, b.candidate.id);
+  CHECK(from_nothing->summary.added == 573);
+  for (const auto& ch : cs->changes) CHECK_FALSE(ch.rule.empty());
+}
+
+TEST_CASE("a record's history lists every distinct version with its release", "[release][changes]") {
+  NaptanStore s;
+  cut_history(s);
+  auto h = record_history(s.store(), "naptan-stops", "66806210056");
+  REQUIRE(h.ok());
+  REQUIRE(h->size() >= 2);
+  CHECK((*h)[0].release.id == "2024-10-13");
+  CHECK((*h)[0].change == ChangeKind::added);
+  CHECK((*h)[1].release.id == "2024-10-24");
+  CHECK((*h)[1].change == ChangeKind::retired);
+  for (std::size_t i = 1; i < h->size(); ++i) CHECK((*h)[i].body != (*h)[i - 1].body);
+  CHECK(record_history(s.store(), "naptan-stops", "nope")->empty());
+}
