@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -39,10 +40,21 @@ void crash_point(std::string_view name) {
 Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::invalid_input(path.string() + ": cannot open: " + std::strerror(errno));
+  // Read straight into a buffer of the file's size (one allocation, no regrowth).
+  struct stat st {};
   std::string out;
-  char buf[65536];
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+      ::close(fd);
+      return Status::invalid_input(path.string() + ": file is larger than " +
+                                   std::to_string(max_bytes) + " bytes");
+    }
+    out.reserve(static_cast<std::size_t>(st.st_size) + 65536);
+  }
+  std::size_t used = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (out.size() - used < 65536) out.resize(std::max<std::size_t>(out.capacity(), used + 65536));
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       Status s = errno_status("read failed", path);
@@ -50,14 +62,15 @@ Result<std::string> read_small_file(const std::filesystem::path& path, std::size
       return s;
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > max_bytes) {
+    used += static_cast<std::size_t>(n);
+    if (used > max_bytes) {
       ::close(fd);
       return Status::invalid_input(path.string() + ": file is larger than " +
                                    std::to_string(max_bytes) + " bytes");
     }
   }
   ::close(fd);
+  out.resize(used);
   return out;
 }
 

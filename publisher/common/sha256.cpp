@@ -6,6 +6,15 @@
 
 namespace gazette {
 
+namespace {
+// Fetched once: an implicit fetch (EVP_sha256()) per hash takes OpenSSL 3's provider locks,
+// which dominated hashing small records.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+}  // namespace
+
 struct Sha256::Impl {
   EVP_MD_CTX* ctx = nullptr;
 };
@@ -13,7 +22,7 @@ struct Sha256::Impl {
 Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
   impl_->ctx = EVP_MD_CTX_new();
   // Failure here is out-of-memory inside OpenSSL: a programmer-level catastrophe.
-  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr) != 1)
+  if (impl_->ctx == nullptr || EVP_DigestInit_ex(impl_->ctx, sha256_md(), nullptr) != 1)
     throw std::runtime_error("EVP_DigestInit_ex failed");
 }
 
@@ -31,9 +40,15 @@ Digest Sha256::finish() {
 }
 
 Digest sha256(std::string_view bytes) {
-  Sha256 h;
-  h.update(bytes);
-  return h.finish();
+  // One context per thread, reused: hashing every record of a national release is hot.
+  thread_local EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  Digest d{};
+  unsigned int n = 0;
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, d.data(), &n) != 1)
+    throw std::runtime_error("SHA-256 failed");
+  return d;
 }
 
 std::string to_hex(const Digest& d) {

@@ -18,6 +18,7 @@ void classify_all(const Contract& contract, Changeset& cs) {
 Result<Changeset> changeset_between(Store& store, const Contract& contract,
                                     const std::string& dataset, const Release* from,
                                     const Release& to) {
+  Store::ReadSnapshot snapshot(store);
   ChangesetBuilder builder(contract);
   Status s = store.for_each_changed_key(
       dataset, from ? from->seq : 0, to.seq,
@@ -37,19 +38,56 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
                                          const std::string& candidate_id) {
+  // Method: compare the candidate's bodies with the release's stored hashes, key by key, and
+  // read a release body only for a key whose hash differs. A weekly candidate therefore reads
+  // hashes for every key but bodies for about 1% of them.
+  Store::ReadSnapshot snapshot(store);
   auto cand = store.candidate(dataset, candidate_id);
   if (!cand.ok()) return cand.status();
   if (!cand->has_value())
     return Status::not_found("no candidate '" + candidate_id + "' for dataset '" + dataset + "'");
-  auto after = store.read_candidate_records(dataset, candidate_id);
+  auto after = store.read_candidate_view(dataset, candidate_id);
   if (!after.ok()) return after.status();
-  RecordSet before;
+  const auto& recs = (*after)->records;
+
+  // Which keys differ, in key order: (key, index in the candidate or npos, present before).
+  struct Diff {
+    std::string key;
+    std::size_t after = static_cast<std::size_t>(-1);
+    bool before = false;
+  };
+  std::vector<Diff> diffs;
+  std::size_t j = 0;
   if (from) {
-    auto b = store.release_records(dataset, from->seq);
-    if (!b.ok()) return b.status();
-    before = std::move(*b);
+    Status s = store.for_each_record_hash(
+        dataset, from->seq, [&](std::string_view key, const Digest& hash) {
+          while (j < recs.size() && recs[j].first < key) diffs.push_back({std::string(recs[j].first), j++, false});
+          if (j < recs.size() && recs[j].first == key) {
+            if (sha256(recs[j].second) != hash) diffs.push_back({std::string(key), j, true});
+            ++j;
+          } else {
+            diffs.push_back({std::string(key), static_cast<std::size_t>(-1), true});
+          }
+          return Status{};
+        });
+    if (!s.ok()) return s;
   }
-  Changeset cs = diff_sets(contract, before, *after);
+  for (; j < recs.size(); ++j) diffs.push_back({std::string(recs[j].first), j, false});
+
+  ChangesetBuilder builder(contract);
+  std::optional<std::string> before_body;
+  for (const auto& d : diffs) {
+    std::optional<std::string_view> before, after_body;
+    if (d.before) {
+      auto b = store.record_body(dataset, d.key, from->seq);
+      if (!b.ok()) return b.status();
+      before_body = std::move(*b);
+      if (before_body) before = *before_body;
+    }
+    if (d.after != static_cast<std::size_t>(-1)) after_body = recs[d.after].second;
+    builder.add(d.key, before, after_body);
+  }
+  Changeset cs = builder.take();
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = "candidate:" + candidate_id;
@@ -59,6 +97,7 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
 
 Result<std::vector<RecordEvent>> record_history(Store& store, const std::string& dataset,
                                                 const std::string& key) {
+  Store::ReadSnapshot snapshot(store);
   auto versions = store.key_history(dataset, key);
   if (!versions.ok()) return versions.status();
   auto releases = store.releases(dataset);

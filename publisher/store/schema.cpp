@@ -122,6 +122,12 @@ CREATE TABLE changesets(
 CREATE TRIGGER changesets_immutable BEFORE UPDATE ON changesets
   BEGIN SELECT RAISE(ABORT, 'changesets are immutable'); END;
 )sql",
+      // 4: each span carries its version's hash, so comparing a release with a candidate
+      // scans the spans alone instead of joining every record version.
+      R"sql(
+ALTER TABLE record_spans ADD COLUMN hash BLOB;
+UPDATE record_spans SET hash = (SELECT hash FROM record_versions v WHERE v.id = record_spans.version);
+)sql",
   };
   return kMigrations;
 }

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -118,8 +120,11 @@ Result<std::unique_ptr<Store>> Store::open(const fs::path& dir, OpenMode mode) {
   GAZETTE_RETURN_IF_ERROR(db.open((dir / kDbName).string(), /*create=*/false));
   // synchronous=FULL: a committed release survives power loss, since the commit is the
   // publication point.
+  // mmap_size: pages are read through a mapping rather than a pread(2) each, which halves
+  // the time of scans such as diffing a national release.
   GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"));
+                                  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                                  "PRAGMA mmap_size=4294967296;"));
   GAZETTE_RETURN_IF_ERROR(store->migrate());
   if (mode == OpenMode::write) GAZETTE_RETURN_IF_ERROR(store->sweep_orphans());
   return store;
@@ -337,6 +342,89 @@ Result<RecordSet> Store::read_candidate_records(const std::string& dataset,
   return RecordSet(std::move(recs));
 }
 
+Store::CandidateView::~CandidateView() {
+  if (map != nullptr) ::munmap(map, map_bytes);
+}
+
+Result<std::unique_ptr<Store::CandidateView>> Store::read_candidate_view(
+    const std::string& dataset, const std::string& id) {
+  fs::path p = dir_ / "candidates" / dataset / id;
+  auto view = std::make_unique<CandidateView>();
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::corruption(p.string() + ": candidate file unreadable: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return Status::io_error(p.string() + ": " + std::strerror(errno));
+  }
+  view->map_bytes = static_cast<std::size_t>(st.st_size);
+  if (view->map_bytes > 0) {
+    void* m = ::mmap(nullptr, view->map_bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED) {
+      ::close(fd);
+      return Status::io_error(p.string() + ": mmap failed: " + std::strerror(errno));
+    }
+    view->map = m;
+    ::madvise(m, view->map_bytes, MADV_SEQUENTIAL);
+  }
+  ::close(fd);
+  std::string_view in(static_cast<const char*>(view->map), view->map_bytes);
+  if (in.substr(0, kCandidateMagic.size()) != kCandidateMagic)
+    return Status::corruption(p.string() + ": not a candidate file");
+  std::size_t pos = kCandidateMagic.size();
+  while (pos < in.size()) {
+    std::uint32_t klen, blen;
+    if (!get_u32(in, pos, klen) || pos + klen > in.size())
+      return Status::corruption(p.string() + ": truncated candidate file");
+    std::string_view key = in.substr(pos, klen);
+    pos += klen;
+    if (!get_u32(in, pos, blen) || pos + blen > in.size())
+      return Status::corruption(p.string() + ": truncated candidate file");
+    view->records.emplace_back(key, in.substr(pos, blen));
+    pos += blen;
+  }
+  return view;
+}
+
+Status Store::for_each_record_hash(const std::string& dataset, std::int64_t seq,
+                                   const std::function<Status(std::string_view, const Digest&)>& fn) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT key, hash FROM record_spans "
+      "WHERE dataset = ?1 AND first_seq <= ?2 AND (last_seq IS NULL OR last_seq > ?2) "
+      "ORDER BY key");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, seq);
+  Digest d{};
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string_view h = st->blob(1);
+    if (h.size() != d.size()) return Status::corruption("record version hash of wrong size");
+    std::memcpy(d.data(), h.data(), d.size());
+    GAZETTE_RETURN_IF_ERROR(fn(st->text(0), d));
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> Store::record_body(const std::string& dataset,
+                                                      const std::string& key, std::int64_t seq) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
+      "WHERE s.dataset = ?1 AND s.key = ?2 AND s.first_seq <= ?3 "
+      "AND (s.last_seq IS NULL OR s.last_seq > ?3)");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, key).bind(3, seq);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(st->blob(0)));
+}
+
 Result<std::vector<Release>> Store::releases(const std::string& dataset) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
@@ -438,8 +526,7 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
   std::unordered_map<std::string, Open> open;
   {
     auto st = db.prepare(
-        "SELECT s.key, s.first_seq, v.hash FROM record_spans s "
-        "JOIN record_versions v ON v.id = s.version WHERE s.dataset = ?1 AND s.last_seq IS NULL");
+        "SELECT key, first_seq, hash FROM record_spans WHERE dataset = ?1 AND last_seq IS NULL");
     if (!st.ok()) return st.status();
     st->bind(1, num);
     for (;;) {
@@ -461,8 +548,8 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
   auto close_span = db.prepare(
       "UPDATE record_spans SET last_seq = ?4 WHERE dataset=?1 AND key=?2 AND first_seq=?3");
   auto open_span = db.prepare(
-      "INSERT INTO record_spans(dataset, key, first_seq, last_seq, version) "
-      "VALUES(?1, ?2, ?3, NULL, ?4)");
+      "INSERT INTO record_spans(dataset, key, first_seq, last_seq, version, hash) "
+      "VALUES(?1, ?2, ?3, NULL, ?4, ?5)");
   for (auto* st : {&ins_version, &find_version, &close_span, &open_span})
     if (!st->ok()) return st->status();
 
@@ -491,7 +578,7 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
       vid = find_version->int64(0);
       find_version->reset();
     }
-    open_span->bind(1, num).bind(2, r.key).bind(3, seq).bind(4, vid);
+    open_span->bind(1, num).bind(2, r.key).bind(3, seq).bind(4, vid).bind_blob(5, h.data(), h.size());
     GAZETTE_RETURN_IF_ERROR(open_span->run());
   }
   // Keys the new release no longer holds.
@@ -623,6 +710,16 @@ Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dat
     out.push_back({st->int64(0), st->int64(1), std::string(st->blob(2))});
   }
   return out;
+}
+
+Store::ReadSnapshot::ReadSnapshot(Store& store) : store_(store) {
+  // Inside a transaction already (a write, or an outer snapshot): nothing to do.
+  if (sqlite3_get_autocommit(store_.impl_->db.handle()) != 0)
+    began_ = store_.impl_->db.exec("BEGIN").ok();
+}
+
+Store::ReadSnapshot::~ReadSnapshot() {
+  if (began_) (void)store_.impl_->db.exec("COMMIT");
 }
 
 Status Store::append_ledger(const std::string& actor, const std::string& action,

@@ -72,6 +72,20 @@ class Store {
   Result<std::optional<Candidate>> candidate(const std::string& dataset, const std::string& id);
   Result<RecordSet> read_candidate_records(const std::string& dataset, const std::string& id);
 
+  // A candidate read without a copy per record: views into one buffer, in key order.
+  // The file is mapped, not copied.
+  struct CandidateView {
+    CandidateView() = default;
+    ~CandidateView();
+    CandidateView(const CandidateView&) = delete;
+    CandidateView& operator=(const CandidateView&) = delete;
+    void* map = nullptr;
+    std::size_t map_bytes = 0;
+    std::vector<std::pair<std::string_view, std::string_view>> records;  // key, body
+  };
+  Result<std::unique_ptr<CandidateView>> read_candidate_view(const std::string& dataset,
+                                                             const std::string& id);
+
   // Releases, oldest first.
   Result<std::vector<Release>> releases(const std::string& dataset);
   Result<std::optional<Release>> newest_release(const std::string& dataset);
@@ -79,6 +93,13 @@ class Store {
   Status for_each_record(const std::string& dataset, std::int64_t seq,
                          const std::function<Status(std::string_view, std::string_view)>& fn);
   Result<RecordSet> release_records(const std::string& dataset, std::int64_t seq);
+  // Calls `fn(key, sha256 of body)` for each record of release `seq`, in key order, without
+  // reading the bodies.
+  Status for_each_record_hash(const std::string& dataset, std::int64_t seq,
+                              const std::function<Status(std::string_view, const Digest&)>& fn);
+  // The body of `key` in release `seq`, if the release holds it.
+  Result<std::optional<std::string>> record_body(const std::string& dataset,
+                                                 const std::string& key, std::int64_t seq);
 
   // Calls `fn(key, before, after)` for every key whose record differs between releases
   // `from_seq` and `to_seq` (0 means "before the first release"), in key order, reading only
@@ -105,6 +126,20 @@ class Store {
   // durable at object_path(). This commit is the publication point.
   Status commit_release(const Release& release, const RecordSet& records,
                         const std::string& actor);
+
+  // Holds one read transaction open, so that several reads see the same state of the store
+  // and SQLite takes its locks once rather than per statement. Nestable; ends on destruction.
+  class ReadSnapshot {
+   public:
+    explicit ReadSnapshot(Store& store);
+    ~ReadSnapshot();
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+   private:
+    Store& store_;
+    bool began_ = false;
+  };
 
   // The append-only audit log.
   Status append_ledger(const std::string& actor, const std::string& action,
