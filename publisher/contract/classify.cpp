@@ -9,12 +9,12 @@ namespace gazette {
 
 namespace {
 
-struct Verdict {
+struct Label {
   const char* rule;
   Severity severity;
 };
 
-void raise(Verdict& v, const char* rule, Severity s) {
+void raise(Label& v, const char* rule, Severity s) {
   if (static_cast<int>(s) > static_cast<int>(v.severity)) v = {rule, s};
 }
 
@@ -34,7 +34,7 @@ void classify_change(const Contract& contract, Change& change) {
     case ChangeKind::modified:
       break;
   }
-  Verdict v{change.kind == ChangeKind::retired ? "retired-through-lifecycle" : "descriptive-edit",
+  Label v{change.kind == ChangeKind::retired ? "retired-through-lifecycle" : "descriptive-edit",
             Severity::routine};
   bool only_bookkeeping = true;
   for (const auto& f : change.fields) {

@@ -4,7 +4,9 @@
 // Thread-safety: parse_contract is reentrant; a RecordValidator is used by one thread.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <set>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include "publisher/common/status.hpp"
 #include "publisher/model/changeset.hpp"
 #include "publisher/model/contract.hpp"
+#include "publisher/model/notice.hpp"
 #include "publisher/model/record.hpp"
 
 namespace gazette {
@@ -39,11 +42,72 @@ class RecordValidator {
   std::vector<std::unique_ptr<std::regex>> patterns_;
 };
 
+// Parses a notice or a plan (schemas/notice.schema.json, schemas/plan.schema.json) and
+// checks the columns and definitions it names against `contract`. invalid_input names
+// `source` and the JSON path of the mistake.
+Result<Notice> parse_notice(std::string_view text, const std::string& source, const Contract& contract);
+Result<Plan> parse_plan(std::string_view text, const std::string& source, const Contract& contract);
+
 // Sets `change.rule` and `change.severity` from the contract. These are the first rules of
 // the gate, by column role: keys added (routine), retired through the lifecycle column
 // (routine), vanished (notice), load-bearing values changed (notice) or made null (breaking),
 // identity changed (breaking), descriptive and bookkeeping edits (routine).
 void classify_change(const Contract& contract, Change& change);
+
+// ---- The gate ----------------------------------------------------------------------------
+// Counts of each value of each code column in a record set (for drift and new codes).
+struct ValueCounts {
+  std::uint64_t records = 0;
+  std::map<std::string, std::map<std::string, std::uint64_t>> by_column;
+};
+ValueCounts count_values(const Contract& contract, const std::vector<std::string_view>& bodies);
+void add_counts(const Contract& contract, std::string_view body, ValueCounts& counts);
+
+struct GateInput {
+  const Changeset* changes = nullptr;  // newest release -> candidate, classified or not
+  // Bodies of the changed keys before (in the newest release) and after (in the candidate).
+  const std::map<std::string, std::string>* before = nullptr;
+  const std::map<std::string, std::string>* after = nullptr;
+  // For changed and added keys: every older distinct version ever published (not the newest).
+  const std::map<std::string, std::vector<std::string>>* history = nullptr;
+  const ValueCounts* newest_counts = nullptr;  // null before the first release
+  const ValueCounts* candidate_counts = nullptr;
+  const std::map<std::string, std::set<std::string>>* published_codes = nullptr;  // ever
+  std::vector<Notice> notices;  // published already, or to be published with the release
+  const Plan* plan = nullptr;
+  UnixSeconds publish_at = 0;
+};
+
+struct RuleTally {
+  std::string rule;
+  Severity severity = Severity::routine;
+  std::uint64_t count = 0;
+  std::uint64_t uncovered = 0;  // needing a notice (or refused) that nothing covers
+  std::vector<std::string> covered_by;
+  std::vector<Change> samples;  // a few keys with old and new values
+};
+
+enum class Outcome { publishable, notice_required, refused };
+
+struct Verdict {
+  Outcome outcome = Outcome::publishable;
+  std::vector<RuleTally> rules;            // in a stable order: breaking, notice, routine
+  std::vector<std::string> plan_problems;  // why a plan fails its checks
+  std::vector<std::string> offending_keys; // changes outside a plan's blast radius
+  std::uint64_t changed_records = 0;
+  int exit_code() const { return outcome == Outcome::publishable ? 0 : outcome == Outcome::notice_required ? 3 : 4; }
+};
+
+// Classifies every difference between the newest release and a candidate, judged against
+// the whole published history, and decides: publishable as given, publishable only with a
+// notice that covers what is not yet covered, or refused. Pure.
+Verdict run_gate(const Contract& contract, const GateInput& input);
+
+// The report of a verdict: plain text for people, JSON for programs.
+std::string render_verdict_text(const Verdict& v, const std::string& dataset, const std::string& from,
+                                const std::string& to);
+std::string render_verdict_json(const Verdict& v, const std::string& dataset, const std::string& from,
+                                const std::string& to);
 
 // Type checks, exposed for tests and for the renderers' number output.
 bool is_integer_text(std::string_view v);

@@ -76,7 +76,7 @@ Status parse_column(const Checker& ck, const json& j, const std::string& path, C
   GAZETTE_RETURN_IF_ERROR(ck.only_keys(j, path,
                                        {"name", "type", "role", "nullable", "pattern", "unit",
                                         "max_length", "codes", "xml", "derived_from",
-                                        "description"}));
+                                        "description", "moves"}));
   GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "name", path, c.name, true));
   if (c.name.empty()) return ck.fail(path + ".name", "must not be empty");
   std::string type, role;
@@ -132,6 +132,11 @@ Status parse_column(const Checker& ck, const json& j, const std::string& path, C
         c.code_aliases[a.key()] = a->get<std::string>();
       }
     }
+  }
+  if (auto it = j.find("moves"); it != j.end()) {
+    if (*it == "never") c.moves = Moves::never;
+    else if (*it == "forward") c.moves = Moves::forward;
+    else return ck.fail(path + ".moves", "must be \"never\" or \"forward\"");
   }
   if (c.type == ColumnType::code && c.codes.empty())
     return ck.fail(path + ".codes", "a column of type code needs a code list");
@@ -259,9 +264,74 @@ Result<Contract> parse_contract(std::string_view text, const std::string& source
   for (const char* obj : {"tolerances", "drift"})
     if (auto it = doc.find(obj); it != doc.end() && !it->is_object())
       return ck.fail(std::string("$.") + obj, "must be an object");
-  if (auto it = doc.find("notice_lead_days"); it != doc.end() &&
-      (!it->is_number_integer() || it->get<long long>() < 0))
-    return ck.fail("$.notice_lead_days", "must be a non-negative integer");
+  auto column_ref = [&](const json& j, const char* name, const std::string& path,
+                        std::size_t& out, bool required) -> Status {
+    std::string col;
+    GAZETTE_RETURN_IF_ERROR(ck.string_at(j, name, path, col, required));
+    if (col.empty()) return {};
+    out = c.column_index(col);
+    if (out == static_cast<std::size_t>(-1))
+      return ck.fail(path + "." + name, "'" + col + "' is not a column");
+    return {};
+  };
+  if (auto tol = doc.find("tolerances"); tol != doc.end()) {
+    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*tol, "$.tolerances", {"position", "kind"}));
+    if (auto pos = tol->find("position"); pos != tol->end()) {
+      const std::string path = "$.tolerances.position";
+      if (!pos->is_object()) return ck.fail(path, "must be an object");
+      PositionTolerance p;
+      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "easting", path, p.easting, true));
+      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "northing", path, p.northing, true));
+      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "longitude", path, p.longitude, false));
+      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "latitude", path, p.latitude, false));
+      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "group_by", path, p.group_by, false));
+      for (const char* m : {"notice_m", "different_place_m"}) {
+        auto it = pos->find(m);
+        if (it == pos->end() || !it->is_number() || it->get<double>() < 0)
+          return ck.fail(path + "." + m, "must be a non-negative number of metres");
+      }
+      p.notice_m = (*pos)["notice_m"].get<double>();
+      p.different_place_m = (*pos)["different_place_m"].get<double>();
+      if (p.different_place_m < p.notice_m)
+        return ck.fail(path + ".different_place_m", "must not be smaller than notice_m");
+      c.position = p;
+    }
+    if (auto kind = tol->find("kind"); kind != tol->end()) {
+      const std::string path = "$.tolerances.kind";
+      if (!kind->is_object()) return ck.fail(path, "must be an object");
+      KindRule k;
+      GAZETTE_RETURN_IF_ERROR(column_ref(*kind, "column", path, k.column, true));
+      auto fam = kind->find("families");
+      if (fam == kind->end() || !fam->is_array()) return ck.fail(path + ".families", "must be an array of arrays");
+      for (const auto& f : *fam) {
+        if (!f.is_array()) return ck.fail(path + ".families", "must be an array of arrays");
+        std::vector<std::string> family;
+        for (const auto& v : f) {
+          if (!v.is_string()) return ck.fail(path + ".families", "must hold strings");
+          family.push_back(v.get<std::string>());
+        }
+        k.families.push_back(std::move(family));
+      }
+      c.kind = k;
+    }
+  }
+  if (auto drift = doc.find("drift"); drift != doc.end()) {
+    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*drift, "$.drift", {"code_share"}));
+    if (auto cs = drift->find("code_share"); cs != drift->end()) {
+      if (!cs->is_object()) return ck.fail("$.drift.code_share", "must be an object");
+      for (auto it = cs->begin(); it != cs->end(); ++it) {
+        if (!names.count(it.key())) return ck.fail("$.drift.code_share." + it.key(), "is not a column");
+        if (!it->is_number() || it->get<double>() < 0 || it->get<double>() > 1)
+          return ck.fail("$.drift.code_share." + it.key(), "must be a share between 0 and 1");
+        c.drift_code_share[it.key()] = it->get<double>();
+      }
+    }
+  }
+  if (auto it = doc.find("notice_lead_days"); it != doc.end()) {
+    if (!it->is_number_integer() || it->get<long long>() < 0)
+      return ck.fail("$.notice_lead_days", "must be a non-negative integer");
+    c.notice_lead_days = it->get<int>();
+  }
   c.canonical_json = doc.dump(2);
   return c;
 }

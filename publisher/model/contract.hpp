@@ -15,6 +15,8 @@
 namespace gazette {
 
 enum class ColumnType { string, integer, decimal, datetime, code };
+// How a bookkeeping value may move: not at all (creation times) or only forward (revisions).
+enum class Moves { freely, never, forward };
 enum class ColumnRole { identity, load_bearing, descriptive, bookkeeping };
 
 const char* to_string(ColumnType t);
@@ -43,6 +45,22 @@ struct Column {
   // that pairs the two. Empty when the column is not derived.
   std::string derived_from;
   std::string description;
+  Moves moves = Moves::freely;
+};
+
+// How far a position may move before consumers must be told, and before it is another place.
+struct PositionTolerance {
+  std::size_t easting = static_cast<std::size_t>(-1), northing = static_cast<std::size_t>(-1);
+  std::size_t longitude = static_cast<std::size_t>(-1), latitude = static_cast<std::size_t>(-1);
+  double notice_m = 50;
+  double different_place_m = 1000;
+  std::size_t group_by = static_cast<std::size_t>(-1);  // groups for systematic shifts
+};
+
+// Kinds of entity: a key whose `column` moves to another family now denotes something else.
+struct KindRule {
+  std::size_t column = static_cast<std::size_t>(-1);
+  std::vector<std::vector<std::string>> families;
 };
 
 struct Definition {
@@ -68,6 +86,10 @@ struct Contract {
   Lifecycle lifecycle;
   std::vector<Definition> definitions;
   std::string xml_record_element;  // "StopPoint" for NaPTAN XML
+  std::optional<PositionTolerance> position;
+  std::optional<KindRule> kind;
+  std::map<std::string, double> drift_code_share;  // column -> largest share move, 0..1
+  int notice_lead_days = 0;
   std::string canonical_json;      // the contract as registered, normalised
 
   // Index of a column by name, or npos.

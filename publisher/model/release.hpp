@@ -40,6 +40,10 @@ struct Release {
   // The changeset against `parent`, stored with the release (empty for the first release).
   std::string changeset_json;
   std::uint64_t changes_added = 0, changes_removed = 0, changes_retired = 0, changes_modified = 0;
+  std::string stats_json;   // value counts of code columns, for later drift checks
+  std::string report_json;  // the gate's verdict
+  std::string plan_json;    // a backfill's plan
+  std::string plan_id;
 };
 
 struct Candidate {

@@ -37,7 +37,7 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
 
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
-                                         const std::string& candidate_id) {
+                                         const std::string& candidate_id, ChangedBodies* bodies) {
   // Method: compare the candidate's bodies with the release's stored hashes, key by key, and
   // read a release body only for a key whose hash differs. A weekly candidate therefore reads
   // hashes for every key but bodies for about 1% of them.
@@ -83,8 +83,12 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
       if (!b.ok()) return b.status();
       before_body = std::move(*b);
       if (before_body) before = *before_body;
+      if (bodies && before_body) bodies->before[d.key] = *before_body;
     }
-    if (d.after != static_cast<std::size_t>(-1)) after_body = recs[d.after].second;
+    if (d.after != static_cast<std::size_t>(-1)) {
+      after_body = recs[d.after].second;
+      if (bodies) bodies->after[d.key] = std::string(*after_body);
+    }
     builder.add(d.key, before, after_body);
   }
   Changeset cs = builder.take();

@@ -118,6 +118,8 @@ std::string manifest_json(const Release& r) {
     arts.push_back(std::move(j));
   }
   m["artefacts"] = std::move(arts);
+  m["report"] = "report.json";
+  if (!r.plan_id.empty()) m["plan"] = r.plan_id;
   return m.dump(2) + "\n";
 }
 
@@ -157,13 +159,26 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     return Status::conflict("publication time " + format_rfc3339(r.published_at) +
                             " must be later than the newest release's (" + newest->id + ", " +
                             format_rfc3339(newest->published_at) + ")");
+
+  // The gate: nothing is published unless it passes as given.
+  VerifyOptions vo{options.notices, options.plan, r.published_at};
+  auto verified = verify_candidate(store, dataset, candidate_id, vo);
+  if (!verified.ok()) return verified.status();
+  result.verification = std::move(*verified);
+  if (result.verification->verdict.exit_code() != 0) return result;
+  for (const auto& n : options.notices) {
+    auto existing = store.notices(dataset);
+    if (!existing.ok()) return existing.status();
+    for (const auto& e : *existing)
+      if (e.id == n.id) return Status::conflict("a notice '" + n.id + "' was already published");
+  }
   const std::string day = format_date(r.published_at);
   int ordinal = 1;
   for (const auto& prev : *all)
     if (prev.id.compare(0, 10, day) == 0) ++ordinal;
   r.id = ReleaseId::for_day(day, ordinal).str();
   r.seq = newest ? newest->seq + 1 : 1;
-  r.kind = options.kind;
+  r.kind = options.plan ? ReleaseKind::backfill : options.kind;
   r.owner = options.owner;
   r.parent = newest ? newest->id : "";
   r.contract_version = contract->version;
@@ -174,6 +189,12 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     if (!a.ok()) return a.status();
     r.artefacts.push_back(std::move(*a));
     crash_point(std::string("after-artefact-") + extension(f));
+  }
+  r.report_json = result.verification->json;
+  r.stats_json = result.verification->stats_json;
+  if (options.plan) {
+    r.plan_json = options.plan->json;
+    r.plan_id = options.plan->id;
   }
   r.manifest_json = manifest_json(r);
   if (newest != nullptr) {
@@ -191,7 +212,9 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     r.changes_modified = cs.summary.modified;
   }
   crash_point("after-artefacts");
-  GAZETTE_RETURN_IF_ERROR(store.commit_release(r, *records, options.owner));
+  std::vector<Store::StoredNotice> notices;
+  for (const auto& n : options.notices) notices.push_back({n.id, to_string(n.kind), n.json, "", 0});
+  GAZETTE_RETURN_IF_ERROR(store.commit_release(r, *records, options.owner, notices));
   crash_point("after-commit");
   result.release = std::move(r);
   return result;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "publisher/common/status.hpp"
 #include "publisher/ingest/ingest.hpp"
 #include "publisher/model/changeset.hpp"
+#include "publisher/contract/contract.hpp"
 #include "publisher/model/contract.hpp"
 #include "publisher/model/release.hpp"
 #include "publisher/render/render.hpp"
@@ -44,18 +46,40 @@ struct StageResult {
 Result<StageResult> stage(Store& store, const std::string& dataset,
                           const std::filesystem::path& file, const StageOptions& options);
 
+struct VerifyOptions {
+  std::vector<Notice> notices;  // to be published with the release (published_at: the release's)
+  std::optional<Plan> plan;
+  UnixSeconds publish_at = 0;
+};
+
+struct VerifyResult {
+  Verdict verdict;
+  std::string from, to;  // newest release id ("" for none) and "candidate:<id>"
+  std::string text, json;
+  std::string stats_json;  // the candidate's value counts
+};
+
+// The gate: judges candidate `candidate_id` against every published release, the notices
+// published so far plus `options.notices`, and `options.plan`. Read-only.
+Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
+                                      const std::string& candidate_id, const VerifyOptions& options);
+
 struct CutOptions {
   std::string owner;
   std::optional<UnixSeconds> published_at;  // default: now
-  ReleaseKind kind = ReleaseKind::routine;
+  ReleaseKind kind = ReleaseKind::routine;   // backfill when a plan is given
+  std::vector<Notice> notices;               // published atomically with the release
+  std::optional<Plan> plan;
 };
 
 struct CutResult {
-  std::optional<Release> release;  // empty when the candidate equals the newest release
-  std::string identical_to;        // that release's id, when nothing was published
+  std::optional<Release> release;  // empty when nothing was published
+  std::string identical_to;        // the newest release's id, when the candidate equals it
+  std::optional<VerifyResult> verification;  // the gate's verdict (refusals included)
 };
 
-// Publishes candidate `candidate_id`: renders CSV, XML and JSON, writes them content-addressed
+// Publishes candidate `candidate_id` if the gate passes (exit 0); otherwise publishes
+// nothing and returns the verdict. Renders CSV, XML and JSON, writes them content-addressed
 // and durable, then commits the release in one transaction (the publication point). A crash
 // before the commit leaves the previous state and orphan files that the next writer sweeps.
 // Returns conflict when the publication time is not later than the newest release's.
@@ -72,9 +96,13 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
                                     const std::string& dataset, const Release* from,
                                     const Release& to);
 // The changeset from release `from` (null: nothing) to a staged candidate, classified.
+struct ChangedBodies {
+  std::map<std::string, std::string> before, after;
+};
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
-                                         const std::string& candidate_id);
+                                         const std::string& candidate_id,
+                                         ChangedBodies* bodies = nullptr);
 
 // One event in a record's life: the release that introduced a version (or removed the key),
 // how it changed, and the version's body (empty when removed).

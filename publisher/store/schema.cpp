@@ -128,6 +128,34 @@ CREATE TRIGGER changesets_immutable BEFORE UPDATE ON changesets
 ALTER TABLE record_spans ADD COLUMN hash BLOB;
 UPDATE record_spans SET hash = (SELECT hash FROM record_versions v WHERE v.id = record_spans.version);
 )sql",
+      // 5: the gate: notices, each release's value counts and verification report.
+      R"sql(
+CREATE TABLE notices(
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  json TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  release TEXT,
+  PRIMARY KEY(dataset, id));
+CREATE TRIGGER notices_immutable BEFORE UPDATE ON notices
+  BEGIN SELECT RAISE(ABORT, 'notices are immutable'); END;
+CREATE TRIGGER notices_undeletable BEFORE DELETE ON notices
+  BEGIN SELECT RAISE(ABORT, 'notices are immutable'); END;
+CREATE TABLE release_stats(
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  release TEXT NOT NULL,
+  json TEXT NOT NULL,
+  PRIMARY KEY(dataset, release));
+CREATE TABLE reports(
+  dataset INTEGER NOT NULL REFERENCES datasets(num),
+  release TEXT NOT NULL,
+  json TEXT NOT NULL,
+  plan TEXT,
+  PRIMARY KEY(dataset, release));
+CREATE TRIGGER reports_immutable BEFORE UPDATE ON reports
+  BEGIN SELECT RAISE(ABORT, 'reports are immutable'); END;
+)sql",
   };
   return kMigrations;
 }

@@ -499,7 +499,7 @@ Result<RecordSet> Store::release_records(const std::string& dataset, std::int64_
 }
 
 Status Store::commit_release(const Release& release, const RecordSet& records,
-                             const std::string& actor) {
+                             const std::string& actor, const std::vector<StoredNotice>& notices) {
   auto num_r = dataset_num(release.dataset);
   if (!num_r.ok()) return num_r.status();
   const std::int64_t num = *num_r;
@@ -630,6 +630,25 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
         .bind_blob(8, compressed.data(), compressed.size());
     GAZETTE_RETURN_IF_ERROR(ins_cs->run());
   }
+  if (!release.stats_json.empty() || !release.report_json.empty()) {
+    auto st = db.prepare("INSERT INTO release_stats(dataset, release, json) VALUES(?1, ?2, ?3)");
+    if (!st.ok()) return st.status();
+    st->bind(1, num).bind(2, release.id).bind(3, release.stats_json);
+    GAZETTE_RETURN_IF_ERROR(st->run());
+    auto rep = db.prepare("INSERT INTO reports(dataset, release, json, plan) VALUES(?1, ?2, ?3, ?4)");
+    if (!rep.ok()) return rep.status();
+    rep->bind(1, num).bind(2, release.id).bind(3, release.report_json).bind(4, release.plan_json);
+    if (release.plan_json.empty()) rep->bind_null(4);
+    GAZETTE_RETURN_IF_ERROR(rep->run());
+  }
+  for (const auto& n : notices) {
+    StoredNotice with = n;
+    with.release = release.id;
+    with.published_at = release.published_at;
+    GAZETTE_RETURN_IF_ERROR(insert_notice(num, release.dataset, with, actor));
+  }
+  if (!release.plan_json.empty())
+    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "plan", release.dataset, release.plan_id, release.plan_json));
   GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "release", release.dataset, release.id,
                                         std::string(to_string(release.kind)) + " from candidate " +
                                             release.candidate + ", " +
@@ -708,6 +727,91 @@ Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dat
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back({st->int64(0), st->int64(1), std::string(st->blob(2))});
+  }
+  return out;
+}
+
+Status Store::insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,
+                            const std::string& actor) {
+  auto st = impl_->db.prepare(
+      "INSERT INTO notices(dataset, id, kind, json, published_at, release) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st.ok()) return st.status();
+  st->bind(1, num).bind(2, n.id).bind(3, n.kind).bind(4, n.json).bind(5, n.published_at).bind(6, n.release);
+  if (n.release.empty()) st->bind_null(6);
+  Status s = st->run();
+  if (!s.ok()) {
+    if (s.message().find("UNIQUE") != std::string::npos)
+      return Status::conflict("a notice '" + n.id + "' was already published for " + dataset);
+    return s;
+  }
+  return append_ledger(actor, "notice", dataset, n.id, n.json);
+}
+
+Status Store::put_notice(const std::string& dataset, const StoredNotice& notice, const std::string& actor) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  Transaction tx(impl_->db);
+  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+  GAZETTE_RETURN_IF_ERROR(insert_notice(*num, dataset, notice, actor));
+  return tx.commit();
+}
+
+Result<std::vector<Store::StoredNotice>> Store::notices(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT id, kind, json, coalesce(release, ''), published_at FROM notices WHERE dataset=?1 "
+      "ORDER BY published_at, id");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::vector<StoredNotice> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({std::string(st->text(0)), std::string(st->text(1)), std::string(st->text(2)),
+                   std::string(st->text(3)), st->int64(4)});
+  }
+  return out;
+}
+
+namespace {
+Result<std::string> one_text(store_detail::Db& db, const char* sql, std::int64_t num, const std::string& release) {
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  st->bind(1, num).bind(2, release);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return *row ? std::string(st->text(0)) : std::string();
+}
+}  // namespace
+
+Result<std::string> Store::release_stats(const std::string& dataset, const std::string& release) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  return one_text(impl_->db, "SELECT json FROM release_stats WHERE dataset=?1 AND release=?2", *num, release);
+}
+
+Result<std::string> Store::release_report(const std::string& dataset, const std::string& release) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  return one_text(impl_->db, "SELECT json FROM reports WHERE dataset=?1 AND release=?2", *num, release);
+}
+
+Result<std::vector<std::string>> Store::all_release_stats(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT s.json FROM release_stats s JOIN releases r ON r.dataset = s.dataset AND r.id = s.release "
+      "WHERE s.dataset=?1 ORDER BY r.seq");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace_back(st->text(0));
   }
   return out;
 }

@@ -121,11 +121,26 @@ class Store {
   };
   Result<std::vector<KeyVersion>> key_history(const std::string& dataset, const std::string& key);
 
+  // Notices: published alone (put_notice) or with a release (commit_release).
+  struct StoredNotice {
+    std::string id, kind, json, release;
+    UnixSeconds published_at = 0;
+  };
+  // Returns conflict if a notice with that id exists.
+  Status put_notice(const std::string& dataset, const StoredNotice& notice, const std::string& actor);
+  Result<std::vector<StoredNotice>> notices(const std::string& dataset);
+  // The value counts and report stored with a release ("" if none).
+  Result<std::string> release_stats(const std::string& dataset, const std::string& release);
+  Result<std::string> release_report(const std::string& dataset, const std::string& release);
+  // Every release's value counts, oldest first.
+  Result<std::vector<std::string>> all_release_stats(const std::string& dataset);
+
   // Publishes `release` (whose seq must be the newest's + 1 and whose published_at must be
   // later) with `records` as its content, in one transaction. Artefact files must already be
   // durable at object_path(). This commit is the publication point.
   Status commit_release(const Release& release, const RecordSet& records,
-                        const std::string& actor);
+                        const std::string& actor,
+                        const std::vector<StoredNotice>& notices = {});
 
   // Holds one read transaction open, so that several reads see the same state of the store
   // and SQLite takes its locks once rather than per statement. Nestable; ends on destruction.
@@ -159,6 +174,8 @@ class Store {
   Status migrate();
   Status sweep_orphans();
   Result<std::int64_t> dataset_num(const std::string& id);
+  Status insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,
+                       const std::string& actor);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -137,8 +137,59 @@ int cmd_demo(const Invocation& inv) {
     CutOptions co;
     co.owner = "stops-maintainer";
     co.published_at = *parse_instant(date + "T06:00:00Z");
+    // Act as a careful maintainer: read the gate's verdict, and where it asks for notices,
+    // publish them, scoped to the areas whose snapshot changed that day.
+    auto verdict = verify_candidate(store, ds, staged->candidate.id, {{}, {}, *co.published_at});
+    if (!verdict.ok()) return fail(inv, verdict.status());
+    if (verdict->verdict.exit_code() == 3) {
+      std::vector<std::string> areas, codes;
+      for (const auto& snap : snapshots)
+        if (snap.date == date) areas.push_back(snap.area);
+      for (const auto& snap : snapshots) {
+        if (snap.date != date) continue;
+        auto text = read_small_file(snap.file, 64u << 20);
+        if (!text.ok()) return fail(inv, text.status());
+        std::size_t at = text->find("\n") + 1;  // the code is the 38th column of every row
+        while (at < text->size()) {
+          std::size_t eol = text->find('\n', at);
+          std::string_view row(text->data() + at, (eol == std::string::npos ? text->size() : eol) - at);
+          std::size_t pos = 0;
+          for (int col = 0; col < 37 && pos != std::string_view::npos; ++col) pos = row.find(',', pos) + 1;
+          std::string code(row.substr(pos, row.find(',', pos) - pos));
+          if (!code.empty() && std::find(codes.begin(), codes.end(), code) == codes.end()) codes.push_back(code);
+          at = eol == std::string::npos ? text->size() : eol + 1;
+        }
+      }
+      std::string where = "{\"AdministrativeAreaCode\": [";
+      for (std::size_t i = 0; i < codes.size(); ++i) where += (i ? ", \"" : "\"") + codes[i] + "\"";
+      where += "]}";
+      std::string columns = "[";
+      for (const auto& t : verdict->verdict.rules)
+        if (t.uncovered && (t.rule == "code-list-extended" || t.rule == "distribution-drift"))
+          for (const auto& smp : t.samples) {
+            std::string col = smp.rule.substr(0, smp.rule.find(' '));
+            if (columns.find("\"" + col + "\"") == std::string::npos) columns += (columns.size() > 1 ? ", \"" : "\"") + col + "\"";
+          }
+      columns += "]";
+      const std::string tag = "areas-" + date;
+      for (const char* kind : {"removal", "restatement"}) {
+        std::string json = std::string("{\"id\": \"") + tag + "-" + kind + "\", \"kind\": \"" + kind +
+                           "\", \"title\": \"Changes to stops in the areas updated on " + date +
+                           "\", \"text\": \"The local authorities restated, moved or withdrew stops; see the changeset.\", "
+                           "\"scope\": {\"where\": " + where + (columns.size() > 2 ? ", \"columns\": " + columns : "") + "}}";
+        auto n = parse_notice(json, "demo notice", *contract);
+        if (!n.ok()) return fail(inv, n.status());
+        co.notices.push_back(std::move(*n));
+      }
+      *inv.out << "  " << date << ": the gate asked for notices; publishing " << tag
+               << "-removal and " << tag << "-restatement with the release\n";
+    }
     auto cut = cut_release(store, ds, staged->candidate.id, co);
     if (!cut.ok()) return fail(inv, cut.status());
+    if (cut->verification && cut->verification->verdict.exit_code() != 0) {
+      *inv.err << cut->verification->text;
+      return fail(inv, Status::conflict("the demo's release of " + date + " was refused"));
+    }
     if (cut->release) {
       *inv.out << "  released " << cut->release->id << ": " << cut->release->record_count
                << " stops in " << parts.size() << " areas\n";

@@ -24,8 +24,16 @@ int cmd_release(const Invocation& inv) {
   int code = kOk;
   auto store = open_store(inv, OpenMode::write, code);
   if (!store) return code;
+  auto contract = load_contract(*store, id);
+  if (!contract.ok()) return fail(inv, contract.status());
+  Status files = read_gate_files(inv, *contract, opts.notices, opts.plan);
+  if (!files.ok()) return fail(inv, files);
   auto result = cut_release(*store, id, cand->str(), opts);
   if (!result.ok()) return fail(inv, result.status());
+  if (result->verification && result->verification->verdict.exit_code() != 0) {
+    *inv.err << result->verification->text << "gazette: nothing was published\n";
+    return result->verification->verdict.exit_code();
+  }
   if (!result->release) {
     *inv.out << "nothing to publish: candidate " << cand->str()
              << " is identical to the newest release, " << result->identical_to << "\n";

@@ -1,6 +1,7 @@
 // The subcommands of `gazette`, one file each. Each returns an exit code (see cli.hpp).
 #pragma once
 
+#include "publisher/contract/contract.hpp"
 #include "publisher/http/server.hpp"
 #include "tools/gazette/cli.hpp"
 
@@ -17,6 +18,11 @@ int cmd_demo(const Invocation& inv);
 int cmd_serve(const Invocation& inv);
 int cmd_diff(const Invocation& inv);
 int cmd_record(const Invocation& inv);
+int cmd_verify(const Invocation& inv);
+int cmd_notice_add(const Invocation& inv);
+// Reads the --notice and --plan files of `verify` and `release`.
+Status read_gate_files(const Invocation& inv, const Contract& contract, std::vector<Notice>& notices,
+                       std::optional<Plan>& plan);
 
 // Server flags shared by `serve` and `demo`; a Status with an empty message was reported.
 Result<http::ServerOptions> server_options(const Invocation& inv);

@@ -1,0 +1,123 @@
+// Method: gather what the gate needs, all read in one snapshot of the store: the changeset
+// from the newest release with both bodies of each changed key; every older version of those
+// keys; value counts of the candidate, of the newest release, and the codes ever published;
+// and the notices already out. Then run the (pure) gate.
+#include <nlohmann/json.hpp>
+
+#include "publisher/release/release.hpp"
+
+namespace gazette {
+
+namespace {
+
+std::string counts_json(const ValueCounts& c) {
+  nlohmann::json j;
+  j["records"] = c.records;
+  j["columns"] = c.by_column;
+  return j.dump();
+}
+
+bool parse_counts(const std::string& text, ValueCounts& out) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("columns")) return false;
+  out.records = j.value("records", 0ull);
+  out.by_column = j["columns"].get<std::map<std::string, std::map<std::string, std::uint64_t>>>();
+  return true;
+}
+
+}  // namespace
+
+Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
+                                      const std::string& candidate_id, const VerifyOptions& options) {
+  auto contract = load_contract(store, dataset);
+  if (!contract.ok()) return contract.status();
+  const Contract& c = *contract;
+  Store::ReadSnapshot snapshot(store);
+  auto releases = store.releases(dataset);
+  if (!releases.ok()) return releases.status();
+  const Release* newest = releases->empty() ? nullptr : &releases->back();
+
+  ChangedBodies bodies;
+  auto cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies);
+  if (!cs.ok()) return cs.status();
+
+  // Value counts of the candidate, and of the newest release (stored when it was cut).
+  auto view = store.read_candidate_view(dataset, candidate_id);
+  if (!view.ok()) return view.status();
+  ValueCounts candidate_counts;
+  for (const auto& [key, body] : (*view)->records) add_counts(c, body, candidate_counts);
+  ValueCounts newest_counts;
+  std::map<std::string, std::set<std::string>> published_codes;
+  if (newest) {
+    auto stats = store.release_stats(dataset, newest->id);
+    if (!stats.ok()) return stats.status();
+    if (!parse_counts(*stats, newest_counts)) {  // released before counts were kept
+      GAZETTE_RETURN_IF_ERROR(store.for_each_record(dataset, newest->seq, [&](std::string_view, std::string_view b) {
+        add_counts(c, b, newest_counts);
+        return Status{};
+      }));
+    }
+    auto all = store.all_release_stats(dataset);
+    if (!all.ok()) return all.status();
+    for (const auto& text : *all) {
+      ValueCounts vc;
+      if (!parse_counts(text, vc)) continue;
+      for (const auto& [col, values] : vc.by_column)
+        for (const auto& [val, n] : values) published_codes[col].insert(val);
+    }
+    for (const auto& [col, values] : newest_counts.by_column)
+      for (const auto& [val, n] : values) published_codes[col].insert(val);
+  }
+
+  // Every older version of each changed or added key.
+  std::map<std::string, std::vector<std::string>> history;
+  if (newest) {
+    for (const auto& ch : cs->changes) {
+      if (ch.kind == ChangeKind::removed) continue;
+      auto versions = store.key_history(dataset, ch.key);
+      if (!versions.ok()) return versions.status();
+      const auto before = bodies.before.find(ch.key);
+      std::vector<std::string> older;
+      for (auto& v : *versions) {
+        if (before != bodies.before.end() && v.body == before->second) continue;
+        if (std::find(older.begin(), older.end(), v.body) == older.end()) older.push_back(std::move(v.body));
+      }
+      if (!older.empty()) history.emplace(ch.key, std::move(older));
+    }
+  }
+
+  // Notices already published, and those to be published with this release.
+  std::vector<Notice> notices = options.notices;
+  for (auto& n : notices) n.published_at = options.publish_at;
+  auto stored = store.notices(dataset);
+  if (!stored.ok()) return stored.status();
+  for (const auto& sn : *stored) {
+    auto n = parse_notice(sn.json, "notice " + sn.id, c);
+    if (!n.ok()) continue;  // a notice the contract no longer understands covers nothing
+    n->published_at = sn.published_at;
+    notices.push_back(std::move(*n));
+  }
+
+  GateInput in;
+  in.changes = &*cs;
+  in.before = &bodies.before;
+  in.after = &bodies.after;
+  in.history = &history;
+  in.newest_counts = newest ? &newest_counts : nullptr;
+  in.candidate_counts = &candidate_counts;
+  in.published_codes = &published_codes;
+  in.notices = std::move(notices);
+  in.plan = options.plan ? &*options.plan : nullptr;
+  in.publish_at = options.publish_at;
+
+  VerifyResult r;
+  r.verdict = run_gate(c, in);
+  r.from = newest ? newest->id : "";
+  r.to = "candidate:" + candidate_id;
+  r.text = render_verdict_text(r.verdict, dataset, r.from, r.to);
+  r.json = render_verdict_json(r.verdict, dataset, r.from, r.to);
+  r.stats_json = counts_json(candidate_counts);
+  return r;
+}
+
+}  // namespace gazette

@@ -1,0 +1,70 @@
+#include "publisher/common/file_io.hpp"
+#include "publisher/common/ids.hpp"
+#include "publisher/release/release.hpp"
+#include "tools/gazette/commands.hpp"
+#include "tools/gazette/common.hpp"
+
+namespace gazette::cli {
+
+Status read_gate_files(const Invocation& inv, const Contract& contract, std::vector<Notice>& notices,
+                       std::optional<Plan>& plan) {
+  auto it = inv.options.find("--notice");
+  if (it != inv.options.end()) {
+    for (const auto& file : it->second) {
+      auto text = read_small_file(file);
+      if (!text.ok()) return text.status();
+      auto n = parse_notice(*text, file, contract);
+      if (!n.ok()) return n.status();
+      notices.push_back(std::move(*n));
+    }
+  }
+  if (inv.has("--plan")) {
+    auto text = read_small_file(inv.get("--plan"));
+    if (!text.ok()) return text.status();
+    auto p = parse_plan(*text, inv.get("--plan"), contract);
+    if (!p.ok()) return p.status();
+    plan = std::move(*p);
+  }
+  return {};
+}
+
+int cmd_verify(const Invocation& inv) {
+  const std::string& id = inv.args[0];
+  if (!check_dataset_id(inv, id)) return kError;
+  auto cand = CandidateId::parse(inv.args[1]);
+  if (!cand.ok()) return fail(inv, cand.status());
+  int code = kOk;
+  auto store = open_store(inv, OpenMode::read, code);
+  if (!store) return code;
+  auto contract = load_contract(*store, id);
+  if (!contract.ok()) return fail(inv, contract.status());
+  VerifyOptions vo;
+  Status s = read_gate_files(inv, *contract, vo.notices, vo.plan);
+  if (!s.ok()) return fail(inv, s);
+  vo.publish_at = now_utc();
+  auto r = verify_candidate(*store, id, cand->str(), vo);
+  if (!r.ok()) return fail(inv, r.status());
+  *inv.out << (inv.has("--json") ? r->json : r->text);
+  return r->verdict.exit_code();
+}
+
+int cmd_notice_add(const Invocation& inv) {
+  const std::string& id = inv.args[0];
+  if (!check_dataset_id(inv, id)) return kError;
+  int code = kOk;
+  auto store = open_store(inv, OpenMode::write, code);
+  if (!store) return code;
+  auto contract = load_contract(*store, id);
+  if (!contract.ok()) return fail(inv, contract.status());
+  auto text = read_small_file(inv.args[1]);
+  if (!text.ok()) return fail(inv, text.status());
+  auto n = parse_notice(*text, inv.args[1], *contract);
+  if (!n.ok()) return fail(inv, n.status());
+  Store::StoredNotice sn{n->id, to_string(n->kind), n->json, "", now_utc()};
+  Status s = store->put_notice(id, sn, "gazette");
+  if (!s.ok()) return fail(inv, s);
+  *inv.out << "published notice " << n->id << " (" << to_string(n->kind) << ") for " << id << "\n";
+  return kOk;
+}
+
+}  // namespace gazette::cli
