@@ -206,6 +206,9 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
                                               i == c.position->longitude || i == c.position->latitude);
       if (col.role == ColumnRole::identity) {
         add("identity-changed", Severity::breaking, {col.name});
+      } else if (c.kind && i == c.kind->column &&
+                 family_of(*c.kind, f.old_value) != family_of(*c.kind, f.new_value)) {
+        add("key-reused", Severity::breaking, {col.name});  // now another kind of entity
       } else if (col.role == ColumnRole::load_bearing && !f.old_value.empty() && f.new_value.empty()) {
         add("load-bearing-became-null", Severity::breaking, {col.name});
       } else if (i == lifecycle) {
@@ -337,6 +340,7 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
       }
       for (const auto& [value, n] : values) {
         if (value.empty() || (seen && seen->count(value))) continue;
+        if (ci == lifecycle && is_retired(c, value)) continue;  // retiring is declared lifecycle
         findings.push_back({"code-list-extended", Severity::notice, nullptr, {column},
                             column + " = '" + value + "' (" + std::to_string(n) + " records) was never published before",
                             false, {}});
