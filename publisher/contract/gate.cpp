@@ -99,7 +99,8 @@ const char* different_entity(const Contract& c, const std::vector<std::string_vi
 }
 
 bool allowed_kind(const std::string& rule, NoticeKind k) {
-  if (rule == "key-vanished-without-tombstone") return k == NoticeKind::removal || k == NoticeKind::deprecation;
+  if (rule == "key-vanished-without-tombstone")
+    return k == NoticeKind::removal || k == NoticeKind::deprecation || k == NoticeKind::restatement;
   if (rule == "key-restored" || rule == "revived" || rule == "creation-time-restated" ||
       rule == "bookkeeping-moved-backwards")
     return k == NoticeKind::restatement || k == NoticeKind::meaning_change;

@@ -98,6 +98,12 @@ const ServedRelease* ServedDataset::release(const std::string& id) const {
   return nullptr;
 }
 
+const ServedNotice* ServedDataset::notice(const std::string& id) const {
+  for (const auto& n : notices)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
 const ServedRelease* ServedDataset::as_of(UnixSeconds t) const {
   const ServedRelease* found = nullptr;
   for (const auto& r : releases)
@@ -151,9 +157,30 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store) {
                                    "\"" + a.gzip_sha256 + "\"", digest_header(a.gzip_sha256)};
         sr.artefacts.push_back(std::move(sa));
       }
+      auto report = store.release_report(info.id, r.id);
+      if (!report.ok()) return report.status();
+      sr.report_json = std::move(*report);
       sr.release = std::move(r);
       d.releases.push_back(std::move(sr));
     }
+    auto notices = store.notices(info.id);
+    if (!notices.ok()) return notices.status();
+    ojson nlist = ojson::array();
+    for (const auto& n : *notices) {
+      ojson doc = ojson::parse(n.json, nullptr, false);
+      if (!doc.is_object()) continue;
+      doc["dataset"] = info.id;
+      doc["published_at"] = format_rfc3339(n.published_at);
+      doc["release"] = n.release.empty() ? ojson(nullptr) : ojson(n.release);
+      doc["url"] = "/datasets/" + info.id + "/notices/" + n.id;
+      d.notices.push_back({n.id, doc.dump(2) + "\n"});
+      nlist.push_back(std::move(doc));
+    }
+    ojson nl;
+    nl["dataset"] = info.id;
+    nl["notices"] = std::move(nlist);
+    d.notices_json = nl.dump(2) + "\n";
+    d.notices_json_etag = etag_of(d.notices_json);
     catalog->releases_total += d.releases.size();
     build_dataset_documents(d);
     ojson entry;

@@ -40,19 +40,28 @@ struct ServedArtefact {
 
 struct ServedRelease {
   Release release;
+  std::string report_json;  // the gate's verdict, "" for releases cut before the gate
   std::vector<ServedArtefact> artefacts;
   std::string manifest_etag;
   const ServedArtefact* artefact(const std::string& extension) const;
 };
 
+struct ServedNotice {
+  std::string id;
+  std::string json;  // the notice document served at its URL
+};
+
 struct ServedDataset {
   DatasetInfo info;
+  std::vector<ServedNotice> notices;
+  std::string notices_json, notices_json_etag;
   std::shared_ptr<const Contract> contract;
   std::string publisher, licence;
   std::vector<ServedRelease> releases;  // oldest first
   std::string metadata_json, releases_json, contract_json, metadata_html;
   std::string metadata_json_etag, releases_json_etag, contract_json_etag, metadata_html_etag;
   const ServedRelease* release(const std::string& id) const;
+  const ServedNotice* notice(const std::string& id) const;
   const ServedRelease* newest() const { return releases.empty() ? nullptr : &releases.back(); }
   // The newest release published at or before `t`, or null.
   const ServedRelease* as_of(UnixSeconds t) const;

@@ -275,6 +275,14 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
       r.set("Vary", "Accept");
       return finish(std::move(r));
     }
+    case RouteKind::notice:
+      if (route.dataset.empty()) {
+        for (const auto& [id, d] : catalog.datasets)
+          if (const ServedNotice* n = d.notice(route.notice))
+            return finish(serve_document(req, n->json, "application/json", kShortLived));
+        return finish(problem(404, "no notice '" + route.notice + "'", req.target));
+      }
+      break;
     default:
       break;
   }
@@ -298,6 +306,19 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
     case RouteKind::contract:
       return finish(serve_document(req, ds->contract_json, "application/json",
                                    "public, max-age=300", ds->contract_json_etag));
+    case RouteKind::notices:
+      return finish(serve_document(req, ds->notices_json, "application/json", kShortLived, ds->notices_json_etag));
+    case RouteKind::notice: {
+      const ServedNotice* n = ds->notice(route.notice);
+      if (n == nullptr) return finish(problem(404, "no notice '" + route.notice + "' for " + ds->info.id, req.target));
+      return finish(serve_document(req, n->json, "application/json", kShortLived));
+    }
+    case RouteKind::report: {
+      const ServedRelease* rel = ds->release(route.release);
+      if (rel == nullptr || rel->report_json.empty())
+        return finish(problem(404, "no report for release '" + route.release + "' of " + ds->info.id, req.target));
+      return finish(serve_document(req, rel->report_json, "application/json", kImmutable));
+    }
     case RouteKind::manifest:
     case RouteKind::artefact: {
       const ServedRelease* rel = ds->release(route.release);

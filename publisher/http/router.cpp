@@ -22,6 +22,9 @@ const char* to_string(RouteKind k) {
     case RouteKind::changes: return "changes";
     case RouteKind::record: return "record";
     case RouteKind::record_history: return "record_history";
+    case RouteKind::report: return "report";
+    case RouteKind::notices: return "notices";
+    case RouteKind::notice: return "notice";
     case RouteKind::not_found: return "not_found";
   }
   return "not_found";
@@ -114,6 +117,18 @@ Result<Route> match_route(std::string_view target) {
     else if (seg[0] == "datasets") r.kind = RouteKind::datasets;
     return r;
   }
+  auto notice_id = [](const std::string& id) {
+    bool ok = !id.empty() && id.size() <= 64;
+    for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_');
+    return ok;
+  };
+  if (n == 2 && seg[0] == "notices") {
+    if (notice_id(seg[1])) {
+      r.kind = RouteKind::notice;
+      r.notice = seg[1];
+    }
+    return r;
+  }
   if (seg[0] != "datasets") return r;
   auto ds = DatasetId::parse(seg[1]);
   if (!ds.ok()) return r;
@@ -125,6 +140,11 @@ Result<Route> match_route(std::string_view target) {
   if (n == 3 && seg[2] == "releases") r.kind = RouteKind::releases;
   else if (n == 3 && seg[2] == "contract") r.kind = RouteKind::contract;
   else if (n == 3 && seg[2] == "changes") r.kind = RouteKind::changes;
+  else if (n == 3 && seg[2] == "notices") r.kind = RouteKind::notices;
+  else if (n == 4 && seg[2] == "notices" && notice_id(seg[3])) {
+    r.kind = RouteKind::notice;
+    r.notice = seg[3];
+  }
   else if ((n == 4 || (n == 5 && seg[4] == "history")) && seg[2] == "records") {
     bool printable = seg[3].size() <= 256;
     for (unsigned char c : seg[3]) printable = printable && c >= 0x20 && c != 0x7F;
@@ -145,6 +165,8 @@ Result<Route> match_route(std::string_view target) {
     r.file = seg[4];
     if (r.file == "manifest.json") {
       r.kind = RouteKind::manifest;
+    } else if (r.file == "report.json") {
+      r.kind = RouteKind::report;
     } else {
       for (const char* ext : {"csv", "xml", "json"}) {
         if (r.file == r.dataset + "." + ext) {

@@ -27,6 +27,9 @@ enum class RouteKind {
   changes,        // /datasets/{ds}/changes?from=REL&to=REL
   record,         // /datasets/{ds}/records/{key}
   record_history, // /datasets/{ds}/records/{key}/history
+  report,         // /datasets/{ds}/releases/{rel}/report.json
+  notices,        // /datasets/{ds}/notices
+  notice,         // /datasets/{ds}/notices/{id} and /notices/{id}
   not_found,
 };
 
@@ -40,6 +43,7 @@ struct Route {
   std::string extension;  // artefact: "csv", "xml", "json"
   std::string instant;  // as-of, decoded
   std::string key;      // record routes, decoded
+  std::string notice;   // notice id
   std::map<std::string, std::string> query;
 };
 

@@ -46,6 +46,10 @@ struct StageResult {
 Result<StageResult> stage(Store& store, const std::string& dataset,
                           const std::filesystem::path& file, const StageOptions& options);
 
+// The content-hash id of a candidate holding `records`.
+std::string candidate_id_for(const std::string& dataset, const Contract& contract,
+                             const RecordSet& records);
+
 struct VerifyOptions {
   std::vector<Notice> notices;  // to be published with the release (published_at: the release's)
   std::optional<Plan> plan;
@@ -85,6 +89,13 @@ struct CutResult {
 // Returns conflict when the publication time is not later than the newest release's.
 Result<CutResult> cut_release(Store& store, const std::string& dataset,
                               const std::string& candidate_id, const CutOptions& options);
+
+// Publishes a new release (kind rollback) whose records, and CSV bytes, equal release `to`'s.
+// It passes the same gate; where that needs a notice (keys it removes again, values it
+// restates), a restatement notice is written from `reason` and published with it.
+Result<CutResult> rollback_release(Store& store, const std::string& dataset, const std::string& to,
+                                   const std::string& owner, const std::string& reason,
+                                   std::optional<UnixSeconds> published_at);
 
 // Renders one artefact of a release from its stored records into `out` (tests, export).
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,

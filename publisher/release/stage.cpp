@@ -65,6 +65,16 @@ class StagingSink : public RecordSink {
 
 }  // namespace
 
+std::string candidate_id_for(const std::string& dataset, const Contract& contract,
+                             const RecordSet& records) {
+  // The id depends on the dataset, the contract version and the records; not on the format
+  // or the file's name.
+  Sha256 h;
+  h.update("gazette-candidate-v1\n" + dataset + "\n" + std::to_string(contract.version) + "\n");
+  h.update(to_hex(records.content_hash()));
+  return to_hex(h.finish()).substr(0, 16);
+}
+
 Result<StageResult> stage(Store& store, const std::string& dataset,
                           const std::filesystem::path& file, const StageOptions& options) {
   auto contract = load_contract(store, dataset);
@@ -129,12 +139,7 @@ Result<StageResult> stage(Store& store, const std::string& dataset,
   sink.records_.shrink_to_fit();
   RecordSet records(std::move(sorted));
 
-  // The id depends on the dataset, the contract version and the records; not on the format
-  // or the file's name.
-  Sha256 h;
-  h.update("gazette-candidate-v1\n" + dataset + "\n" + std::to_string(c.version) + "\n");
-  h.update(to_hex(records.content_hash()));
-  std::string id = to_hex(h.finish()).substr(0, 16);
+  std::string id = candidate_id_for(dataset, c, records);
 
   StageResult result;
   result.candidate.dataset = dataset;

@@ -68,3 +68,37 @@ int cmd_notice_add(const Invocation& inv) {
 }
 
 }  // namespace gazette::cli
+
+namespace gazette::cli {
+
+int cmd_rollback(const Invocation& inv) {
+  const std::string& id = inv.args[0];
+  if (!check_dataset_id(inv, id)) return kError;
+  auto to = ReleaseId::parse(inv.get("--to"));
+  if (!to.ok()) return fail(inv, to.status());
+  std::optional<UnixSeconds> when;
+  if (inv.has("--published-at")) {
+    auto t = parse_instant(inv.get("--published-at"));
+    if (!t.ok()) return fail(inv, t.status().with_context("--published-at"));
+    when = *t;
+  }
+  int code = kOk;
+  auto store = open_store(inv, OpenMode::write, code);
+  if (!store) return code;
+  auto result = rollback_release(*store, id, to->str(), inv.get("--owner"), inv.get("--reason"), when);
+  if (!result.ok()) return fail(inv, result.status());
+  if (result->verification && result->verification->verdict.exit_code() != 0) {
+    *inv.err << result->verification->text << "gazette: nothing was published\n";
+    return result->verification->verdict.exit_code();
+  }
+  if (!result->release) {
+    *inv.out << "nothing to publish: release " << to->str() << " is what the newest release already holds\n";
+    return kOk;
+  }
+  const Release& r = *result->release;
+  *inv.out << "published " << id << " " << r.id << " (rollback to " << to->str() << ", " << r.record_count
+           << " records)\n";
+  return kOk;
+}
+
+}  // namespace gazette::cli

@@ -20,6 +20,7 @@ int cmd_diff(const Invocation& inv);
 int cmd_record(const Invocation& inv);
 int cmd_verify(const Invocation& inv);
 int cmd_notice_add(const Invocation& inv);
+int cmd_rollback(const Invocation& inv);
 // Reads the --notice and --plan files of `verify` and `release`.
 Status read_gate_files(const Invocation& inv, const Contract& contract, std::vector<Notice>& notices,
                        std::optional<Plan>& plan);
