@@ -140,3 +140,44 @@ TEST_CASE("values are checked against type, pattern, code list and nullability",
     CHECK(r[c.column_index("Status")] == "active");
   }
 }
+
+TEST_CASE("notice and plan files follow their JSON Schemas, and the parser agrees", "[contract][schemas]") {
+  const std::string script =
+      "import json,sys,jsonschema\n"
+      "V=jsonschema.Draft202012Validator\n"
+      "for schema, doc in [(sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])]:\n"
+      "  s=json.load(open(schema)); V.check_schema(s); V(s).validate(json.load(open(doc)))\n"
+      "bad=json.load(open(sys.argv[2])); bad['kind']='rumour'\n"
+      "sys.exit(0 if not V(json.load(open(sys.argv[1]))).is_valid(bad) else 3)\n";
+  auto r = run_process({"/usr/bin/python3", "-c", script, (source_dir() / "schemas/notice.schema.json").string(),
+                        (source_dir() / "data/demo/notes-withdrawn.notice.json").string(),
+                        (source_dir() / "schemas/plan.schema.json").string(),
+                        (source_dir() / "data/demo/bf-positions.plan.json").string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  Contract c = naptan();
+  auto n = parse_notice(read_text(source_dir() / "data/demo/notes-withdrawn.notice.json"), "n.json", c);
+  REQUIRE(n.ok());
+  CHECK(n->kind == NoticeKind::deprecation);
+  CHECK(n->scope.columns == std::vector<std::string>{"Notes", "NotesLang"});
+  CHECK(n->effective_at.has_value());
+  auto p = parse_plan(read_text(source_dir() / "data/demo/bf-positions.plan.json"), "p.json", c);
+  REQUIRE(p.ok());
+  CHECK(p->max_records == 500);
+  CHECK(p->definitions.at(0).name == "position");
+  auto err = [&](const std::string& text, bool plan) {
+    return plan ? parse_plan(text, "p.json", c).status().message() : parse_notice(text, "n.json", c).status().message();
+  };
+  CHECK_THAT(err(R"({"id": "x", "kind": "rumour", "title": "t", "text": "t", "scope": {"columns": ["Notes"]}})", false),
+             Catch::Contains("n.json: $.kind: 'rumour'"));
+  CHECK_THAT(err(R"({"id": "x", "kind": "removal", "title": "t", "text": "t", "scope": {"columns": ["Colour"]}})", false),
+             Catch::Contains("$.scope.columns: 'Colour' is not a column"));
+  CHECK_THAT(err(R"({"id": "x", "kind": "removal", "title": "t", "text": "t", "scope": {}})", false),
+             Catch::Contains("names no columns, keys or records"));
+  CHECK_THAT(err(R"({"id": "p", "owner": "a", "reviewed_by": ["b"], "intent": "i", "blast_radius": {"columns": []}})", true),
+             Catch::Contains("$.blast_radius.max_records"));
+  CHECK_THAT(err(R"({"id": "p", "owner": "a", "reviewed_by": ["b"], "intent": "i", "definitions": [{"name": "colour", "from": 1, "to": 2}],
+                    "blast_radius": {"max_records": 5}})", true),
+             Catch::Contains("'colour' is not a definition"));
+  CHECK_THAT(err("{not json", true), Catch::Contains("p.json: not valid JSON"));
+}

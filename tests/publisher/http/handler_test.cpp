@@ -290,3 +290,29 @@ TEST_CASE("cursors round-trip and are opaque", "[http][changes]") {
     CHECK(*decode_cursor(c) == k);
   }
 }
+
+TEST_CASE("each release's report and the dataset's notices are served", "[http][gate]") {
+  Fixture f;
+  auto report = f.get("/datasets/naptan-stops/releases/2024-10-24/report.json");
+  REQUIRE(report.status == 200);
+  CHECK(report.header("Cache-Control") == "public, max-age=31536000, immutable");
+  auto j = nlohmann::json::parse(report.body);
+  CHECK(j["outcome"] == "publishable");
+  CHECK(j["rules"][0]["rule"] == "retired-through-lifecycle");
+  CHECK(nlohmann::json::parse(f.get("/datasets/naptan-stops/releases/2024-10-24/manifest.json").body)["report"] ==
+        "report.json");
+  CHECK(f.get("/datasets/naptan-stops/releases/2001-01-01/report.json").status == 404);
+
+  auto contract = *load_contract(f.s.store(), "naptan-stops");
+  auto n = parse_notice(read_text(source_dir() / "data/demo/notes-withdrawn.notice.json"), "n", contract);
+  REQUIRE(f.s.store().put_notice("naptan-stops", {n->id, "deprecation", n->json, "", 1800000000}, "t").ok());
+  f.reload();
+  auto list = nlohmann::json::parse(f.get("/datasets/naptan-stops/notices").body);
+  REQUIRE(list["notices"].size() == 1);
+  CHECK(list["notices"][0]["id"] == "notes-withdrawn");
+  CHECK(list["notices"][0]["url"] == "/datasets/naptan-stops/notices/notes-withdrawn");
+  CHECK(nlohmann::json::parse(f.get("/notices/notes-withdrawn").body)["kind"] == "deprecation");
+  CHECK(nlohmann::json::parse(f.get("/datasets/naptan-stops/notices/notes-withdrawn").body)["effective_at"] ==
+        "2027-06-01T00:00:00Z");
+  CHECK(f.get("/notices/nope").status == 404);
+}

@@ -143,6 +143,74 @@ TEST_CASE("diff and record show what changed, plainly or as JSON", "[cli][change
   CHECK(g.run({"record", "naptan-stops", "nope"}).exit_code == 1);
 }
 
+TEST_CASE("verify and release exit 0, 3 or 4; a notice or plan lets them through", "[cli][gate]") {
+  Gazette g;
+  g.setup();
+  auto base = read_text(naptan_dir() / "csv/268Stops_2026-07-24.csv");
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/268Stops_2026-07-24.csv"), "--owner", "alice",
+        "--published-at", "2026-07-24T06:00:00Z"});
+  // A week in which one stop vanishes: exit 3 until a removal notice covers it.
+  auto first_row_end = base.find('\n', base.find('\n') + 1);
+  const std::string vanished = base.substr(base.find('\n') + 1, 9);  // its ATCOCode
+  auto gone = write_text(g.dir / "gone.csv", base.substr(0, base.find('\n') + 1) + base.substr(first_row_end + 1));
+  auto cand = g.stage(gone);
+  auto v = g.run({"verify", "naptan-stops", cand});
+  CHECK(v.exit_code == 3);
+  CHECK_THAT(v.out, Catch::Contains("key-vanished-without-tombstone") && Catch::Contains("needs a notice (exit 3)"));
+  auto refused = g.run({"release", "naptan-stops", cand, "--owner", "alice"});
+  CHECK(refused.exit_code == 3);
+  CHECK_THAT(refused.err, Catch::Contains("nothing was published"));
+  CHECK(count_lines(g.ok({"history", "naptan-stops"}).out) == 2);
+  auto notice = write_text(g.dir / "n.json", R"({"id": "stop-closed", "kind": "removal", "title": "A stop closed",
+    "text": "Closed for good.", "scope": {"keys": [")" + vanished + R"("]}})");
+  auto json = g.run({"verify", "naptan-stops", cand, "--notice", notice.string(), "--json"});
+  CHECK(json.exit_code == 0);
+  CHECK_THAT(json.out, Catch::Contains("\"outcome\": \"publishable\"") && Catch::Contains("notice stop-closed"));
+  g.ok({"release", "naptan-stops", cand, "--owner", "alice", "--notice", notice.string()});
+  // The notice is published once, with the release; publishing it again is refused.
+  CHECK(g.run({"notice", "add", "naptan-stops", notice.string()}).exit_code == 1);
+  g.ok({"notice", "add", "naptan-stops", (source_dir() / "data/demo/notes-withdrawn.notice.json").string()});
+
+  // A position moved 5 km: refused as breaking, whatever notice comes with it.
+  auto moved_text = base;
+  auto row = moved_text.find('\n') + 1;
+  for (int col = 0; col < 27; ++col) row = moved_text.find(',', row) + 1;
+  moved_text.replace(row, 6, std::to_string(std::stol(moved_text.substr(row, 6)) + 5000));
+  auto moved = write_text(g.dir / "moved.csv", moved_text);
+  auto mc = g.stage(moved);
+  auto broken = g.run({"verify", "naptan-stops", mc});
+  CHECK(broken.exit_code == 4);
+  CHECK_THAT(broken.out, Catch::Contains("breaking  key-reused"));
+  CHECK(g.run({"release", "naptan-stops", mc, "--owner", "alice"}).exit_code == 4);
+
+  // Malformed plans and notices are errors (exit 1), not verdicts.
+  auto bad_plan = write_text(g.dir / "bad-plan.json", R"({"id": "p", "owner": "a"})");
+  auto r = g.run({"verify", "naptan-stops", mc, "--plan", bad_plan.string()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("bad-plan.json: $: missing"));
+  auto self = write_text(g.dir / "self.json", R"({"id": "p", "owner": "a", "reviewed_by": ["a"], "intent": "i",
+    "blast_radius": {"columns": ["Easting"], "max_records": 5}})");
+  CHECK(g.run({"verify", "naptan-stops", mc, "--plan", self.string()}).exit_code == 4);
+}
+
+TEST_CASE("rollback publishes a release whose CSV bytes equal the old one's", "[cli][gate]") {
+  Gazette g;
+  g.setup();
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2025-11-18.csv"), "--owner", "a",
+        "--published-at", "2025-11-18T06:00:00Z"});
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2026-01-20.csv"), "--owner", "a",
+        "--published-at", "2026-01-20T06:00:00Z"});
+  CHECK(g.run({"rollback", "naptan-stops", "--to", "2025-11-18", "--owner", "b"}).exit_code == 2);  // no reason
+  auto r = g.ok({"rollback", "naptan-stops", "--to", "2025-11-18", "--owner", "b", "--reason",
+                 "The January edits used the wrong gazetteer."});
+  CHECK_THAT(r.out, Catch::Contains("(rollback to 2025-11-18, 356 records)"));
+  auto hist = g.ok({"history", "naptan-stops"}).out;
+  std::smatch m1, m3;
+  REQUIRE(std::regex_search(hist, m1, std::regex("2025-11-18 .* ([0-9a-f]{64})")));
+  REQUIRE(std::regex_search(hist, m3, std::regex("rollback .* ([0-9a-f]{64})")));
+  CHECK(m1[1] == m3[1]);
+}
+
 TEST_CASE("GAZETTE_DATA names the store when --data is absent", "[cli]") {
   TempDir dir;
   auto r = run_process({GAZETTE_BINARY, "init"}, {{"GAZETTE_DATA", (dir / "envstore").string()}});
