@@ -61,6 +61,23 @@ struct ValueCounts {
   std::map<std::string, std::map<std::string, std::uint64_t>> by_column;
 };
 ValueCounts count_values(const Contract& contract, const std::vector<std::string_view>& bodies);
+
+// Counts values of many records quickly (no allocation per record).
+class ValueCounter {
+ public:
+  explicit ValueCounter(const Contract& contract);
+  void add(std::string_view body);
+  ValueCounts take();
+
+ private:
+  struct Column {
+    std::size_t index;
+    std::string name;
+    std::map<std::string, std::uint64_t, std::less<>> counts;
+  };
+  std::vector<Column> columns_;  // in column order
+  std::uint64_t records_ = 0;
+};
 void add_counts(const Contract& contract, std::string_view body, ValueCounts& counts);
 
 struct GateInput {

@@ -119,6 +119,44 @@ bool where_matches(const Contract& c, const std::map<std::string, std::vector<st
 
 }  // namespace
 
+ValueCounter::ValueCounter(const Contract& contract) {
+  for (std::size_t i = 0; i < contract.columns.size(); ++i)
+    if (contract.columns[i].type == ColumnType::code ||
+        i == (contract.position ? contract.position->group_by : kNpos))
+      columns_.push_back({i, contract.columns[i].name, {}});
+}
+
+void ValueCounter::add(std::string_view body) {
+  // Hot: every record of a national candidate passes here. Split once, look values up without
+  // allocating (heterogeneous lookup), allocate only for a value never seen before.
+  ++records_;
+  std::size_t col = 0, start = 0, next = 0;
+  for (auto& c : columns_) {
+    while (col < c.index) {
+      std::size_t sep = body.find(kFieldSeparator, start);
+      start = sep == std::string_view::npos ? body.size() : sep + 1;
+      ++col;
+    }
+    std::size_t sep = body.find(kFieldSeparator, start);
+    std::string_view v = body.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start);
+    next = col;
+    auto it = c.counts.find(v);
+    if (it == c.counts.end()) it = c.counts.emplace(std::string(v), 0).first;
+    ++it->second;
+  }
+  (void)next;
+}
+
+ValueCounts ValueCounter::take() {
+  ValueCounts out;
+  out.records = records_;
+  for (auto& c : columns_) {
+    auto& dest = out.by_column[c.name];
+    for (auto& [v, n] : c.counts) dest.emplace(v, n);
+  }
+  return out;
+}
+
 void add_counts(const Contract& contract, std::string_view body, ValueCounts& counts) {
   thread_local std::vector<std::string_view> fields;
   decode_record(body, fields);
@@ -129,9 +167,9 @@ void add_counts(const Contract& contract, std::string_view body, ValueCounts& co
 }
 
 ValueCounts count_values(const Contract& contract, const std::vector<std::string_view>& bodies) {
-  ValueCounts counts;
-  for (auto b : bodies) add_counts(contract, b, counts);
-  return counts;
+  ValueCounter counter(contract);
+  for (auto b : bodies) counter.add(b);
+  return counter.take();
 }
 
 Verdict run_gate(const Contract& c, const GateInput& in) {
@@ -193,9 +231,17 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
 
     // Modified or retired: field by field against the newest, then against all history.
     bool any = false;
+    const std::size_t first_finding = findings.size();
     auto add = [&](const char* rule, Severity s, std::vector<std::string> cols) {
-      findings.push_back({rule, s, &ch, std::move(cols), {}, false, {}});
       any = true;
+      // One finding per rule and key: a second column under the same rule joins the first.
+      for (std::size_t k = first_finding; k < findings.size(); ++k) {
+        if (findings[k].rule == rule) {
+          findings[k].columns.insert(findings[k].columns.end(), cols.begin(), cols.end());
+          return;
+        }
+      }
+      findings.push_back({rule, s, &ch, std::move(cols), {}, false, {}});
     };
     if (ch.kind == ChangeKind::retired) add("retired-through-lifecycle", Severity::routine, {c.lifecycle.column});
     bool position_reported = false;
@@ -450,6 +496,10 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
     if (t.samples.size() < kSamples) {
       Change sample = f.change ? *f.change : Change{};
       sample.rule = f.note;  // the sample's own label: a note for whole-set findings
+      if (!f.columns.empty())  // show the values the rule is about, not every edit of the record
+        std::erase_if(sample.fields, [&](const FieldChange& fc) {
+          return std::find(f.columns.begin(), f.columns.end(), fc.column) == f.columns.end();
+        });
       t.samples.push_back(std::move(sample));
     }
     if (needs && !f.covered) {

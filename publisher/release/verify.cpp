@@ -44,8 +44,9 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   // Value counts of the candidate, and of the newest release (stored when it was cut).
   auto view = store.read_candidate_view(dataset, candidate_id);
   if (!view.ok()) return view.status();
-  ValueCounts candidate_counts;
-  for (const auto& [key, body] : (*view)->records) add_counts(c, body, candidate_counts);
+  ValueCounter counter(c);
+  for (const auto& [key, body] : (*view)->records) counter.add(body);
+  ValueCounts candidate_counts = counter.take();
   ValueCounts newest_counts;
   std::map<std::string, std::set<std::string>> published_codes;
   if (newest) {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 
 #include "publisher/common/file_io.hpp"
@@ -67,6 +68,18 @@ constexpr char kReleaseColumns[] =
 
 struct Store::Impl {
   Db db;
+  // Statements run once per key in a loop (histories, bodies) are prepared once.
+  std::map<std::string, Stmt> cached;
+  Result<Stmt*> cached_statement(const std::string& sql) {
+    auto it = cached.find(sql);
+    if (it == cached.end()) {
+      auto st = db.prepare(sql);
+      if (!st.ok()) return st.status();
+      it = cached.emplace(sql, std::move(*st)).first;
+    }
+    it->second.reset();
+    return &it->second;
+  }
   int lock_fd = -1;
   int schema_version = 0;
   ~Impl() {
@@ -187,13 +200,16 @@ Status Store::sweep_orphans() {
 }
 
 Result<std::int64_t> Store::dataset_num(const std::string& id) {
-  auto st = impl_->db.prepare("SELECT num FROM datasets WHERE id = ?1");
-  if (!st.ok()) return st.status();
+  auto cached = impl_->cached_statement("SELECT num FROM datasets WHERE id = ?1");
+  if (!cached.ok()) return cached.status();
+  Stmt* st = *cached;
   st->bind(1, id);
   auto row = st->step();
   if (!row.ok()) return row.status();
-  if (!*row) return Status::not_found("no dataset '" + id + "'");
-  return st->int64(0);
+  const std::int64_t num = *row ? st->int64(0) : -1;
+  st->reset();  // a statement left mid-step would pin this connection to an old snapshot
+  if (num < 0) return Status::not_found("no dataset '" + id + "'");
+  return num;
 }
 
 Status Store::create_dataset(const DatasetInfo& info, const std::string& actor) {
@@ -413,16 +429,19 @@ Result<std::optional<std::string>> Store::record_body(const std::string& dataset
                                                       const std::string& key, std::int64_t seq) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(
+  auto cached = impl_->cached_statement(
       "SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
       "WHERE s.dataset = ?1 AND s.key = ?2 AND s.first_seq <= ?3 "
       "AND (s.last_seq IS NULL OR s.last_seq > ?3)");
-  if (!st.ok()) return st.status();
+  if (!cached.ok()) return cached.status();
+  Stmt* st = *cached;
   st->bind(1, *num).bind(2, key).bind(3, seq);
   auto row = st->step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(st->blob(0)));
+  std::optional<std::string> body;
+  if (*row) body = std::string(st->blob(0));
+  st->reset();
+  return body;
 }
 
 Result<std::vector<Release>> Store::releases(const std::string& dataset) {
@@ -715,19 +734,24 @@ Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dat
                                                           const std::string& key) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(
+  auto cached = impl_->cached_statement(
       "SELECT s.first_seq, coalesce(s.last_seq, 0), v.body FROM record_spans s "
       "JOIN record_versions v ON v.id = s.version WHERE s.dataset=?1 AND s.key=?2 "
       "ORDER BY s.first_seq");
-  if (!st.ok()) return st.status();
+  if (!cached.ok()) return cached.status();
+  Stmt* st = *cached;
   st->bind(1, *num).bind(2, key);
   std::vector<KeyVersion> out;
   for (;;) {
     auto row = st->step();
-    if (!row.ok()) return row.status();
+    if (!row.ok()) {
+      st->reset();
+      return row.status();
+    }
     if (!*row) break;
     out.push_back({st->int64(0), st->int64(1), std::string(st->blob(2))});
   }
+  st->reset();
   return out;
 }
 

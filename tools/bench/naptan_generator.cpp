@@ -104,6 +104,22 @@ StopRow make_stop(std::uint64_t i, SplitMix64& rng) {
   return r;
 }
 
+std::string iso_day(std::int64_t days) {
+  // Days since 1970-01-01 to YYYY-MM-DD (Howard Hinnant's civil_from_days).
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  char b[32];
+  std::snprintf(b, sizeof b, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  return b;
+}
+
 void append_csv_row(std::string& out, const StopRow& row) {
   for (std::size_t i = 0; i < row.size(); ++i) {
     if (i) out.push_back(',');
@@ -166,7 +182,9 @@ std::vector<StopRow> weekly_edit(const std::vector<StopRow>& rows, std::uint64_t
       continue;
     }
     r[40] = std::to_string(std::stol(r[40]) + 1);
-    r[39] = "2026-11-2" + std::to_string(rng.below(4)) + "T09:00:00.000";
+    // Edits of later weeks (larger seeds) carry later modification times, as real ones do.
+    const std::int64_t day = 20454 + static_cast<std::int64_t>(seed % 3000);  // from 2026-01-01
+    r[39] = iso_day(day) + "T09:00:00.000";
     out.push_back(std::move(r));
   }
   const auto added = static_cast<std::uint64_t>(rows.size() * edit.added_share);
