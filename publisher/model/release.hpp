@@ -53,6 +53,7 @@ struct Candidate {
   std::string source;  // the file name it was staged from
   std::uint64_t record_count = 0;
   UnixSeconds staged_at = 0;
+  std::string stats_json;  // value counts of code columns (see contract::ValueCounts)
 };
 
 }  // namespace gazette

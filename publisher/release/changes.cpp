@@ -37,7 +37,8 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
 
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
-                                         const std::string& candidate_id, ChangedBodies* bodies) {
+                                         const std::string& candidate_id, ChangedBodies* bodies,
+                                         const Store::CandidateView* view) {
   // Method: compare the candidate's bodies with the release's stored hashes, key by key, and
   // read a release body only for a key whose hash differs. A weekly candidate therefore reads
   // hashes for every key but bodies for about 1% of them.
@@ -46,9 +47,14 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   if (!cand.ok()) return cand.status();
   if (!cand->has_value())
     return Status::not_found("no candidate '" + candidate_id + "' for dataset '" + dataset + "'");
-  auto after = store.read_candidate_view(dataset, candidate_id);
-  if (!after.ok()) return after.status();
-  const auto& recs = (*after)->records;
+  std::unique_ptr<Store::CandidateView> owned;
+  if (view == nullptr) {
+    auto after = store.read_candidate_view(dataset, candidate_id);
+    if (!after.ok()) return after.status();
+    owned = std::move(*after);
+    view = owned.get();
+  }
+  const auto& recs = view->records;
 
   // Which keys differ, in key order: (key, index in the candidate or npos, present before).
   struct Diff {

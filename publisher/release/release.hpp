@@ -46,6 +46,9 @@ struct StageResult {
 Result<StageResult> stage(Store& store, const std::string& dataset,
                           const std::filesystem::path& file, const StageOptions& options);
 
+// Value counts as stored with candidates and releases.
+std::string counts_json(const ValueCounts& counts);
+
 // The content-hash id of a candidate holding `records`.
 std::string candidate_id_for(const std::string& dataset, const Contract& contract,
                              const RecordSet& records);
@@ -113,7 +116,8 @@ struct ChangedBodies {
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
                                          const std::string& candidate_id,
-                                         ChangedBodies* bodies = nullptr);
+                                         ChangedBodies* bodies = nullptr,
+                                         const Store::CandidateView* view = nullptr);
 
 // One event in a record's life: the release that introduced a version (or removed the key),
 // how it changed, and the version's body (empty when removed).

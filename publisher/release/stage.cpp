@@ -148,6 +148,9 @@ Result<StageResult> stage(Store& store, const std::string& dataset,
   result.candidate.source = file.filename().string();
   result.candidate.record_count = records.size();
   result.candidate.staged_at = now_utc();
+  ValueCounter counter(c);
+  for (const auto& r : records.records()) counter.add(r.body);
+  result.candidate.stats_json = counts_json(counter.take());
   auto existing = store.candidate(dataset, id);
   if (!existing.ok()) return existing.status();
   result.already_staged = existing->has_value();

@@ -10,12 +10,16 @@ namespace gazette {
 
 namespace {
 
+}  // namespace
+
 std::string counts_json(const ValueCounts& c) {
   nlohmann::json j;
   j["records"] = c.records;
   j["columns"] = c.by_column;
   return j.dump();
 }
+
+namespace {
 
 bool parse_counts(const std::string& text, ValueCounts& out) {
   auto j = nlohmann::json::parse(text, nullptr, false);
@@ -37,16 +41,24 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   if (!releases.ok()) return releases.status();
   const Release* newest = releases->empty() ? nullptr : &releases->back();
 
-  ChangedBodies bodies;
-  auto cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies);
-  if (!cs.ok()) return cs.status();
-
-  // Value counts of the candidate, and of the newest release (stored when it was cut).
+  auto cand = store.candidate(dataset, candidate_id);
+  if (!cand.ok()) return cand.status();
+  if (!cand->has_value())
+    return Status::not_found("no candidate '" + candidate_id + "' for dataset '" + dataset + "'");
   auto view = store.read_candidate_view(dataset, candidate_id);
   if (!view.ok()) return view.status();
-  ValueCounter counter(c);
-  for (const auto& [key, body] : (*view)->records) counter.add(body);
-  ValueCounts candidate_counts = counter.take();
+  ChangedBodies bodies;
+  auto cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies, view->get());
+  if (!cs.ok()) return cs.status();
+
+  // Value counts of the candidate (kept when it was staged) and of the newest release (kept
+  // when it was cut).
+  ValueCounts candidate_counts;
+  if (!parse_counts((*cand)->stats_json, candidate_counts)) {
+    ValueCounter counter(c);
+    for (const auto& [key, body] : (*view)->records) counter.add(body);
+    candidate_counts = counter.take();
+  }
   ValueCounts newest_counts;
   std::map<std::string, std::set<std::string>> published_codes;
   if (newest) {

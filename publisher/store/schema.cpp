@@ -156,6 +156,10 @@ CREATE TABLE reports(
 CREATE TRIGGER reports_immutable BEFORE UPDATE ON reports
   BEGIN SELECT RAISE(ABORT, 'reports are immutable'); END;
 )sql",
+      // 6: a candidate's value counts, computed once when it is staged.
+      R"sql(
+ALTER TABLE candidates ADD COLUMN stats TEXT;
+)sql",
   };
   return kMigrations;
 }

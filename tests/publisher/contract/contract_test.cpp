@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "publisher/common/file_io.hpp"
+#include "publisher/common/time.hpp"
 #include "publisher/contract/contract.hpp"
 #include "tests/support/naptan_contract.hpp"
 #include "tests/support/run_process.hpp"
@@ -180,4 +181,34 @@ TEST_CASE("notice and plan files follow their JSON Schemas, and the parser agree
                     "blast_radius": {"max_records": 5}})", true),
              Catch::Contains("'colour' is not a definition"));
   CHECK_THAT(err("{not json", true), Catch::Contains("p.json: not valid JSON"));
+}
+
+TEST_CASE("a notice covers a change only if published the contract's lead time before", "[contract][gate]") {
+  auto c = parse_contract(R"({"dataset": "t", "version": 1, "title": "T", "key": ["id"], "notice_lead_days": 7,
+    "columns": [{"name": "id", "type": "string", "role": "identity", "nullable": false}]})", "c.json");
+  REQUIRE(c.ok());
+  Changeset cs;
+  Change gone;
+  gone.key = "k1";
+  gone.kind = ChangeKind::removed;
+  cs.changes.push_back(gone);
+  std::map<std::string, std::string> before{{"k1", "k1"}}, after;
+  ValueCounts counts;
+  counts.records = 1;
+  GateInput in;
+  in.changes = &cs;
+  in.before = &before;
+  in.after = &after;
+  in.newest_counts = &counts;
+  in.candidate_counts = &counts;
+  in.publish_at = *parse_instant("2026-11-24T00:00:00Z");
+  Notice n = *parse_notice(R"({"id": "n", "kind": "removal", "title": "t", "text": "t", "scope": {"keys": ["k1"]}})",
+                           "n.json", *c);
+  n.published_at = *parse_instant("2026-11-17T00:00:01Z");  // 7 days less a second
+  in.notices = {n};
+  CHECK(run_gate(*c, in).exit_code() == 3);
+  in.notices[0].published_at = *parse_instant("2026-11-17T00:00:00Z");  // exactly 7 days
+  CHECK(run_gate(*c, in).exit_code() == 0);
+  in.notices[0].scope.keys = {"k2"};  // another key: out of scope
+  CHECK(run_gate(*c, in).exit_code() == 3);
 }
