@@ -160,6 +160,7 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store) {
       auto report = store.release_report(info.id, r.id);
       if (!report.ok()) return report.status();
       sr.report_json = std::move(*report);
+      sr.last_modified = format_http_date(r.published_at);
       sr.release = std::move(r);
       d.releases.push_back(std::move(sr));
     }

@@ -41,6 +41,7 @@ struct ServedArtefact {
 struct ServedRelease {
   Release release;
   std::string report_json;  // the gate's verdict, "" for releases cut before the gate
+  std::string last_modified;  // HTTP-date of publication, formatted once
   std::vector<ServedArtefact> artefacts;
   std::string manifest_etag;
   const ServedArtefact* artefact(const std::string& extension) const;

@@ -172,10 +172,12 @@ Response serve_artefact(const Request& req, const ServedRelease& release,
   const Representation& rep = gzip ? *art.gzip : art.identity;
   Response r;
   r.head = req.method == "HEAD";
-  r.set("ETag", rep.etag);
-  r.set("Cache-Control", kImmutable);
-  r.set("Last-Modified", format_http_date(release.release.published_at));
-  r.set("Vary", "Accept-Encoding");
+  r.headers.reserve(10);
+  r.add("ETag", rep.etag);
+  r.add("Cache-Control", kImmutable);
+  r.add("Last-Modified", release.last_modified.empty() ? format_http_date(release.release.published_at)
+                                                       : release.last_modified);
+  r.add("Vary", "Accept-Encoding");
   if (req.has_header("if-none-match")) {
     if (none_match(req.header("if-none-match"), rep.etag)) {
       r.status = 304;
@@ -188,11 +190,11 @@ Response serve_artefact(const Request& req, const ServedRelease& release,
       return r;
     }
   }
-  r.set("Content-Type", art.artefact.media_type);
-  if (gzip) r.set("Content-Encoding", "gzip");
-  r.set("Content-Disposition", "attachment; filename=\"" + art.download_name + "\"");
-  r.set("Repr-Digest", rep.repr_digest);
-  r.set("Accept-Ranges", "bytes");
+  r.add("Content-Type", art.artefact.media_type);
+  if (gzip) r.add("Content-Encoding", "gzip");
+  r.add("Content-Disposition", "attachment; filename=\"" + art.download_name + "\"");
+  r.add("Repr-Digest", rep.repr_digest);
+  r.add("Accept-Ranges", "bytes");
   r.file = FileSpan{rep.path, 0, rep.bytes};
 
   if (req.has_header("range")) {

@@ -42,6 +42,8 @@ struct Response {
   std::string route = "none";   // metrics label
 
   void set(std::string name, std::string value);
+  // Appends a header the response does not have yet (no search: the hot path).
+  void add(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
   std::string_view header(std::string_view name) const;  // case-insensitive
   std::uint64_t content_length() const { return file ? file->length : body.size(); }
 };

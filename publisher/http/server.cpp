@@ -151,14 +151,23 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
-    req.remote = remote_;
     for (const auto& f : msg) {
       std::string_view name = wanted_header(f.name());
       if (!name.empty()) req.headers.emplace_back(std::string(name), std::string(f.value()));
     }
     log_method_ = req.method;
     log_target_ = req.target;
-    auto catalog = ctx_.catalog.current();
+    // Each thread keeps the snapshot it last saw and asks for a fresh one only now and then:
+    // sharing one atomic pointer between threads on every request costs more than the request.
+    thread_local std::shared_ptr<const Catalog> catalog;
+    thread_local std::chrono::steady_clock::time_point checked;
+    thread_local const ServerContext* owner = nullptr;  // a snapshot belongs to one server
+    const auto now = std::chrono::steady_clock::now();
+    if (!catalog || owner != &ctx_ || now - checked > std::chrono::milliseconds(100)) {
+      catalog = ctx_.catalog.current();
+      checked = now;
+      owner = &ctx_;
+    }
     Response r = handle_request(req, *catalog, ctx_.metrics, &ctx_.queries);
     send(std::move(r), msg.keep_alive() && !ctx_.stopping, msg.version());
   }
