@@ -1,6 +1,7 @@
 #include "publisher/http/html.hpp"
 
 #include "publisher/http/catalog.hpp"
+#include "publisher/render/render.hpp"
 
 namespace gazette::http {
 
@@ -15,15 +16,7 @@ const char* kHead =
 
 std::string html_escape(const std::string& s) {
   std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
+  append_xml_escaped(out, s);  // the same five characters matter in HTML text and attributes
   return out;
 }
 

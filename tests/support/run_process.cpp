@@ -11,8 +11,8 @@
 
 namespace gazette::testing {
 
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env) {
+int spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+          int& out_fd, int& err_fd) {
   int out_pipe[2], err_pipe[2];
   if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = ::fork();
@@ -33,8 +33,17 @@ ProcessResult run_process(const std::vector<std::string>& argv,
   }
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
+  out_fd = out_pipe[0];
+  err_fd = err_pipe[0];
+  return pid;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env) {
+  int out_fd, err_fd;
+  pid_t pid = spawn(argv, env, out_fd, err_fd);
   ProcessResult r;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {

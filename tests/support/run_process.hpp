@@ -14,6 +14,11 @@ struct ProcessResult {
   std::string out, err;
 };
 
+// Starts `argv` (argv[0] is a path) with extra environment variables, stdin /dev/null, and
+// stdout and stderr on pipes whose read ends are returned. Returns the child's pid.
+int spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+          int& out_fd, int& err_fd);
+
 // Runs `argv` (argv[0] is a path) with extra environment variables; stdin is /dev/null.
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {});
