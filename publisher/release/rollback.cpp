@@ -55,8 +55,10 @@ Result<CutResult> rollback_release(Store& store, const std::string& dataset, con
     if (!notice.ok()) return notice.status();
     options.notices.push_back(std::move(*notice));
   }
-  GAZETTE_RETURN_IF_ERROR(store.append_ledger(owner, "rollback", dataset, to, reason));
-  return cut_release(store, dataset, cand.id, options);
+  auto cut = cut_release(store, dataset, cand.id, options);
+  if (cut.ok() && cut->release)  // the ledger records rollbacks that happened, with their reason
+    GAZETTE_RETURN_IF_ERROR(store.append_ledger(owner, "rollback", dataset, to + " -> " + cut->release->id, reason));
+  return cut;
 }
 
 }  // namespace gazette
