@@ -197,6 +197,58 @@ int cmd_demo(const Invocation& inv) {
       *inv.out << "  " << date << ": nothing new (identical to " << cut->identical_to << ")\n";
     }
   }
+  // A backfill: Rutland's positions recomputed with a corrected grid transform (here, one
+  // metre east and north), under a reviewed plan that declares the definition change. The
+  // gate sees a systematic shift, which only such a plan lets through.
+  {
+    auto text = read_small_file(work / ("stops-" + *dates.rbegin() + ".csv"), 64u << 20);
+    if (!text.ok()) return fail(inv, text.status());
+    std::string out;
+    std::size_t at = 0;
+    while (at < text->size()) {
+      std::size_t eol = text->find('\n', at);
+      if (eol == std::string::npos) eol = text->size();
+      std::string row = text->substr(at, eol - at);
+      std::vector<std::string> f;
+      std::size_t start = 0;
+      for (std::size_t comma; (comma = row.find(',', start)) != std::string::npos; start = comma + 1)
+        f.push_back(row.substr(start, comma - start));
+      f.push_back(row.substr(start));
+      if (f.size() == 43 && f[37] == "049" && row.find('"') == std::string::npos) {
+        f[27] = std::to_string(std::stol(f[27]) + 1);
+        f[28] = std::to_string(std::stol(f[28]) + 1);
+        row.clear();
+        for (std::size_t i = 0; i < f.size(); ++i) row += (i ? "," : "") + f[i];
+      }
+      out += row + "\n";
+      at = eol + 1;
+    }
+    const fs::path backfill = work / "stops-backfill-rutland.csv";
+    s = write_file_durably(backfill, out);
+    if (!s.ok()) return fail(inv, s);
+    StageOptions so;
+    so.actor = "demo";
+    auto staged = stage(store, ds, backfill, so);
+    if (!staged.ok()) return fail(inv, staged.status());
+    const char* plan_json = R"({"id": "bf-2026-07-rutland-positions", "owner": "stops-maintainer",
+      "reviewed_by": ["data-quality-reviewer"], "intent": "Recompute Rutland's positions with the corrected grid transform",
+      "definitions": [{"name": "position", "from": 1, "to": 2, "text": "Grid positions from the corrected transform"}],
+      "blast_radius": {"columns": ["Easting", "Northing"], "where": {"AdministrativeAreaCode": ["049"]}, "max_records": 300}})";
+    auto plan = parse_plan(plan_json, "demo plan", *contract);
+    if (!plan.ok()) return fail(inv, plan.status());
+    CutOptions co;
+    co.owner = "stops-maintainer";
+    co.published_at = *parse_instant(*dates.rbegin() + "T18:00:00Z");
+    co.plan = std::move(*plan);
+    auto cut = cut_release(store, ds, staged->candidate.id, co);
+    if (!cut.ok()) return fail(inv, cut.status());
+    if (!cut->release) {
+      if (cut->verification) *inv.err << cut->verification->text;
+      return fail(inv, Status::conflict("the demo's backfill was refused"));
+    }
+    *inv.out << "  released " << cut->release->id << ": backfill under plan bf-2026-07-rutland-positions ("
+             << cut->release->changes_modified << " positions recomputed)\n";
+  }
   *inv.out << "  gazette --data " << dir.string() << " history " << ds << "\n" << std::flush;
   opened->reset();  // release the writer lock: the server only reads
   auto options = server_options(inv);

@@ -276,6 +276,7 @@ TEST_CASE("the demo builds a store from the bundled NaPTAN excerpt and serves it
     REQUIRE(port_from_banner(banner) > 0);
     CHECK_THAT(demo.output(), Catch::Contains("released 2024-10-13: 3328 stops in 4 areas"));
     CHECK_THAT(demo.output(), Catch::Contains("released 2026-07-24: 5031 stops in 6 areas"));
+    CHECK_THAT(demo.output(), Catch::Contains("released 2026-07-24.2: backfill under plan bf-2026-07-rutland-positions (258 positions recomputed)"));
     const std::string base = "http://127.0.0.1:" + std::to_string(port_from_banner(banner));
     CHECK(demo.wait_for_line("curl " + base + "/datasets/naptan-stops") != "");
     auto r = run_process({"/usr/bin/curl", "-s", "-f", base + "/datasets/naptan-stops/releases"});
@@ -284,7 +285,8 @@ TEST_CASE("the demo builds a store from the bundled NaPTAN excerpt and serves it
     CHECK(demo.stop(SIGTERM) == 0);
   }
   auto hist = g.ok({"history", "naptan-stops"});
-  CHECK(count_lines(hist.out) == 12);  // header + 11 snapshot days
+  CHECK(count_lines(hist.out) == 13);  // header + 11 snapshot days + a backfill
+  CHECK_THAT(hist.out, Catch::Contains("2026-07-24.2  2026-07-24T18:00:00Z backfill"));
   // But it never overwrites a store it did not make.
   Gazette other;
   other.setup();
