@@ -112,6 +112,8 @@ struct Verdict {
   std::vector<std::string> plan_problems;  // why a plan fails its checks
   std::vector<std::string> offending_keys; // changes outside a plan's blast radius
   std::uint64_t changed_records = 0;
+  // For each changed key, the most severe rule that judged it (for labelling changesets).
+  std::map<std::string, std::pair<std::string, Severity>> key_rules;
   int exit_code() const { return outcome == Outcome::publishable ? 0 : outcome == Outcome::notice_required ? 3 : 4; }
 };
 

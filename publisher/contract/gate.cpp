@@ -485,6 +485,11 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
   // Tally by rule; the outcome is the most severe uncovered finding.
   std::map<std::string, std::size_t> index;
   for (auto& f : findings) {
+    if (f.change && !first_release) {
+      auto [slot, fresh] = v.key_rules.emplace(f.change->key, std::make_pair(f.rule, f.severity));
+      if (!fresh && static_cast<int>(f.severity) > static_cast<int>(slot->second.second))
+        slot->second = {f.rule, f.severity};
+    }
     auto [it, fresh] = index.emplace(f.rule, v.rules.size());
     if (fresh) v.rules.push_back({f.rule, f.severity, 0, 0, {}, {}});
     RuleTally& t = v.rules[it->second];

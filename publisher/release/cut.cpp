@@ -204,7 +204,18 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     cs.dataset = dataset;
     cs.from = newest->id;
     cs.to = r.id;
-    for (auto& ch : cs.changes) classify_change(*contract, ch);
+    // Label each change with the gate's own verdict on it, so that consumers read the same
+    // rule names in the changeset as in the release's report.
+    const auto& key_rules = result.verification->verdict.key_rules;
+    for (auto& ch : cs.changes) {
+      auto it = key_rules.find(ch.key);
+      if (it == key_rules.end()) {
+        classify_change(*contract, ch);
+      } else {
+        ch.rule = it->second.first;
+        ch.severity = it->second.second;
+      }
+    }
     r.changeset_json = render_changeset_json(cs, 0, cs.changes.size());
     r.changes_added = cs.summary.added;
     r.changes_removed = cs.summary.removed;
