@@ -73,11 +73,6 @@ int family_of(const KindRule& k, std::string_view v) {
   return -1;
 }
 
-bool is_retired(const Contract& c, std::string_view v) {
-  return std::find(c.lifecycle.retired_values.begin(), c.lifecycle.retired_values.end(), v) !=
-         c.lifecycle.retired_values.end();
-}
-
 std::string_view field(const std::vector<std::string_view>& r, std::size_t i) {
   return i < r.size() ? r[i] : std::string_view();
 }
@@ -261,7 +256,7 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
       } else if (i == lifecycle) {
         // Back in use: as routine as a new key; whether it is still the same entity is judged
         // below, against every version ever published.
-        if (is_retired(c, f.old_value) && !is_retired(c, f.new_value))
+        if (c.is_retired(f.old_value) && !c.is_retired(f.new_value))
           add("revived-through-lifecycle", Severity::routine, {col.name});
       } else if (is_position) {
         if (position_reported) continue;
@@ -387,7 +382,7 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
       }
       for (const auto& [value, n] : values) {
         if (value.empty() || (seen && seen->count(value))) continue;
-        if (ci == lifecycle && is_retired(c, value)) continue;  // retiring is declared lifecycle
+        if (ci == lifecycle && c.is_retired(value)) continue;  // retiring is declared lifecycle
         findings.push_back({"code-list-extended", Severity::notice, nullptr, {column},
                             column + " = '" + value + "' (" + std::to_string(n) + " records) was never published before",
                             false, {}});

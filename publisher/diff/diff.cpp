@@ -8,11 +8,6 @@
 
 namespace gazette {
 
-bool is_retired_value(const Contract& c, std::string_view v) {
-  return std::find(c.lifecycle.retired_values.begin(), c.lifecycle.retired_values.end(), v) !=
-         c.lifecycle.retired_values.end();
-}
-
 ChangesetBuilder::ChangesetBuilder(const Contract& contract) : contract_(contract) {
   if (!contract.lifecycle.column.empty()) lifecycle_ = contract.column_index(contract.lifecycle.column);
 }
@@ -41,8 +36,8 @@ void ChangesetBuilder::add(std::string_view key, std::optional<std::string_view>
       if (o != n) ch.fields.push_back({cols[i].name, std::string(o), std::string(n)});
     }
     const bool retired = lifecycle_ < cols.size() && lifecycle_ < b_.size() &&
-                         is_retired_value(contract_, b_[lifecycle_]) &&
-                         !(lifecycle_ < a_.size() && is_retired_value(contract_, a_[lifecycle_]));
+                         contract_.is_retired(b_[lifecycle_]) &&
+                         !(lifecycle_ < a_.size() && contract_.is_retired(a_[lifecycle_]));
     ch.kind = retired ? ChangeKind::retired : ChangeKind::modified;
     ++(retired ? out_.summary.retired : out_.summary.modified);
   }

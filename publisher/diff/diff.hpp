@@ -44,7 +44,4 @@ Changeset diff_sets(const Contract& contract, const RecordSet& a, const RecordSe
 // Applies `changes` to `a`: what a consumer holding `a` does with a changeset. Returns b.
 RecordSet apply_changeset(const Contract& contract, const RecordSet& a, const Changeset& changes);
 
-// Whether `value` is one of the contract's retired lifecycle values.
-bool is_retired_value(const Contract& contract, std::string_view value);
-
 }  // namespace gazette

@@ -1,5 +1,7 @@
 #include "publisher/model/contract.hpp"
 
+#include <algorithm>
+
 namespace gazette {
 
 const char* to_string(ColumnType t) {
@@ -21,6 +23,11 @@ const char* to_string(ColumnRole r) {
     case ColumnRole::bookkeeping: return "bookkeeping";
   }
   return "descriptive";
+}
+
+bool Contract::is_retired(std::string_view value) const {
+  return std::find(lifecycle.retired_values.begin(), lifecycle.retired_values.end(), value) !=
+         lifecycle.retired_values.end();
 }
 
 std::size_t Contract::column_index(const std::string& name) const {

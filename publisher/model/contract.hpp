@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gazette {
@@ -94,6 +95,8 @@ struct Contract {
 
   // Index of a column by name, or npos.
   std::size_t column_index(const std::string& name) const;
+  // Whether `value` is one of the lifecycle column's retired values.
+  bool is_retired(std::string_view value) const;
   // Indices of the key columns (resolved at parse time).
   std::vector<std::size_t> key_indices;
 };

@@ -135,7 +135,7 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
     if (out.empty() || previous_end != v.first_seq) {
       e.change = ChangeKind::added;  // first appearance, or back after a removal
     } else {
-      e.change = is_retired_value(*contract, state) && !is_retired_value(*contract, previous_lifecycle)
+      e.change = contract->is_retired(state) && !contract->is_retired(previous_lifecycle)
                      ? ChangeKind::retired
                      : ChangeKind::modified;
     }
