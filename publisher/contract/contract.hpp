@@ -60,7 +60,6 @@ struct ValueCounts {
   std::uint64_t records = 0;
   std::map<std::string, std::map<std::string, std::uint64_t>> by_column;
 };
-ValueCounts count_values(const Contract& contract, const std::vector<std::string_view>& bodies);
 
 // Counts values of many records quickly (no allocation per record).
 class ValueCounter {
@@ -78,7 +77,6 @@ class ValueCounter {
   std::vector<Column> columns_;  // in column order
   std::uint64_t records_ = 0;
 };
-void add_counts(const Contract& contract, std::string_view body, ValueCounts& counts);
 
 struct GateInput {
   const Changeset* changes = nullptr;  // newest release -> candidate, classified or not

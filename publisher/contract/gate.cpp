@@ -125,7 +125,7 @@ void ValueCounter::add(std::string_view body) {
   // Hot: every record of a national candidate passes here. Split once, look values up without
   // allocating (heterogeneous lookup), allocate only for a value never seen before.
   ++records_;
-  std::size_t col = 0, start = 0, next = 0;
+  std::size_t col = 0, start = 0;
   for (auto& c : columns_) {
     while (col < c.index) {
       std::size_t sep = body.find(kFieldSeparator, start);
@@ -134,12 +134,10 @@ void ValueCounter::add(std::string_view body) {
     }
     std::size_t sep = body.find(kFieldSeparator, start);
     std::string_view v = body.substr(start, sep == std::string_view::npos ? std::string_view::npos : sep - start);
-    next = col;
     auto it = c.counts.find(v);
     if (it == c.counts.end()) it = c.counts.emplace(std::string(v), 0).first;
     ++it->second;
   }
-  (void)next;
 }
 
 ValueCounts ValueCounter::take() {
@@ -150,21 +148,6 @@ ValueCounts ValueCounter::take() {
     for (auto& [v, n] : c.counts) dest.emplace(v, n);
   }
   return out;
-}
-
-void add_counts(const Contract& contract, std::string_view body, ValueCounts& counts) {
-  thread_local std::vector<std::string_view> fields;
-  decode_record(body, fields);
-  ++counts.records;
-  for (std::size_t i = 0; i < contract.columns.size() && i < fields.size(); ++i)
-    if (contract.columns[i].type == ColumnType::code || i == (contract.position ? contract.position->group_by : kNpos))
-      ++counts.by_column[contract.columns[i].name][std::string(fields[i])];
-}
-
-ValueCounts count_values(const Contract& contract, const std::vector<std::string_view>& bodies) {
-  ValueCounter counter(contract);
-  for (auto b : bodies) counter.add(b);
-  return counter.take();
 }
 
 Verdict run_gate(const Contract& c, const GateInput& in) {

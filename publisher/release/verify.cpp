@@ -65,10 +65,12 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
     auto stats = store.release_stats(dataset, newest->id);
     if (!stats.ok()) return stats.status();
     if (!parse_counts(*stats, newest_counts)) {  // released before counts were kept
+      ValueCounter counter(c);
       GAZETTE_RETURN_IF_ERROR(store.for_each_record(dataset, newest->seq, [&](std::string_view, std::string_view b) {
-        add_counts(c, b, newest_counts);
+        counter.add(b);
         return Status{};
       }));
+      newest_counts = counter.take();
     }
     auto all = store.all_release_stats(dataset);
     if (!all.ok()) return all.status();
