@@ -19,7 +19,6 @@ struct Request {
   std::string method;  // "GET"
   std::string target;  // as received: "/datasets/naptan-stops?x=1"
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
-  std::string remote;  // peer address, for the access log
 
   // The first value of header `lower_name`, or empty.
   std::string_view header(std::string_view lower_name) const;

@@ -166,11 +166,12 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   if (!verified.ok()) return verified.status();
   result.verification = std::move(*verified);
   if (result.verification->verdict.exit_code() != 0) return result;
-  for (const auto& n : options.notices) {
+  if (!options.notices.empty()) {
     auto existing = store.notices(dataset);
     if (!existing.ok()) return existing.status();
-    for (const auto& e : *existing)
-      if (e.id == n.id) return Status::conflict("a notice '" + n.id + "' was already published");
+    for (const auto& n : options.notices)
+      for (const auto& e : *existing)
+        if (e.id == n.id) return Status::conflict("a notice '" + n.id + "' was already published");
   }
   const std::string day = format_date(r.published_at);
   int ordinal = 1;

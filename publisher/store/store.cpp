@@ -335,28 +335,11 @@ Result<std::optional<Candidate>> Store::candidate(const std::string& dataset,
 
 Result<RecordSet> Store::read_candidate_records(const std::string& dataset,
                                                 const std::string& id) {
-  fs::path p = dir_ / "candidates" / dataset / id;
-  auto bytes = read_small_file(p, std::size_t(1) << 34);
-  if (!bytes.ok()) return Status::corruption(p.string() + ": candidate file unreadable: " +
-                                             bytes.status().message());
-  std::string_view in = *bytes;
-  if (in.substr(0, kCandidateMagic.size()) != kCandidateMagic)
-    return Status::corruption(p.string() + ": not a candidate file");
-  std::size_t pos = kCandidateMagic.size();
+  auto view = read_candidate_view(dataset, id);
+  if (!view.ok()) return view.status();
   std::vector<EncodedRecord> recs;
-  while (pos < in.size()) {
-    std::uint32_t klen, blen;
-    EncodedRecord r;
-    if (!get_u32(in, pos, klen) || pos + klen > in.size())
-      return Status::corruption(p.string() + ": truncated candidate file");
-    r.key.assign(in.substr(pos, klen));
-    pos += klen;
-    if (!get_u32(in, pos, blen) || pos + blen > in.size())
-      return Status::corruption(p.string() + ": truncated candidate file");
-    r.body.assign(in.substr(pos, blen));
-    pos += blen;
-    recs.push_back(std::move(r));
-  }
+  recs.reserve((*view)->records.size());
+  for (const auto& [key, body] : (*view)->records) recs.push_back({std::string(key), std::string(body)});
   return RecordSet(std::move(recs));
 }
 
