@@ -177,6 +177,8 @@ TEST_CASE("lists and metadata carry ETags and answer 304", "[http]") {
     REQUIRE_FALSE(r.header("ETag").empty());
     CHECK(f.get(t, {{"if-none-match", std::string(r.header("ETag"))}}).status == 304);
   }
+  CHECK_THAT(f.get("/").body, Catch::Contains("<a href=\"/datasets/naptan-stops\">") &&
+                                  Catch::Contains("2024-10-24"));  // the catalogue lists datasets
   auto rels = nlohmann::json::parse(f.get("/datasets/naptan-stops/releases").body);
   REQUIRE(rels["releases"].size() == 2);
   CHECK(rels["releases"][0]["id"] == "2024-10-24");  // newest first
@@ -224,6 +226,9 @@ TEST_CASE("changes are paged by cursor and every change is visited exactly once"
   REQUIRE(total == 10);  // ten real retirements in Clackmannanshire that week
   CHECK(whole["summary"]["retired"] == 10);
   CHECK(f.get(base).header("Cache-Control") == "public, max-age=31536000, immutable");
+  const std::string etag(f.get(base).header("ETag"));
+  REQUIRE_FALSE(etag.empty());
+  CHECK(f.get(base, {{"if-none-match", etag}}).status == 304);
   for (std::size_t limit : {1u, 3u, 4u, 10u}) {
     INFO("limit " << limit);
     std::multiset<std::string> seen;

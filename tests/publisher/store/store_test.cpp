@@ -83,6 +83,7 @@ TEST_CASE("releases, artefacts and the ledger cannot be rewritten", "[store]") {
   CHECK((*ledger)[0].action == "dataset.create");
   CHECK((*ledger)[1].action == "release");
   CHECK((*ledger)[1].actor == "alice");
+  CHECK((*ledger)[1].at > 1700000000);  // stamped with the time of the action
 }
 
 TEST_CASE("record versions are shared: each release stores only what changed", "[store]") {
@@ -123,4 +124,32 @@ TEST_CASE("leftovers of interrupted writes are swept when a writer opens", "[sto
   REQUIRE(writer.ok());
   CHECK_FALSE(std::filesystem::exists(orphan));
   CHECK_FALSE(std::filesystem::exists(temp));
+}
+
+TEST_CASE("the store is in WAL mode and an older schema is migrated forward on open", "[store]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path());
+  // A database as the first version of gazette left it, holding one dataset.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "gazette.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, store_detail::migrations()[0].c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA user_version=1; INSERT INTO datasets(id, title, contract_version, created_at) "
+                           "VALUES('d', 'D', 1, 0); INSERT INTO contracts VALUES(1, 1, '{}', 0);",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  for (const char* sub : {"objects", "candidates", "tmp"}) std::filesystem::create_directories(dir / sub);
+
+  auto s = Store::open(dir.path(), OpenMode::write);
+  REQUIRE(s.ok());
+  CHECK((*s)->schema_version() == static_cast<int>(store_detail::migrations().size()));
+  CHECK((*s)->dataset("d").ok());  // the data survived
+  CHECK((*s)->notices("d").ok());  // and tables of later versions exist
+  std::string mode;
+  REQUIRE(sqlite3_open((dir / "gazette.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA journal_mode", [](void* out, int, char** v, char**) {
+    *static_cast<std::string*>(out) = v[0];
+    return 0;
+  }, &mode, nullptr);
+  sqlite3_close(db);
+  CHECK(mode == "wal");
 }

@@ -211,6 +211,20 @@ TEST_CASE("rollback publishes a release whose CSV bytes equal the old one's", "[
   CHECK(m1[1] == m3[1]);
 }
 
+TEST_CASE("staging shows progress on a terminal, and only there", "[cli]") {
+  Gazette g;
+  g.setup();
+  const std::string file = (naptan_dir() / "csv/021Stops_2026-07-23.csv").string();
+  // `script` gives the command a pseudo-terminal, as a person at a terminal would have.
+  auto tty = run_process({"/usr/bin/script", "-qec",
+                          std::string(GAZETTE_BINARY) + " --data " + g.data() + " stage naptan-stops " + file,
+                          "/dev/null"});
+  CHECK(tty.exit_code == 0);
+  CHECK_THAT(tty.out, Catch::Contains("staging 021Stops_2026-07-23.csv: 100%"));
+  auto piped = g.run({"stage", "naptan-stops", file});
+  CHECK(piped.err.find('%') == std::string::npos);
+}
+
 TEST_CASE("GAZETTE_DATA names the store when --data is absent", "[cli]") {
   TempDir dir;
   auto r = run_process({GAZETTE_BINARY, "init"}, {{"GAZETTE_DATA", (dir / "envstore").string()}});
