@@ -54,6 +54,28 @@ Result<Plan> parse_plan(std::string_view text, const std::string& source, const 
 // identity changed (breaking), descriptive and bookkeeping edits (routine).
 void classify_change(const Contract& contract, Change& change);
 
+// ---- Contract changes -------------------------------------------------------------------
+// A difference between a proposed contract and a published one, judged for consumers.
+struct ContractFinding {
+  std::string rule;  // column-removed, column-renamed, column-retyped, column-reordered,
+                     // column-added, key-changed, contract-loosened, lifecycle-redefined,
+                     // definition-changed
+  Severity severity = Severity::notice;
+  std::vector<std::string> columns;  // what it is about, for notice scopes
+  std::string note;                  // what changed, for the report
+  std::string definition;            // definition-changed: which, and its versions (0: withdrawn)
+  int from = 0, to = 0;
+};
+
+// Judges `proposed` against every contract version releases were published under (oldest
+// first; the last is the newest release's): breaking changes against each, the rest against
+// the newest. Pure.
+std::vector<ContractFinding> compare_contracts(const std::vector<Contract>& published,
+                                               const Contract& proposed);
+// Whether records under the proposed contract keep every published column where it was, so
+// that they can be compared value by value with published records (appended columns allowed).
+bool keeps_column_layout(const std::vector<ContractFinding>& findings);
+
 // ---- The gate ----------------------------------------------------------------------------
 // Counts of each value of each code column in a record set (for drift and new codes).
 struct ValueCounts {
@@ -91,6 +113,12 @@ struct GateInput {
   std::vector<Notice> notices;  // published already, or to be published with the release
   const Plan* plan = nullptr;
   UnixSeconds publish_at = 0;
+  // When the candidate brings a new contract version (the `contract` run_gate is given): how it
+  // differs from the published ones, and the newest release's contract, whose definition
+  // versions a plan's `from` must name.
+  const std::vector<ContractFinding>* contract_changes = nullptr;
+  const Contract* published_contract = nullptr;
+  bool records_compared = true;  // false when the column layout changed (nothing to match)
 };
 
 struct RuleTally {
@@ -112,6 +140,7 @@ struct Verdict {
   std::uint64_t changed_records = 0;
   // For each changed key, the most severe rule that judged it (for labelling changesets).
   std::map<std::string, std::pair<std::string, Severity>> key_rules;
+  bool records_compared = true;
   int exit_code() const { return outcome == Outcome::publishable ? 0 : outcome == Outcome::notice_required ? 3 : 4; }
 };
 

@@ -397,6 +397,21 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
     }
   }
 
+  // A new contract version: each difference a consumer would notice is a whole-set finding. A
+  // definition change that the plan declares (same versions) is covered by the plan.
+  if (in.contract_changes) {
+    for (const auto& cf : *in.contract_changes) {
+      Finding f{cf.rule, cf.severity, nullptr, cf.columns, cf.note, false, {}};
+      if (cf.rule == "definition-changed" && in.plan)
+        for (const auto& d : in.plan->definitions)
+          if (d.name == cf.definition && d.from == cf.from && d.to == cf.to) {
+            f.covered = true;
+            f.covered_by = "plan " + in.plan->id;
+          }
+      findings.push_back(std::move(f));
+    }
+  }
+
   // Coverage by notices: kind, scope and lead time.
   for (auto& f : findings) {
     if (f.severity != Severity::notice || f.covered) continue;
@@ -429,11 +444,28 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
     if (p.reviewed_by.empty()) v.plan_problems.push_back("plan " + p.id + " has no reviewer");
     for (const auto& r : p.reviewed_by)
       if (r == p.owner) v.plan_problems.push_back("plan " + p.id + " is reviewed by its own owner, " + p.owner);
-    for (const auto& d : p.definitions)
-      for (const auto& def : c.definitions)
+    const Contract& published = in.published_contract ? *in.published_contract : c;
+    for (const auto& d : p.definitions) {
+      for (const auto& def : published.definitions)
         if (def.name == d.name && def.version != d.from)
           v.plan_problems.push_back("plan " + p.id + " changes definition " + d.name + " from v" +
                                     std::to_string(d.from) + ", but the contract has v" + std::to_string(def.version));
+      if (in.published_contract)  // the candidate's new contract is where the definition goes
+        for (const auto& def : c.definitions)
+          if (def.name == d.name && def.version != d.to)
+            v.plan_problems.push_back("plan " + p.id + " changes definition " + d.name + " to v" +
+                                      std::to_string(d.to) + ", but the candidate's contract has v" +
+                                      std::to_string(def.version));
+    }
+    if (in.contract_changes)
+      for (const auto& cf : *in.contract_changes) {
+        if (cf.rule != "definition-changed") continue;
+        bool declared_here = false;
+        for (const auto& d : p.definitions) declared_here = declared_here || d.name == cf.definition;
+        if (!declared_here)
+          v.plan_problems.push_back("the candidate's contract changes " + cf.note + ", which plan " + p.id +
+                                    " does not declare");
+      }
     for (const Change& ch : in.changes->changes) {
       bool inside = true;
       for (const auto& f : ch.fields) {
@@ -491,6 +523,7 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
     }
   }
   if (!v.plan_problems.empty()) v.outcome = Outcome::refused;
+  v.records_compared = in.records_compared;
   std::stable_sort(v.rules.begin(), v.rules.end(), [](const RuleTally& a, const RuleTally& b) {
     return static_cast<int>(a.severity) > static_cast<int>(b.severity);
   });

@@ -18,6 +18,7 @@ const char* outcome_text(Outcome o) {
 const char* needed(const RuleTally& t) {
   if (t.rule == "key-vanished-without-tombstone") return "a removal or deprecation notice scoped to these keys (or retire them through the lifecycle column instead)";
   if (t.rule == "systematic-shift" || t.rule == "systematic-time-shift") return "a plan that declares the definition change (a backfill), or a new dataset";
+  if (t.rule == "definition-changed") return "a plan that declares the definition change, or a meaning-change notice scoped to its columns";
   if (t.severity == Severity::breaking) return "nothing: a breaking change is refused; publish a new dataset (new key space) and deprecate this one";
   return "a notice (meaning-change or restatement) whose scope names these columns, keys or records";
 }
@@ -57,6 +58,8 @@ std::string render_verdict_text(const Verdict& v, const std::string& dataset, co
     }
     if (t.uncovered) out += "      needs: " + std::string(needed(t)) + "\n";
   }
+  if (!v.records_compared)
+    out += "  records not compared: the column layout changed, so no value can be matched to its column\n";
   for (const auto& p : v.plan_problems) out += "  plan: " + p + "\n";
   if (!v.offending_keys.empty()) {
     out += "  outside the blast radius:";
@@ -79,6 +82,7 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
                                                          : "refused";
   j["exit_code"] = v.exit_code();
   j["changed_records"] = v.changed_records;
+  j["records_compared"] = v.records_compared;
   ojson counts;
   for (Severity s : {Severity::routine, Severity::notice, Severity::breaking}) counts[to_string(s)] = 0;
   ojson rules = ojson::array();

@@ -35,6 +35,9 @@ void ChangesetBuilder::add(std::string_view key, std::optional<std::string_view>
       std::string_view n = i < b_.size() ? b_[i] : std::string_view();
       if (o != n) ch.fields.push_back({cols[i].name, std::string(o), std::string(n)});
     }
+    // Bodies can differ with equal values: a record published before a column was appended
+    // has fewer fields, and the new column is null. Nothing a consumer could see changed.
+    if (ch.fields.empty()) return;
     const bool retired = lifecycle_ < cols.size() && lifecycle_ < b_.size() &&
                          contract_.is_retired(b_[lifecycle_]) &&
                          !(lifecycle_ < a_.size() && contract_.is_retired(a_[lifecycle_]));

@@ -44,6 +44,9 @@ struct Release {
   std::string report_json;  // the gate's verdict
   std::string plan_json;    // a backfill's plan
   std::string plan_id;
+  // The contract version this release brings in, when it is newer than the dataset's: it is
+  // registered in the same transaction as the release. Empty otherwise.
+  std::string new_contract_json;
 };
 
 struct Candidate {
@@ -54,6 +57,10 @@ struct Candidate {
   std::uint64_t record_count = 0;
   UnixSeconds staged_at = 0;
   std::string stats_json;  // value counts of code columns (see contract::ValueCounts)
+  // The contract its records were validated against: the dataset's when it was staged, or a
+  // newer version proposed with it (stage --contract). Empty for candidates staged before
+  // gazette kept it (the dataset's contract then).
+  std::string contract_json;
 };
 
 }  // namespace gazette

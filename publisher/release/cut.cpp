@@ -127,13 +127,19 @@ std::string manifest_json(const Release& r) {
 
 Result<CutResult> cut_release(Store& store, const std::string& dataset,
                               const std::string& candidate_id, const CutOptions& options) {
-  auto contract = load_contract(store, dataset);
-  if (!contract.ok()) return contract.status();
   auto cand = store.candidate(dataset, candidate_id);
   if (!cand.ok()) return cand.status();
   if (!cand->has_value())
     return Status::not_found("no candidate '" + candidate_id + "' for dataset '" + dataset +
                              "' (stage a file first)");
+  auto contract = candidate_contract(store, **cand);
+  if (!contract.ok()) return contract.status();
+  auto in_force = store.dataset(dataset);
+  if (!in_force.ok()) return in_force.status();
+  if (contract->version < in_force->contract_version)
+    return Status::conflict("candidate " + candidate_id + " was staged under contract v" +
+                            std::to_string(contract->version) + ", but v" +
+                            std::to_string(in_force->contract_version) + " is in force now; stage it again");
   auto records = store.read_candidate_records(dataset, candidate_id);
   if (!records.ok()) return records.status();
 
@@ -145,7 +151,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   if (newest != nullptr) {
     auto held = store.release_records(dataset, newest->seq);
     if (!held.ok()) return held.status();
-    if (held->content_hash() == records->content_hash()) {
+    if (held->content_hash() == records->content_hash() && contract->version == newest->contract_version) {
       result.identical_to = newest->id;
       return result;
     }
@@ -183,6 +189,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   r.owner = options.owner;
   r.parent = newest ? newest->id : "";
   r.contract_version = contract->version;
+  if (contract->version > in_force->contract_version) r.new_contract_json = contract->canonical_json;
   r.record_count = records->size();
   r.candidate = candidate_id;
   for (ArtefactFormat f : kFormats) {

@@ -25,11 +25,18 @@ namespace gazette {
 
 // The dataset's current contract, parsed.
 Result<Contract> load_contract(Store& store, const std::string& dataset);
+// The contract a candidate was staged against: the new version it brings, else the dataset's.
+Result<Contract> candidate_contract(Store& store, const Candidate& candidate);
 
 struct StageOptions {
   InputFormat format = InputFormat::csv;
   std::string actor = "gazette";
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+  // A new version of the dataset's contract to stage against (its text, and the file it came
+  // from for messages). Its version must be newer than the dataset's; the release of the
+  // candidate brings it into force, once the gate has judged the change.
+  std::string contract_json;
+  std::string contract_source;
 };
 
 struct StageResult {

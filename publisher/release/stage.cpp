@@ -17,7 +17,30 @@ Result<Contract> load_contract(Store& store, const std::string& dataset) {
   return parse_contract(info->contract_json, "contract of " + dataset);
 }
 
+Result<Contract> candidate_contract(Store& store, const Candidate& candidate) {
+  if (candidate.contract_json.empty()) return load_contract(store, candidate.dataset);
+  return parse_contract(candidate.contract_json, "contract of candidate " + candidate.id);
+}
+
 namespace {
+
+// The contract to stage against: the dataset's, or a newer version proposed with the file.
+Result<Contract> staging_contract(Store& store, const std::string& dataset, const StageOptions& options) {
+  auto current = load_contract(store, dataset);
+  if (!current.ok() || options.contract_json.empty()) return current;
+  auto proposed = parse_contract(options.contract_json, options.contract_source);
+  if (!proposed.ok()) return proposed.status();
+  if (proposed->dataset_id != dataset)
+    return Status::invalid_input(options.contract_source + ": a contract for dataset '" + proposed->dataset_id +
+                                 "', not '" + dataset + "'");
+  if (proposed->version == current->version && proposed->canonical_json == current->canonical_json)
+    return current;  // the contract in force, given again
+  if (proposed->version <= current->version)
+    return Status::invalid_input(options.contract_source + ": version " + std::to_string(proposed->version) +
+                                 " is not newer than the dataset's contract (v" +
+                                 std::to_string(current->version) + "); raise \"version\"");
+  return proposed;
+}
 
 // Fills derived columns (LocalityName through NptgLocalityCode, ...) for formats that do not
 // carry them, from pairs seen in the newest release.
@@ -67,17 +90,18 @@ class StagingSink : public RecordSink {
 
 std::string candidate_id_for(const std::string& dataset, const Contract& contract,
                              const RecordSet& records) {
-  // The id depends on the dataset, the contract version and the records; not on the format
-  // or the file's name.
+  // The id depends on the dataset, the contract (its version and text: two proposals of one
+  // version are two candidates) and the records; not on the format or the file's name.
   Sha256 h;
-  h.update("gazette-candidate-v1\n" + dataset + "\n" + std::to_string(contract.version) + "\n");
+  h.update("gazette-candidate-v2\n" + dataset + "\n" + std::to_string(contract.version) + "\n");
+  h.update(to_hex(sha256(contract.canonical_json)) + "\n");
   h.update(to_hex(records.content_hash()));
   return to_hex(h.finish()).substr(0, 16);
 }
 
 Result<StageResult> stage(Store& store, const std::string& dataset,
                           const std::filesystem::path& file, const StageOptions& options) {
-  auto contract = load_contract(store, dataset);
+  auto contract = staging_contract(store, dataset, options);
   if (!contract.ok()) return contract.status();
   const Contract& c = *contract;
 
@@ -99,7 +123,7 @@ Result<StageResult> stage(Store& store, const std::string& dataset,
           dataset, (*newest)->seq, [&](std::string_view, std::string_view body) {
             decode_record(body, fields);
             for (auto& f : fills)
-              if (!fields[f.from].empty())
+              if (f.from < fields.size() && f.column < fields.size() && !fields[f.from].empty())
                 f.lookup.emplace(std::string(fields[f.from]), std::string(fields[f.column]));
             return Status{};
           }));
@@ -151,6 +175,7 @@ Result<StageResult> stage(Store& store, const std::string& dataset,
   ValueCounter counter(c);
   for (const auto& r : records.records()) counter.add(r.body);
   result.candidate.stats_json = counts_json(counter.take());
+  result.candidate.contract_json = c.canonical_json;  // what its records were validated against
   auto existing = store.candidate(dataset, id);
   if (!existing.ok()) return existing.status();
   result.already_staged = existing->has_value();

@@ -8,10 +8,6 @@
 
 namespace gazette {
 
-namespace {
-
-}  // namespace
-
 std::string counts_json(const ValueCounts& c) {
   nlohmann::json j;
   j["records"] = c.records;
@@ -33,9 +29,6 @@ bool parse_counts(const std::string& text, ValueCounts& out) {
 
 Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
                                       const std::string& candidate_id, const VerifyOptions& options) {
-  auto contract = load_contract(store, dataset);
-  if (!contract.ok()) return contract.status();
-  const Contract& c = *contract;
   Store::ReadSnapshot snapshot(store);
   auto releases = store.releases(dataset);
   if (!releases.ok()) return releases.status();
@@ -45,10 +38,43 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   if (!cand.ok()) return cand.status();
   if (!cand->has_value())
     return Status::not_found("no candidate '" + candidate_id + "' for dataset '" + dataset + "'");
+  auto contract = candidate_contract(store, **cand);
+  if (!contract.ok()) return contract.status();
+  const Contract& c = *contract;
+
+  // A candidate that brings a new contract version is judged on that too, against every
+  // contract a release was published under.
+  std::vector<ContractFinding> contract_changes;
+  std::optional<Contract> published_contract;
+  bool records_compared = true;
+  auto in_force = store.dataset(dataset);
+  if (!in_force.ok()) return in_force.status();
+  if (c.version < in_force->contract_version)
+    return Status::conflict("candidate " + candidate_id + " was staged under contract v" + std::to_string(c.version) +
+                            ", but v" + std::to_string(in_force->contract_version) + " is in force now; stage it again");
+  if (newest && c.version != newest->contract_version) {
+    auto versions = store.contract_versions(dataset);
+    if (!versions.ok()) return versions.status();
+    std::vector<Contract> published;
+    for (const auto& [version, json] : *versions) {
+      bool used = false;
+      for (const auto& r : *releases) used = used || r.contract_version == version;
+      if (!used) continue;
+      auto pc = parse_contract(json, "contract v" + std::to_string(version) + " of " + dataset);
+      if (!pc.ok()) return pc.status();
+      published.push_back(std::move(*pc));
+    }
+    for (auto& pc : published)
+      if (pc.version == newest->contract_version) published_contract = pc;
+    contract_changes = compare_contracts(published, c);
+    records_compared = keeps_column_layout(contract_changes);
+  }
+
   auto view = store.read_candidate_view(dataset, candidate_id);
   if (!view.ok()) return view.status();
   ChangedBodies bodies;
-  auto cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies, view->get());
+  Result<Changeset> cs = Changeset{};
+  if (records_compared) cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies, view->get());
   if (!cs.ok()) return cs.status();
 
   // Value counts of the candidate (kept when it was staged) and of the newest release (kept
@@ -124,6 +150,11 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   in.notices = std::move(notices);
   in.plan = options.plan ? &*options.plan : nullptr;
   in.publish_at = options.publish_at;
+  if (published_contract) {
+    in.contract_changes = &contract_changes;
+    in.published_contract = &*published_contract;
+  }
+  in.records_compared = records_compared;
 
   VerifyResult r;
   r.verdict = run_gate(c, in);

@@ -160,6 +160,10 @@ CREATE TRIGGER reports_immutable BEFORE UPDATE ON reports
       R"sql(
 ALTER TABLE candidates ADD COLUMN stats TEXT;
 )sql",
+      // 7: a candidate may bring a new version of its dataset's contract.
+      R"sql(
+ALTER TABLE candidates ADD COLUMN contract TEXT;
+)sql",
   };
   return kMigrations;
 }

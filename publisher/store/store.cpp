@@ -264,6 +264,22 @@ Result<DatasetInfo> Store::dataset(const std::string& id) {
   return Status::not_found("no dataset '" + id + "' (see `gazette dataset list`)");
 }
 
+Result<std::vector<std::pair<int, std::string>>> Store::contract_versions(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare("SELECT version, json FROM contracts WHERE dataset=?1 ORDER BY version");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::vector<std::pair<int, std::string>> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace_back(static_cast<int>(st->int64(0)), std::string(st->text(1)));
+  }
+  return out;
+}
+
 Status Store::write_candidate(const Candidate& c, const RecordSet& records,
                               const std::string& actor) {
   auto num = dataset_num(c.dataset);
@@ -298,11 +314,16 @@ Status Store::write_candidate(const Candidate& c, const RecordSet& records,
   Transaction tx(db);
   GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
   auto ins = db.prepare(
-      "INSERT OR IGNORE INTO candidates(dataset, id, format, source, record_count, staged_at, stats) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT OR IGNORE INTO candidates(dataset, id, format, source, record_count, staged_at, stats, "
+      "contract) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!ins.ok()) return ins.status();
   ins->bind(1, *num).bind(2, c.id).bind(3, c.format).bind(4, c.source)
       .bind(5, static_cast<std::int64_t>(c.record_count)).bind(6, c.staged_at).bind(7, c.stats_json);
+  if (c.contract_json.empty()) {
+    ins->bind_null(8);
+  } else {
+    ins->bind(8, c.contract_json);
+  }
   GAZETTE_RETURN_IF_ERROR(ins->run());
   GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "stage", c.dataset, c.id,
                                         c.source + " (" + c.format + ", " +
@@ -315,7 +336,8 @@ Result<std::optional<Candidate>> Store::candidate(const std::string& dataset,
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
   auto st = impl_->db.prepare(
-      "SELECT format, source, record_count, staged_at, coalesce(stats, '') FROM candidates "
+      "SELECT format, source, record_count, staged_at, coalesce(stats, ''), coalesce(contract, '') "
+      "FROM candidates "
       "WHERE dataset=?1 AND id=?2");
   if (!st.ok()) return st.status();
   st->bind(1, *num).bind(2, id);
@@ -330,6 +352,7 @@ Result<std::optional<Candidate>> Store::candidate(const std::string& dataset,
   c.record_count = static_cast<std::uint64_t>(st->int64(2));
   c.staged_at = st->int64(3);
   c.stats_json = std::string(st->text(4));
+  c.contract_json = std::string(st->text(5));
   return std::optional<Candidate>(std::move(c));
 }
 
@@ -646,6 +669,22 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     rep->bind(1, num).bind(2, release.id).bind(3, release.report_json).bind(4, release.plan_json);
     if (release.plan_json.empty()) rep->bind_null(4);
     GAZETTE_RETURN_IF_ERROR(rep->run());
+  }
+  if (!release.new_contract_json.empty()) {
+    // The contract the release brings in takes effect with it, in the same transaction.
+    auto ins_contract = db.prepare(
+        "INSERT INTO contracts(dataset, version, json, registered_at) VALUES(?1, ?2, ?3, ?4)");
+    if (!ins_contract.ok()) return ins_contract.status();
+    ins_contract->bind(1, num).bind(2, release.contract_version).bind(3, release.new_contract_json)
+        .bind(4, release.published_at);
+    GAZETTE_RETURN_IF_ERROR(ins_contract->run());
+    auto upd = db.prepare("UPDATE datasets SET contract_version=?2 WHERE num=?1");
+    if (!upd.ok()) return upd.status();
+    upd->bind(1, num).bind(2, release.contract_version);
+    GAZETTE_RETURN_IF_ERROR(upd->run());
+    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "contract", release.dataset,
+                                          "v" + std::to_string(release.contract_version),
+                                          "with release " + release.id));
   }
   for (const auto& n : notices) {
     StoredNotice with = n;

@@ -66,6 +66,9 @@ class Store {
   Status create_dataset(const DatasetInfo& info, const std::string& actor);
   Result<std::vector<DatasetInfo>> list_datasets();
   Result<DatasetInfo> dataset(const std::string& id);  // not_found
+  // Every contract version ever registered for the dataset, oldest first: (version, JSON).
+  // A newer one is registered by the release that brings it (Release::new_contract_json).
+  Result<std::vector<std::pair<int, std::string>>> contract_versions(const std::string& dataset);
 
   // Candidates. write_candidate is idempotent: the same id again changes nothing.
   Status write_candidate(const Candidate& c, const RecordSet& records, const std::string& actor);

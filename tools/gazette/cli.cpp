@@ -37,7 +37,7 @@ const std::vector<CommandSpec>& commands() {
       {"dataset create", {"ID"}, {{"--contract", "FILE"}}, {"--contract"},
        "register a dataset and its contract", cmd_dataset_create},
       {"dataset list", {}, {}, {}, "list datasets", cmd_dataset_list},
-      {"stage", {"ID", "FILE"}, {{"--format", "csv|naptan-xml|json"}}, {},
+      {"stage", {"ID", "FILE"}, {{"--format", "csv|naptan-xml|json"}, {"--contract", "FILE"}}, {},
        "validate a file and store it as a candidate; prints the candidate id", cmd_stage},
       {"verify", {"ID", "CAND"},
        {{"--plan", "FILE"}, {"--notice", "FILE", true}, {"--json", ""}},

@@ -24,7 +24,7 @@ int cmd_release(const Invocation& inv) {
   int code = kOk;
   auto store = open_store(inv, OpenMode::write, code);
   if (!store) return code;
-  auto contract = load_contract(*store, id);
+  auto contract = contract_for_candidate(*store, id, cand->str());
   if (!contract.ok()) return fail(inv, contract.status());
   Status files = read_gate_files(inv, *contract, opts.notices, opts.plan);
   if (!files.ok()) return fail(inv, files);

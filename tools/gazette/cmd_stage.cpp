@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "publisher/common/file_io.hpp"
 #include "publisher/release/release.hpp"
 #include "tools/gazette/commands.hpp"
 #include "tools/gazette/common.hpp"
@@ -19,6 +20,12 @@ int cmd_stage(const Invocation& inv) {
     opts.format = *f;
   } else {
     opts.format = guess_input_format(file);
+  }
+  if (inv.has("--contract")) {  // a new contract version, judged with the candidate
+    auto text = read_small_file(inv.get("--contract"));
+    if (!text.ok()) return fail(inv, text.status());
+    opts.contract_json = std::move(*text);
+    opts.contract_source = inv.get("--contract");
   }
   int code = kOk;
   auto store = open_store(inv, OpenMode::write, code);

@@ -28,6 +28,13 @@ Status read_gate_files(const Invocation& inv, const Contract& contract, std::vec
   return {};
 }
 
+Result<Contract> contract_for_candidate(Store& store, const std::string& dataset, const std::string& candidate) {
+  auto cand = store.candidate(dataset, candidate);
+  if (!cand.ok()) return cand.status();
+  if (!cand->has_value()) return load_contract(store, dataset);  // the gate says it is missing
+  return candidate_contract(store, **cand);
+}
+
 int cmd_verify(const Invocation& inv) {
   const std::string& id = inv.args[0];
   if (!check_dataset_id(inv, id)) return kError;
@@ -36,7 +43,7 @@ int cmd_verify(const Invocation& inv) {
   int code = kOk;
   auto store = open_store(inv, OpenMode::read, code);
   if (!store) return code;
-  auto contract = load_contract(*store, id);
+  auto contract = contract_for_candidate(*store, id, cand->str());
   if (!contract.ok()) return fail(inv, contract.status());
   VerifyOptions vo;
   Status s = read_gate_files(inv, *contract, vo.notices, vo.plan);

@@ -3,6 +3,7 @@
 
 #include "publisher/contract/contract.hpp"
 #include "publisher/http/server.hpp"
+#include "publisher/store/store.hpp"
 #include "tools/gazette/cli.hpp"
 
 namespace gazette::cli {
@@ -22,6 +23,9 @@ int cmd_verify(const Invocation& inv);
 int cmd_notice_add(const Invocation& inv);
 int cmd_rollback(const Invocation& inv);
 // Reads the --notice and --plan files of `verify` and `release`.
+// The contract candidate `candidate` was staged under (a new version it brings, else the
+// dataset's): notices and plans for it are read against that.
+Result<Contract> contract_for_candidate(Store& store, const std::string& dataset, const std::string& candidate);
 Status read_gate_files(const Invocation& inv, const Contract& contract, std::vector<Notice>& notices,
                        std::optional<Plan>& plan);
 

@@ -193,6 +193,51 @@ TEST_CASE("verify and release exit 0, 3 or 4; a notice or plan lets them through
   CHECK(g.run({"verify", "naptan-stops", mc, "--plan", self.string()}).exit_code == 4);
 }
 
+TEST_CASE("stage --contract brings a new contract version, judged and put in force by the release",
+          "[cli][gate][contract]") {
+  Gazette g;
+  g.setup();
+  auto base = read_text(naptan_dir() / "csv/268Stops_2026-07-24.csv");
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/268Stops_2026-07-24.csv"), "--owner", "alice",
+        "--published-at", "2026-07-24T06:00:00Z"});
+  auto contract = read_text(naptan_contract());
+  // The same contract under the same version, changed: refused, naming the file (exit 1).
+  auto same_version = write_text(g.dir / "loosened.contract.json",
+                                 std::regex_replace(contract, std::regex(R"("name": "Notes",)"),
+                                                    R"("name": "Remarks",)"));
+  auto r = g.run({"stage", "naptan-stops", (naptan_dir() / "csv/268Stops_2026-07-24.csv").string(), "--contract",
+                  same_version.string()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("loosened.contract.json: version 1 is not newer"));
+  // Version 2 renames Notes: the data stages, the gate refuses it as breaking (exit 4).
+  auto v2 = std::regex_replace(contract, std::regex(R"("version": 1,)"), R"("version": 2,)",
+                               std::regex_constants::format_first_only);
+  auto renamed = write_text(g.dir / "renamed.contract.json",
+                            std::regex_replace(v2, std::regex(R"("name": "Notes",)"), R"("name": "Remarks",)"));
+  auto renamed_csv = write_text(g.dir / "renamed.csv", std::regex_replace(base, std::regex(",Notes,"), ",Remarks,",
+                                                                          std::regex_constants::format_first_only));
+  auto cand = g.ok({"stage", "naptan-stops", renamed_csv.string(), "--contract", renamed.string()}).out;
+  cand.pop_back();
+  auto v = g.run({"verify", "naptan-stops", cand});
+  CHECK(v.exit_code == 4);
+  CHECK_THAT(v.out, Catch::Contains("breaking  column-renamed") && Catch::Contains("Notes renamed Remarks"));
+  CHECK(g.run({"release", "naptan-stops", cand, "--owner", "alice"}).exit_code == 4);
+  // Version 2 that only loosens a rule: a notice scoped to the column lets it through, and
+  // the contract served afterwards is version 2.
+  auto loosened = write_text(g.dir / "v2.contract.json",
+                             std::regex_replace(v2, std::regex(R"("notice_m": 50)"), R"("notice_m": 75)"));
+  auto cand2 = g.ok({"stage", "naptan-stops", (naptan_dir() / "csv/268Stops_2026-07-24.csv").string(),
+                     "--contract", loosened.string()}).out;
+  cand2.pop_back();
+  auto needs = g.run({"verify", "naptan-stops", cand2});
+  CHECK(needs.exit_code == 3);
+  CHECK_THAT(needs.out, Catch::Contains("contract-loosened") && Catch::Contains("50 m -> 75 m"));
+  auto notice = write_text(g.dir / "tolerance.json", R"({"id": "wider-tolerance", "kind": "meaning-change",
+    "title": "Positions may move 75 m without notice", "text": "t", "scope": {"columns": ["Easting", "Northing"]}})");
+  g.ok({"release", "naptan-stops", cand2, "--owner", "alice", "--notice", notice.string()});
+  CHECK_THAT(g.ok({"dataset", "list"}).out, Catch::Contains("v2"));
+}
+
 TEST_CASE("rollback publishes a release whose CSV bytes equal the old one's", "[cli][gate]") {
   Gazette g;
   g.setup();
