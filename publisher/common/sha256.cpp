@@ -71,3 +71,17 @@ std::string to_base64(const Digest& d) {
 }
 
 }  // namespace gazette
+
+#include <openssl/hmac.h>
+
+namespace gazette {
+
+Digest hmac_sha256(std::string_view key, std::string_view message) {
+  Digest d{};
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), d.data(), &n);
+  return d;
+}
+
+}  // namespace gazette

@@ -30,6 +30,8 @@ class Sha256 {
 };
 
 Digest sha256(std::string_view bytes);
+// HMAC-SHA256 of `message` under `key` (WebSub's X-Hub-Signature).
+Digest hmac_sha256(std::string_view key, std::string_view message);
 std::string to_hex(const Digest& d);
 std::string to_base64(const Digest& d);
 

@@ -7,6 +7,7 @@
 
 #include "publisher/common/sha256.hpp"
 #include "publisher/contract/contract.hpp"
+#include "publisher/http/catalog_feeds.hpp"
 #include "publisher/http/html.hpp"
 
 namespace gazette::http {
@@ -120,8 +121,10 @@ std::string etag_of(std::string_view body) {
   return "\"" + to_hex(sha256(body)).substr(0, 32) + "\"";
 }
 
-Result<std::shared_ptr<const Catalog>> build_catalog(Store& store) {
+Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const CatalogOptions& options) {
   auto catalog = std::make_shared<Catalog>();
+  catalog->options = options;
+  std::vector<feeds::FeedEntry> every_entry;
   auto hw = store.ledger_high_water();
   if (!hw.ok()) return hw.status();
   catalog->version = *hw;
@@ -184,6 +187,11 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store) {
     d.notices_json_etag = etag_of(d.notices_json);
     catalog->releases_total += d.releases.size();
     build_dataset_documents(d);
+    auto entries = feed_entries(store, d);
+    if (!entries.ok()) return entries.status();
+    d.feed = render_served_feed(options, info.id, info.title + ": releases and notices", *entries);
+    every_entry.insert(every_entry.end(), entries->begin(), entries->end());
+    build_notice_headers(d, options);
     ojson entry;
     entry["id"] = info.id;
     entry["title"] = info.title;
@@ -198,22 +206,35 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store) {
   doc["datasets"] = std::move(list);
   catalog->datasets_json = doc.dump(2) + "\n";
   catalog->index_html = render_index_html(*catalog);
+  feeds::sort_entries(every_entry);
+  catalog->all_feed = render_served_feed(options, "all", "gazette: releases and notices of every dataset", every_entry);
   catalog->datasets_json_etag = etag_of(catalog->datasets_json);
   catalog->index_html_etag = etag_of(catalog->index_html);
   return std::shared_ptr<const Catalog>(std::move(catalog));
 }
 
 Result<std::unique_ptr<CatalogSource>> CatalogSource::open(const std::filesystem::path& data_dir,
-                                                           std::chrono::milliseconds check_every) {
+                                                           std::chrono::milliseconds check_every,
+                                                           const CatalogOptions& options) {
   std::unique_ptr<CatalogSource> src(new CatalogSource());
+  src->options_ = options;
   auto store = Store::open(data_dir, OpenMode::read);
   if (!store.ok()) return store.status();
   src->store_ = std::move(*store);
   src->check_every_ = check_every;
-  auto cat = build_catalog(*src->store_);
+  auto cat = build_catalog(*src->store_, options);
   if (!cat.ok()) return cat.status();
   src->catalog_.store(std::move(*cat));
   return src;
+}
+
+Status CatalogSource::reconfigure(const CatalogOptions& options) {
+  std::lock_guard lock(mutex_);
+  options_ = options;
+  auto fresh = build_catalog(*store_, options_);
+  if (!fresh.ok()) return fresh.status();
+  catalog_.store(std::move(*fresh));
+  return {};
 }
 
 std::shared_ptr<const Catalog> CatalogSource::current() {
@@ -228,7 +249,7 @@ std::shared_ptr<const Catalog> CatalogSource::current() {
       auto hw = store_->ledger_high_water();
       // On a read error keep serving the snapshot we have; the next check tries again.
       if (hw.ok() && *hw != catalog_.load()->version) {
-        auto fresh = build_catalog(*store_);
+        auto fresh = build_catalog(*store_, options_);
         if (fresh.ok()) catalog_.store(std::move(*fresh));
       }
     }

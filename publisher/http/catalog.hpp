@@ -52,6 +52,25 @@ struct ServedNotice {
   std::string json;  // the notice document served at its URL
 };
 
+// A feed document (the subscription document or an archive page) with its ETag.
+struct FeedDoc {
+  std::string body, etag;
+};
+// A feed in both formats: [0] the subscription document, [k] archive page k.
+struct ServedFeed {
+  std::vector<FeedDoc> atom, json;
+  std::size_t entries = 0;
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// Where the server is reached from outside, for the absolute links feeds need.
+struct CatalogOptions {
+  std::string base_url = "http://127.0.0.1:8080";  // no trailing slash
+  std::string hub_url;  // advertised in feeds; empty: base_url + "/websub"
+  std::size_t feed_page_size = 50;
+};
+
 struct ServedDataset {
   DatasetInfo info;
   std::vector<ServedNotice> notices;
@@ -61,6 +80,11 @@ struct ServedDataset {
   std::vector<ServedRelease> releases;  // oldest first
   std::string metadata_json, releases_json, contract_json, metadata_html;
   std::string metadata_json_etag, releases_json_etag, contract_json_etag, metadata_html_etag;
+  ServedFeed feed;
+  // Deprecation, Sunset and Link headers of the deprecation and removal notices that touch
+  // every resource of the dataset (scoped by columns or records), and of those scoped to keys.
+  HeaderList notice_headers;
+  std::map<std::string, HeaderList> key_notice_headers;
   const ServedRelease* release(const std::string& id) const;
   const ServedNotice* notice(const std::string& id) const;
   const ServedRelease* newest() const { return releases.empty() ? nullptr : &releases.back(); }
@@ -72,13 +96,15 @@ struct Catalog {
   std::map<std::string, ServedDataset> datasets;
   std::string datasets_json, index_html;
   std::string datasets_json_etag, index_html_etag;
+  ServedFeed all_feed;  // every dataset's entries
+  CatalogOptions options;
   std::int64_t version = 0;  // the ledger's high-water mark it was built at
   std::uint64_t releases_total = 0;
   const ServedDataset* dataset(const std::string& id) const;
 };
 
 // Builds a snapshot from `store`.
-Result<std::shared_ptr<const Catalog>> build_catalog(Store& store);
+Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const CatalogOptions& options = {});
 
 // A strong ETag for a generated document: a quoted prefix of its SHA-256.
 std::string etag_of(std::string_view body);
@@ -88,13 +114,17 @@ class CatalogSource {
   // Opens the store read-only. `check_every` bounds how often the store is asked whether it
   // changed; requests in between share the snapshot they have.
   static Result<std::unique_ptr<CatalogSource>> open(const std::filesystem::path& data_dir,
-                                                     std::chrono::milliseconds check_every);
+                                                     std::chrono::milliseconds check_every,
+                                                     const CatalogOptions& options = {});
   std::shared_ptr<const Catalog> current();
+  // Rebuilds the snapshot under new options (the server learns its port after binding).
+  Status reconfigure(const CatalogOptions& options);
 
  private:
   CatalogSource() = default;
   std::mutex mutex_;  // guards store_ and refreshing
   std::unique_ptr<Store> store_;
+  CatalogOptions options_;
   std::atomic<std::shared_ptr<const Catalog>> catalog_;
   std::chrono::milliseconds check_every_{250};
   std::atomic<std::int64_t> next_check_ns_{0};

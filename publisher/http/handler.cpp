@@ -226,8 +226,38 @@ Response serve_artefact(const Request& req, const ServedRelease& release,
   return r;
 }
 
+namespace {
+
+// A feed document: its own validators, short-lived (or immutable for an archive page), and the
+// WebSub discovery links in headers as well as in the body.
+Response serve_feed(const Request& req, const Catalog& catalog, const ServedFeed& feed, const std::string& id,
+                    const Route& route) {
+  const bool atom = route.extension == "atom";
+  const auto& docs = atom ? feed.atom : feed.json;
+  const std::size_t archives = docs.size() - 1;
+  const std::string self_path = route.kind == RouteKind::feed
+                                    ? "/feeds/" + id + "." + route.extension
+                                    : "/feeds/" + id + "/archive/" + std::to_string(route.page) + "." + route.extension;
+  if (route.kind == RouteKind::feed_archive && route.page > archives) {
+    // The page after the newest archive is linked (as next-archive) before it is full; until
+    // then its entries are in the subscription document.
+    if (route.page == archives + 1)
+      return redirect(req, "/feeds/" + id + "." + route.extension, kShortLived);
+    return problem(404, "no archive page " + std::to_string(route.page) + " of feed " + id, req.target);
+  }
+  const FeedDoc& doc = docs[route.kind == RouteKind::feed ? 0 : route.page];
+  Response r = serve_document(req, doc.body, atom ? "application/atom+xml; charset=utf-8" : "application/feed+json",
+                              route.kind == RouteKind::feed ? kShortLived : kImmutable, doc.etag);
+  const std::string hub = catalog.options.hub_url.empty() ? catalog.options.base_url + "/websub" : catalog.options.hub_url;
+  r.add("Link", "<" + hub + ">; rel=\"hub\"");
+  r.add("Link", "<" + catalog.options.base_url + self_path + ">; rel=\"self\"");
+  return r;
+}
+
+}  // namespace
+
 Response handle_request(const Request& req, const Catalog& catalog, const Metrics& metrics,
-                        Queries* queries) {
+                        Queries* queries, const WebSubHandler* websub) {
   auto matched = match_route(req.target);
   if (!matched.ok()) {
     Response r = problem(400, matched.status().message(), req.target);
@@ -235,13 +265,30 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
     return r;
   }
   const Route& route = *matched;
+  // Notices that deprecate what a route serves, added to its successful responses.
+  const HeaderList* notice_headers = nullptr;
+  const HeaderList* key_headers = nullptr;
   auto finish = [&](Response r) {
     r.route = to_string(route.kind);
     if (req.method == "HEAD") r.head = true;
+    if (r.status < 400) {
+      for (const HeaderList* h : {notice_headers, key_headers})
+        if (h)
+          for (const auto& [name, value] : *h) r.add(name, value);
+    }
     return r;
   };
   if (route.kind == RouteKind::not_found)
     return finish(problem(404, "no such resource", req.target));
+  if (route.kind == RouteKind::websub) {
+    if (websub == nullptr || !*websub) return finish(problem(404, "this server runs no WebSub hub", req.target));
+    if (req.method != "POST") {
+      Response r = problem(405, "the hub takes subscriptions as a form POST (W3C WebSub)", req.target);
+      r.set("Allow", "POST");
+      return finish(std::move(r));
+    }
+    return finish((*websub)(req));
+  }
   if (req.method != "GET" && req.method != "HEAD") {
     Response r = problem(405, "only GET and HEAD are allowed here", req.target);
     r.set("Allow", "GET, HEAD");
@@ -277,6 +324,10 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
       r.set("Vary", "Accept");
       return finish(std::move(r));
     }
+    case RouteKind::feed:
+    case RouteKind::feed_archive:
+      if (route.dataset == "all") return finish(serve_feed(req, catalog, catalog.all_feed, "all", route));
+      break;
     case RouteKind::notice:
       if (route.dataset.empty()) {
         for (const auto& [id, d] : catalog.datasets)
@@ -293,6 +344,23 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
   if (ds == nullptr) return finish(problem(404, "no dataset '" + route.dataset + "'", req.target));
 
   switch (route.kind) {
+    case RouteKind::feed:
+    case RouteKind::feed_archive:
+    case RouteKind::notices:
+    case RouteKind::notice:
+    case RouteKind::report:
+      break;  // news about the dataset, not the deprecated data itself
+    default:
+      if (!ds->notice_headers.empty()) notice_headers = &ds->notice_headers;
+      if (route.kind == RouteKind::record || route.kind == RouteKind::record_history)
+        if (auto it = ds->key_notice_headers.find(route.key); it != ds->key_notice_headers.end())
+          key_headers = &it->second;
+  }
+
+  switch (route.kind) {
+    case RouteKind::feed:
+    case RouteKind::feed_archive:
+      return finish(serve_feed(req, catalog, ds->feed, ds->info.id, route));
     case RouteKind::dataset: {
       Response r = wants_html(req)
                        ? serve_document(req, ds->metadata_html, "text/html; charset=utf-8",

@@ -5,6 +5,8 @@
 // Thread-safety: reentrant; the catalogue is immutable and Metrics is thread-safe.
 #pragma once
 
+#include <functional>
+
 #include "publisher/http/catalog.hpp"
 #include "publisher/http/http.hpp"
 #include "publisher/http/metrics.hpp"
@@ -16,10 +18,13 @@ inline constexpr const char* kShortLived = "public, max-age=60";
 
 class Queries;
 
+// The WebSub hub's side of POST /websub (the only route that is not a read).
+using WebSubHandler = std::function<Response(const Request&)>;
+
 // `queries` answers the routes that read beyond the catalogue (changes, records); without it
-// they answer 503.
+// they answer 503. `websub` answers POST /websub; without it that route is 404.
 Response handle_request(const Request& request, const Catalog& catalog, const Metrics& metrics,
-                        Queries* queries = nullptr);
+                        Queries* queries = nullptr, const WebSubHandler* websub = nullptr);
 
 // One builder for every error: application/problem+json (RFC 9457).
 Response problem(int status, const std::string& detail, const std::string& instance);

@@ -39,17 +39,22 @@ std::string render_index_html(const Catalog& catalog) {
 std::string render_dataset_html(const ServedDataset& d) {
   const std::string base = "/datasets/" + html_escape(d.info.id);
   std::string h = kHead;
-  h += "<title>" + html_escape(d.info.title) + "</title></head><body>\n";
+  h += "<title>" + html_escape(d.info.title) + "</title>"
+       "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/feeds/" + html_escape(d.info.id) + ".atom\">"
+       "</head><body>\n";
   h += "<p><a href=\"/\">All datasets</a></p>\n<h1>" + html_escape(d.info.title) + "</h1>\n";
   h += "<p>" + html_escape(d.publisher) + ". Licence: " + html_escape(d.licence) +
        ". Contract version " + std::to_string(d.info.contract_version) + " (<a href=\"" + base +
        "/contract\">contract</a>).</p>\n";
+  h += "<p>Follow changes: <a href=\"/feeds/" + html_escape(d.info.id) + ".atom\">Atom</a>, <a href=\"/feeds/" +
+       html_escape(d.info.id) + ".json\">JSON Feed</a> (WebSub: <code>/websub</code>); <a href=\"" + base +
+       "/notices\">notices</a>.</p>\n";
   h += "<table><tr><th>release</th><th>published</th><th>kind</th><th>records</th>"
        "<th>downloads</th></tr>\n";
   for (auto it = d.releases.rbegin(); it != d.releases.rend(); ++it) {
     const Release& r = it->release;
     const std::string rel = base + "/releases/" + html_escape(r.id);
-    h += "<tr><td>" + html_escape(r.id) + "</td><td>" + format_rfc3339(r.published_at) +
+    h += "<tr id=\"release-" + html_escape(r.id) + "\"><td>" + html_escape(r.id) + "</td><td>" + format_rfc3339(r.published_at) +
          "</td><td>" + to_string(r.kind) + "</td><td>" + std::to_string(r.record_count) +
          "</td><td>";
     for (const auto& a : it->artefacts)

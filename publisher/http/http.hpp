@@ -19,6 +19,7 @@ struct Request {
   std::string method;  // "GET"
   std::string target;  // as received: "/datasets/naptan-stops?x=1"
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;  // POST /websub only (bounded by the server's body limit)
 
   // The first value of header `lower_name`, or empty.
   std::string_view header(std::string_view lower_name) const;

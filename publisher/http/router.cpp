@@ -25,6 +25,9 @@ const char* to_string(RouteKind k) {
     case RouteKind::report: return "report";
     case RouteKind::notices: return "notices";
     case RouteKind::notice: return "notice";
+    case RouteKind::feed: return "feed";
+    case RouteKind::feed_archive: return "feed_archive";
+    case RouteKind::websub: return "websub";
     case RouteKind::not_found: return "not_found";
   }
   return "not_found";
@@ -115,6 +118,37 @@ Result<Route> match_route(std::string_view target) {
     if (seg[0] == "healthz") r.kind = RouteKind::healthz;
     else if (seg[0] == "metrics") r.kind = RouteKind::metrics;
     else if (seg[0] == "datasets") r.kind = RouteKind::datasets;
+    else if (seg[0] == "websub") r.kind = RouteKind::websub;
+    return r;
+  }
+  if (seg[0] == "feeds") {
+    // /feeds/{ds}.{atom,json} and /feeds/{ds}/archive/{page}.{atom,json}
+    auto split_ext = [&](const std::string& file, std::string& stem) {
+      for (const char* ext : {"atom", "json"}) {
+        const std::string suffix = std::string(".") + ext;
+        if (file.size() > suffix.size() && file.ends_with(suffix)) {
+          stem = file.substr(0, file.size() - suffix.size());
+          r.extension = ext;
+          return true;
+        }
+      }
+      return false;
+    };
+    std::string stem;
+    if (n == 2 && split_ext(seg[1], stem)) {
+      auto ds = DatasetId::parse(stem);
+      if (!ds.ok()) return r;
+      r.dataset = ds->str();
+      r.kind = RouteKind::feed;
+    } else if (n == 4 && seg[2] == "archive" && split_ext(seg[3], stem)) {
+      auto ds = DatasetId::parse(seg[1]);
+      if (!ds.ok() || stem.empty() || stem.size() > 9 || stem[0] == '0' ||
+          stem.find_first_not_of("0123456789") != std::string::npos)
+        return r;
+      r.dataset = ds->str();
+      r.page = std::stoul(stem);
+      r.kind = RouteKind::feed_archive;
+    }
     return r;
   }
   auto notice_id = [](const std::string& id) {

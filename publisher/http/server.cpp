@@ -24,6 +24,9 @@
 
 #include "publisher/common/time.hpp"
 #include "publisher/http/catalog.hpp"
+#include "publisher/http/client.hpp"
+#include "publisher/common/url.hpp"
+#include "publisher/http/router.hpp"
 #include "publisher/http/file_range_body.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/http/queries.hpp"
@@ -63,6 +66,7 @@ struct ServerContext {
   CatalogSource& catalog;
   Queries queries;
   Metrics metrics;
+  WebSubHandler websub;  // empty when the hub is delegated
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
   std::mutex sessions_mutex;
@@ -155,6 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
       std::string_view name = wanted_header(f.name());
       if (!name.empty()) req.headers.emplace_back(std::string(name), std::string(f.value()));
     }
+    if (msg.method() == bhttp::verb::post) req.body = std::move(msg.body());
     log_method_ = req.method;
     log_target_ = req.target;
     // Each thread keeps the snapshot it last saw and asks for a fresh one only now and then:
@@ -168,7 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
       checked = now;
       owner = &ctx_;
     }
-    Response r = handle_request(req, *catalog, ctx_.metrics, &ctx_.queries);
+    Response r = handle_request(req, *catalog, ctx_.metrics, &ctx_.queries, &ctx_.websub);
     send(std::move(r), msg.keep_alive() && !ctx_.stopping, msg.version());
   }
 
@@ -176,7 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void finish_headers(bhttp::response<Body>& res, const Response& r, bool keep_alive, unsigned version) {
     res.result(static_cast<unsigned>(r.status));
     res.version(version);
-    for (const auto& [k, v] : r.headers) res.set(k, v);
+    for (const auto& [k, v] : r.headers) res.insert(k, v);
     res.set(bhttp::field::date, http_date_now());
     res.keep_alive(keep_alive);
   }
@@ -321,6 +326,55 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 }  // namespace
 
+namespace {
+
+// The hub, fed by the catalogue: a topic is one of our feed URLs, whatever host it was named by.
+Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, const CatalogOptions& co,
+                                              CatalogSource& catalog) {
+  websub::HubOptions ho;
+  ho.db_path = options.data_dir / "hub.db";
+  ho.hub_url = co.hub_url.empty() ? co.base_url + "/websub" : co.hub_url;
+  ho.delegate_hub = options.delegate_hub;
+  ho.allow_private_callbacks = options.allow_private_callbacks;
+  ho.first_retry = options.delivery_retry;
+  if (options.access_log) ho.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  auto topic_of = [&catalog, base = co.base_url](const std::string& topic) -> std::optional<websub::TopicDocument> {
+    auto url = parse_url(topic);
+    if (!url.ok()) return std::nullopt;
+    auto route = match_route(url->target);
+    if (!route.ok() || route->kind != RouteKind::feed) return std::nullopt;
+    auto snapshot = catalog.current();
+    const ServedFeed* feed = nullptr;
+    if (route->dataset == "all") {
+      feed = &snapshot->all_feed;
+    } else if (const ServedDataset* ds = snapshot->dataset(route->dataset)) {
+      feed = &ds->feed;
+    }
+    if (feed == nullptr) return std::nullopt;
+    const bool atom = route->extension == "atom";
+    websub::TopicDocument doc;
+    doc.body = (atom ? feed->atom : feed->json).front().body;
+    doc.content_type = atom ? "application/atom+xml; charset=utf-8" : "application/feed+json";
+    doc.self_url = base + "/feeds/" + route->dataset + "." + route->extension;
+    doc.entries = feed->entries;
+    return doc;
+  };
+  if (!options.delegate_hub.empty()) {
+    ho.delegate_topics = [&catalog, base = co.base_url] {
+      std::vector<std::string> topics;
+      auto snapshot = catalog.current();
+      std::vector<std::string> ids = {"all"};
+      for (const auto& [id, ds] : snapshot->datasets) ids.push_back(id);
+      for (const auto& id : ids)
+        for (const char* ext : {"atom", "json"}) topics.push_back(base + "/feeds/" + id + "." + ext);
+      return topics;
+    };
+  }
+  return websub::Hub::open(ho, http_call, topic_of);
+}
+
+}  // namespace
+
 Status run_server(const ServerOptions& options,
                   const std::function<void(std::uint16_t port)>& on_listening) {
   auto catalog = CatalogSource::open(options.data_dir, options.catalog_check_every);
@@ -334,6 +388,31 @@ Status run_server(const ServerOptions& options,
   if (ec) return Status::invalid_input("'" + options.host + "' is not an IP address");
   auto listener = std::make_shared<Listener>(ioc, ctx);
   GAZETTE_RETURN_IF_ERROR(listener->open(tcp::endpoint(address, options.port)));
+  // Now that the port is known, so are the absolute URLs feeds carry.
+  CatalogOptions co;
+  co.base_url = options.public_url.empty()
+                    ? "http://" + (address.is_v6() ? "[" + options.host + "]" : options.host) + ":" +
+                          std::to_string(listener->port())
+                    : options.public_url;
+  while (!co.base_url.empty() && co.base_url.back() == '/') co.base_url.pop_back();
+  co.hub_url = options.delegate_hub;
+  co.feed_page_size = options.feed_page_size;
+  GAZETTE_RETURN_IF_ERROR((*catalog)->reconfigure(co));
+  auto hub = open_hub(options, co, **catalog);
+  if (!hub.ok()) return hub.status();
+  if (options.delegate_hub.empty()) {
+    ctx.websub = [h = hub->get()](const Request& req) {
+      auto answer = h->request(req.header("content-type"), req.body);
+      if (answer.status != 202) return problem(answer.status, answer.detail, "/websub");
+      Response r;
+      r.status = 202;
+      r.set("Content-Type", "text/plain; charset=utf-8");
+      r.set("Cache-Control", "no-store");
+      r.body = answer.detail + "\n";
+      return r;
+    };
+  }
+  (*hub)->start();
   on_listening(listener->port());
   listener->run();
 
@@ -370,6 +449,7 @@ Status run_server(const ServerOptions& options,
   for (auto& t : pool) t.join();
   ctx.stopping = true;
   watcher.join();
+  (*hub)->stop();
   return {};
 }
 

@@ -27,6 +27,12 @@ struct ServerOptions {
   std::size_t max_connections = 1024;
   bool access_log = true;  // one line per request on stderr
   std::chrono::milliseconds catalog_check_every{250};
+  // Feeds and WebSub.
+  std::string public_url;  // how consumers reach us ("https://stops.example.org"); default http://HOST:PORT
+  std::string delegate_hub;  // --hub: advertise and ping this hub instead of fanning out
+  bool allow_private_callbacks = false;
+  std::size_t feed_page_size = 50;
+  std::chrono::seconds delivery_retry{30};  // first retry of a failed delivery; then doubling
 };
 
 // Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:0", ":8080").

@@ -1,5 +1,5 @@
 // A thin RAII layer over the SQLite C API that turns result codes into Status.
-// Internal to the store module: no other module sees SQL.
+// Internal to the store module and the WebSub hub's queue (feeds/websub): no other module sees SQL.
 #pragma once
 
 #include <sqlite3.h>

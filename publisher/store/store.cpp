@@ -848,6 +848,31 @@ Result<std::string> Store::release_report(const std::string& dataset, const std:
   return one_text(impl_->db, "SELECT json FROM reports WHERE dataset=?1 AND release=?2", *num, release);
 }
 
+Result<std::string> Store::release_plan(const std::string& dataset, const std::string& release) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  return one_text(impl_->db, "SELECT coalesce(plan, '') FROM reports WHERE dataset=?1 AND release=?2", *num,
+                  release);
+}
+
+Result<std::map<std::string, Store::ChangeCounts>> Store::change_counts(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT release, added, removed, retired, modified FROM changesets WHERE dataset=?1");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::map<std::string, ChangeCounts> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out[std::string(st->text(0))] = {static_cast<std::uint64_t>(st->int64(1)), static_cast<std::uint64_t>(st->int64(2)),
+                                     static_cast<std::uint64_t>(st->int64(3)), static_cast<std::uint64_t>(st->int64(4))};
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> Store::all_release_stats(const std::string& dataset) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();

@@ -18,6 +18,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -135,6 +136,12 @@ class Store {
   // The value counts and report stored with a release ("" if none).
   Result<std::string> release_stats(const std::string& dataset, const std::string& release);
   Result<std::string> release_report(const std::string& dataset, const std::string& release);
+  Result<std::string> release_plan(const std::string& dataset, const std::string& release);  // "" if none
+  // The summary of each release's changeset against its parent, by release id.
+  struct ChangeCounts {
+    std::uint64_t added = 0, removed = 0, retired = 0, modified = 0;
+  };
+  Result<std::map<std::string, ChangeCounts>> change_counts(const std::string& dataset);
   // Every release's value counts, oldest first.
   Result<std::vector<std::string>> all_release_stats(const std::string& dataset);
 

@@ -29,7 +29,9 @@ struct CommandSpec {
 
 const std::vector<OptionSpec> kServerOptions = {
     {"--listen", "HOST:PORT"},       {"--threads", "N"},         {"--max-connections", "N"},
-    {"--max-header-bytes", "BYTES"}, {"--request-timeout", "SECONDS"}, {"--no-access-log", ""}};
+    {"--max-header-bytes", "BYTES"}, {"--request-timeout", "SECONDS"}, {"--no-access-log", ""},
+    {"--public-url", "URL"},         {"--hub", "URL"},           {"--allow-private-callbacks", ""},
+    {"--feed-page-size", "N"},       {"--delivery-retry", "SECONDS"}};
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> kCommands = {

@@ -8,6 +8,8 @@ namespace gazette::cli {
 int cmd_dataset_create(const Invocation& inv) {
   const std::string& id = inv.args[0];
   if (!check_dataset_id(inv, id)) return kError;
+  if (id == "all")  // /feeds/all.atom is every dataset's feed
+    return fail(inv, Status::invalid_input("'all' is reserved for the feed of every dataset; choose another id"));
   const std::string file = inv.get("--contract");
   auto text = read_small_file(file);
   if (!text.ok()) return fail(inv, text.status());

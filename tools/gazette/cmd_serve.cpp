@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "publisher/common/url.hpp"
 #include "publisher/http/server.hpp"
 #include "tools/gazette/commands.hpp"
 #include "tools/gazette/common.hpp"
@@ -37,9 +38,19 @@ Result<http::ServerOptions> server_options(const Invocation& inv) {
   bool ok = number("--threads", [&](long n) { o.threads = static_cast<int>(n); }) &&
             number("--max-connections", [&](long n) { o.max_connections = static_cast<std::size_t>(n); }) &&
             number("--max-header-bytes", [&](long n) { o.max_header_bytes = static_cast<std::size_t>(n); }) &&
-            number("--request-timeout", [&](long n) { o.request_timeout = std::chrono::seconds(n); });
+            number("--request-timeout", [&](long n) { o.request_timeout = std::chrono::seconds(n); }) &&
+            number("--feed-page-size", [&](long n) { o.feed_page_size = static_cast<std::size_t>(n); }) &&
+            number("--delivery-retry", [&](long n) { o.delivery_retry = std::chrono::seconds(n); });
   if (!ok) return Status::invalid_input("");  // already reported
   o.access_log = !inv.has("--no-access-log");
+  for (const char* flag : {"--public-url", "--hub"}) {
+    if (!inv.has(flag)) continue;
+    auto url = parse_url(inv.get(flag));
+    if (!url.ok()) return url.status().with_context(flag);
+  }
+  o.public_url = inv.get("--public-url");
+  o.delegate_hub = inv.get("--hub");
+  o.allow_private_callbacks = inv.has("--allow-private-callbacks");
   return o;
 }
 
@@ -54,6 +65,7 @@ int serve(const Invocation& inv, const http::ServerOptions& o, const std::string
                << "  curl " << base << "/datasets/naptan-stops\n"
                << "  curl -I " << base << "/datasets/naptan-stops/latest/naptan-stops.csv\n"
                << "  curl -L " << base << "/datasets/naptan-stops/as-of/2025-01-01T00:00:00Z\n"
+               << "  curl " << base << "/feeds/naptan-stops.atom\n"
                << "  curl " << base << "/metrics\n"
                << "Stop with Ctrl-C." << std::endl;
     }

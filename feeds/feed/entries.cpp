@@ -1,0 +1,131 @@
+// Method: each entry is built once from immutable facts (a release and its report, a notice),
+// so its bytes in every page and format are the same forever.
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "feeds/feed/feed.hpp"
+#include "publisher/common/sha256.hpp"
+
+namespace gazette::feeds {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::string plural(std::uint64_t n, const char* word) {
+  return std::to_string(n) + " " + word;
+}
+
+std::string release_path(const std::string& ds, const std::string& rel) {
+  return "/datasets/" + ds + "/releases/" + rel;
+}
+
+}  // namespace
+
+std::string urn_for(const std::string& name) {
+  Digest d = sha256(name);
+  d[6] = static_cast<std::uint8_t>((d[6] & 0x0f) | 0x80);  // version 8
+  d[8] = static_cast<std::uint8_t>((d[8] & 0x3f) | 0x80);  // variant 10
+  std::string hex = to_hex(d).substr(0, 32);
+  return "urn:uuid:" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20, 12);
+}
+
+FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
+  FeedEntry e;
+  e.dataset = ds;
+  e.is_release = true;
+  e.id = urn_for("gazette:" + ds + "/releases/" + r.id);
+  const std::uint64_t changed = r.added + r.removed + r.retired + r.modified;
+  e.title = ds + " " + r.id + ": " + r.kind + " release" +
+            (r.parent.empty() ? ", " + plural(r.record_count, "records")
+                              : ", " + plural(changed, changed == 1 ? "record changed" : "records changed"));
+  std::string text = "Release " + r.id + " of " + ds + " (" + r.kind + ", by " + r.owner + "): " +
+                     plural(r.record_count, "records") + ".";
+  if (!r.parent.empty())
+    text += " Since " + r.parent + ": " + std::to_string(r.added) + " added, " + std::to_string(r.removed) +
+            " removed, " + std::to_string(r.retired) + " retired, " + std::to_string(r.modified) + " modified.";
+  if (r.notice + r.breaking)
+    text += " The gate found " + std::to_string(r.notice) + " change(s) that need a notice and " +
+            std::to_string(r.breaking) + " that a declared definition change explains, all covered.";
+  if (!r.plan_id.empty()) text += " Backfill under plan " + r.plan_id + " (owner " + r.plan_owner + ").";
+  if (!r.notice_ids.empty()) {
+    text += " Notices:";
+    for (const auto& n : r.notice_ids) text += " " + n;
+    text += ".";
+  }
+  e.text = std::move(text);
+  e.author = r.owner;
+  e.published = r.published_at;
+  e.category = r.kind;
+  e.alternate = "/datasets/" + ds + "#release-" + r.id;
+  e.alternate_type = "text/html";
+  const std::string base = release_path(ds, r.id);
+  if (!r.parent.empty()) e.related = "/datasets/" + ds + "/changes?from=" + r.parent + "&to=" + r.id;
+  e.describedby = base + "/manifest.json";
+  e.enclosures = r.artefacts;
+
+  ojson x;
+  x["dataset"] = ds;
+  x["type"] = "release";
+  x["release"] = r.id;
+  x["kind"] = r.kind;
+  x["parent"] = r.parent.empty() ? ojson(nullptr) : ojson(r.parent);
+  x["record_count"] = r.record_count;
+  x["changes"] = {{"added", r.added}, {"removed", r.removed}, {"retired", r.retired}, {"modified", r.modified}};
+  x["severity"] = {{"routine", r.routine}, {"notice", r.notice}, {"breaking", r.breaking}};
+  x["notices"] = r.notice_ids;
+  x["changeset_url"] = e.related.empty() ? ojson(nullptr) : ojson(e.related);
+  x["manifest_url"] = e.describedby;
+  x["report_url"] = base + "/report.json";
+  if (!r.plan_id.empty()) x["plan"] = {{"id", r.plan_id}, {"owner", r.plan_owner}};
+  e.extension_json = x.dump();
+  return e;
+}
+
+FeedEntry notice_entry(const std::string& ds, const NoticeFacts& n) {
+  FeedEntry e;
+  e.dataset = ds;
+  e.is_release = false;
+  e.id = urn_for("gazette:" + ds + "/notices/" + n.id);
+  e.title = ds + " notice (" + n.kind + "): " + n.title;
+  e.text = n.text;
+  if (!n.effective_at.empty()) e.text += " Effective " + n.effective_at + ".";
+  e.author = ds + " maintainers";
+  e.published = n.published_at;
+  e.category = n.kind;
+  e.alternate = "/datasets/" + ds + "/notices/" + n.id;
+  e.alternate_type = "application/json";
+  ojson x;
+  x["dataset"] = ds;
+  x["type"] = "notice";
+  x["notice"] = n.id;
+  x["kind"] = n.kind;
+  x["release"] = n.release.empty() ? ojson(nullptr) : ojson(n.release);
+  x["effective_at"] = n.effective_at.empty() ? ojson(nullptr) : ojson(n.effective_at);
+  x["notice_url"] = e.alternate;
+  if (!n.link.empty()) x["link"] = n.link;
+  e.extension_json = x.dump();
+  return e;
+}
+
+void sort_entries(std::vector<FeedEntry>& entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const FeedEntry& a, const FeedEntry& b) {
+    if (a.published != b.published) return a.published < b.published;
+    if (a.is_release != b.is_release) return a.is_release;
+    if (a.dataset != b.dataset) return a.dataset < b.dataset;
+    return a.id < b.id;
+  });
+}
+
+std::size_t archive_count(std::size_t entries, std::size_t page_size) {
+  return page_size == 0 ? 0 : entries / page_size;
+}
+
+const char* media_type(FeedFormat f) {
+  return f == FeedFormat::atom ? "application/atom+xml" : "application/feed+json";
+}
+const char* extension(FeedFormat f) { return f == FeedFormat::atom ? "atom" : "json"; }
+
+}  // namespace gazette::feeds

@@ -1,0 +1,116 @@
+// The WebSub hub (W3C Recommendation, 2018): subscribers POST a form to /websub, the hub
+// verifies their intent with a GET carrying a challenge, and from then on POSTs the updated
+// feed to their callback whenever a release or notice is published, signed with their secret.
+//
+// Everything the hub must not forget lives in DIR/hub.db (SQLite): intents still to verify,
+// subscriptions with their leases, how many feed entries each subscriber has been sent, and
+// deliveries still to make with their attempts. So a server that restarts resumes its retries,
+// and one that was down while a release was cut delivers it when it starts. The release store
+// is never written; hub.db is the server's only writable state.
+//
+// With a delegate hub (`--hub URL`) the hub does no fan-out: it pings that hub
+// (hub.mode=publish) for each topic with new entries, durably and with the same retries.
+//
+// Thread-safety: request() may be called from any thread; work() runs on one worker thread,
+// started by start() and stopped by stop() (or the destructor).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "publisher/common/status.hpp"
+#include "publisher/common/time.hpp"
+
+namespace gazette::websub {
+
+// An outbound HTTP call and its answer. The transport never follows redirects and refuses
+// private, loopback and link-local addresses unless `allow_private`.
+struct OutboundRequest {
+  std::string method;  // GET or POST
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool allow_private = false;
+};
+struct OutboundResponse {
+  int status = 0;      // 0: no HTTP answer (see error)
+  std::string body;    // the first 64 KiB at most
+  std::string error;
+};
+using Transport = std::function<OutboundResponse(const OutboundRequest&)>;
+
+// What the hub can deliver for a topic: the feed document now, and how many entries the feed
+// has (entries are only ever appended, so a higher count means news).
+struct TopicDocument {
+  std::string body;
+  std::string content_type;
+  std::string self_url;
+  std::size_t entries = 0;
+};
+// Answers for a topic URL, or nullopt when the server publishes no such feed.
+using TopicSource = std::function<std::optional<TopicDocument>(const std::string& topic)>;
+
+struct HubOptions {
+  std::filesystem::path db_path;     // DIR/hub.db
+  std::string hub_url;               // this hub's public URL (rel="hub" in deliveries)
+  std::string delegate_hub;          // --hub: ping this hub instead of fanning out
+  // With a delegate: the topic URLs to watch (asked each round, as datasets come and go).
+  std::function<std::vector<std::string>()> delegate_topics;
+  bool allow_private_callbacks = false;
+  std::chrono::seconds default_lease{10 * 24 * 3600};
+  std::chrono::seconds max_lease{30 * 24 * 3600};
+  std::chrono::seconds min_lease{60};
+  std::chrono::seconds first_retry{30};  // then doubling, up to max_retry
+  std::chrono::seconds max_retry{3600};
+  int max_attempts = 8;  // a callback failing this many times in a row is dropped
+  std::chrono::milliseconds poll_every{500};
+  std::function<void(const std::string&)> log;  // one line per event; null: silent
+};
+
+// The hub's answer to a subscription request.
+struct HubAnswer {
+  int status = 202;
+  std::string detail;  // why, for 4xx
+};
+
+class Hub {
+ public:
+  static Result<std::unique_ptr<Hub>> open(const HubOptions& options, Transport transport, TopicSource topics);
+  ~Hub();
+
+  // POST /websub with an application/x-www-form-urlencoded body.
+  HubAnswer request(std::string_view content_type, std::string_view body);
+
+  // One round of work: verify intents, expire leases, notice new entries, make due deliveries.
+  // Called by the worker; exposed for tests.
+  void work(UnixSeconds now);
+
+  void start();  // the worker thread: work() every poll_every
+  void stop();
+
+  // For tests and /metrics: subscriptions active, deliveries pending.
+  struct Counts {
+    std::int64_t subscriptions = 0, pending_intents = 0, pending_deliveries = 0;
+  };
+  Counts counts();
+
+ private:
+  struct Impl;
+  explicit Hub(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Whether an IPv4 or IPv6 address (text) is private, loopback, link-local, unspecified,
+// multicast or otherwise not on the public Internet.
+bool is_private_address(const std::string& address);
+
+// Resolves `host` and checks every address it names; invalid_input naming the first that is
+// not public.
+Status check_public_host(const std::string& host);
+
+}  // namespace gazette::websub

@@ -1,0 +1,114 @@
+#include "publisher/common/url.hpp"
+
+#include <charconv>
+#include <vector>
+
+namespace gazette {
+
+Result<Url> parse_url(std::string_view text) {
+  auto bad = [&](const std::string& why) {
+    return Status::invalid_input("'" + std::string(text.substr(0, 200)) + "' is not a usable URL: " + why);
+  };
+  Url u;
+  const std::size_t colon = text.find("://");
+  if (colon == std::string_view::npos) return bad("no scheme");
+  u.scheme = std::string(text.substr(0, colon));
+  for (auto& c : u.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (u.scheme != "http" && u.scheme != "https") return bad("only http and https are allowed");
+  std::string_view rest = text.substr(colon + 3);
+  if (rest.find('#') != std::string_view::npos) return bad("a fragment is not allowed");
+  for (char c : rest)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return bad("spaces or control characters");
+  const std::size_t slash = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, slash);
+  u.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (u.target[0] == '?') u.target = "/" + u.target;
+  if (authority.find('@') != std::string_view::npos) return bad("user information is not allowed");
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return bad("unclosed IPv6 address");
+    u.host = std::string(authority.substr(1, close - 1));
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return bad("bad port");
+      port = authority.substr(close + 2);
+    }
+  } else {
+    const std::size_t c = authority.rfind(':');
+    u.host = std::string(authority.substr(0, c));
+    if (c != std::string_view::npos) port = authority.substr(c + 1);
+  }
+  if (u.host.empty()) return bad("no host");
+  for (auto& c : u.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (port.empty()) {
+    u.port = u.scheme == "https" ? 443 : 80;
+  } else {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) return bad("bad port");
+    u.port = static_cast<std::uint16_t>(value);
+  }
+  return u;
+}
+
+std::string form_encode(std::string_view v) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string with_query(const std::string& url, const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out = url;
+  char sep = url.find('?') == std::string::npos ? '?' : '&';
+  for (const auto& [k, v] : params) {
+    out += sep;
+    out += form_encode(k) + "=" + form_encode(v);
+    sep = '&';
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> form_decode(std::string_view body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto decode = [](std::string_view s) -> Result<std::string> {
+    std::string r;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '+') {
+        r.push_back(' ');
+      } else if (s[i] == '%') {
+        if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
+            !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+          return Status::invalid_input("bad %-escape in form data");
+        r.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+        i += 2;
+      } else {
+        r.push_back(s[i]);
+      }
+    }
+    return r;
+  };
+  while (!body.empty()) {
+    const std::size_t amp = body.find('&');
+    std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    auto k = decode(pair.substr(0, eq));
+    auto v = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!k.ok()) return k.status();
+    if (!v.ok()) return v.status();
+    out.emplace_back(std::move(*k), std::move(*v));
+  }
+  return out;
+}
+
+}  // namespace gazette

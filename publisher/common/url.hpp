@@ -1,0 +1,34 @@
+// Absolute http and https URLs, as far as gazette needs them: to call WebSub callbacks and
+// hubs, and to check what a subscriber gave us.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "publisher/common/status.hpp"
+
+namespace gazette {
+
+struct Url {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // a name, an IPv4 address, or an IPv6 address without brackets
+  std::uint16_t port = 0;
+  std::string target;  // path and query, "/" at least
+};
+
+// Parses an absolute http(s) URL. No user info, no fragment. invalid_input otherwise.
+Result<Url> parse_url(std::string_view text);
+
+// `url` with `params` appended to its query (values form-encoded).
+std::string with_query(const std::string& url, const std::vector<std::pair<std::string, std::string>>& params);
+
+// application/x-www-form-urlencoded: encode one value; decode a whole body into pairs.
+std::string form_encode(std::string_view v);
+Result<std::vector<std::pair<std::string, std::string>>> form_decode(std::string_view body);
+
+}  // namespace gazette

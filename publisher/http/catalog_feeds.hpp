@@ -1,0 +1,22 @@
+// The parts of a catalogue snapshot that tell consumers of change: the Atom and JSON feeds
+// (with their archive pages) and the Deprecation/Sunset/Link headers of notices.
+//
+// Thread-safety: called while a snapshot is built, by one thread.
+#pragma once
+
+#include "feeds/feed/feed.hpp"
+#include "publisher/http/catalog.hpp"
+
+namespace gazette::http {
+
+// The feed entries of one dataset (its releases and notices), in feed order.
+Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDataset& d);
+
+// Renders the subscription document and every archive page of a feed, in both formats.
+ServedFeed render_served_feed(const CatalogOptions& options, const std::string& id, const std::string& title,
+                              const std::vector<feeds::FeedEntry>& entries);
+
+// Fills d.notice_headers and d.key_notice_headers from d.notices.
+void build_notice_headers(ServedDataset& d, const CatalogOptions& options);
+
+}  // namespace gazette::http

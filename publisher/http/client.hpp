@@ -1,0 +1,14 @@
+// The hub's outbound HTTP: one blocking request with deadlines, over http or https, never
+// following redirects, refusing private addresses unless the request allows them. Beast stays
+// inside client.cpp.
+//
+// Thread-safety: reentrant.
+#pragma once
+
+#include "feeds/websub/hub.hpp"
+
+namespace gazette::http {
+
+websub::OutboundResponse http_call(const websub::OutboundRequest& request);
+
+}  // namespace gazette::http
