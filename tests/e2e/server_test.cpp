@@ -17,79 +17,12 @@
 #include "tests/support/background_process.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/e2e/e2e_support.hpp"
 
 using namespace gazette;
 using namespace gazette::testing;
 
 namespace {
-
-std::string data_of(const TempDir& d) { return (d / "store").string(); }
-
-ProcessResult run_gazette(const TempDir& d, std::vector<std::string> args) {
-  args.insert(args.begin(), {GAZETTE_BINARY, "--data", data_of(d)});
-  auto r = run_process(args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return r;
-}
-
-std::string stage(const TempDir& d, const std::string& file) {
-  auto out = run_gazette(d, {"stage", "naptan-stops", (naptan_dir() / file).string()}).out;
-  return out.substr(0, out.size() - 1);
-}
-
-// A store with two releases of Clackmannanshire, and a server on it.
-struct Served {
-  TempDir dir;
-  std::unique_ptr<BackgroundProcess> server;
-  std::string base;
-  explicit Served(std::vector<std::string> flags = {}) {
-    run_gazette(dir, {"init"});
-    run_gazette(dir, {"dataset", "create", "naptan-stops", "--contract", naptan_contract().string()});
-    run_gazette(dir, {"release", "naptan-stops", stage(dir, "csv/668Stops_2024-10-13.csv"), "--owner",
-                  "alice", "--published-at", "2024-10-13T06:00:00Z"});
-    run_gazette(dir, {"release", "naptan-stops", stage(dir, "csv/668Stops_2024-10-24.csv"), "--owner",
-                  "alice", "--published-at", "2024-10-24T06:00:00Z"});
-    std::vector<std::string> argv = {GAZETTE_BINARY, "--data", data_of(dir), "serve", "--listen",
-                                     "127.0.0.1:0", "--threads", "2"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    server = std::make_unique<BackgroundProcess>(argv);
-    int port = port_from_banner(server->wait_for_line("serving"));
-    REQUIRE(port > 0);
-    base = "http://127.0.0.1:" + std::to_string(port);
-  }
-};
-
-struct Fetched {
-  int status = 0;
-  std::string headers, body;
-  std::string header(const std::string& name) const {
-    std::smatch m;
-    std::regex re("(^|\\n)" + name + ": ([^\\r\\n]*)", std::regex::icase);
-    return std::regex_search(headers, m, re) ? m[2].str() : "";
-  }
-};
-
-Fetched curl(const TempDir& dir, const std::string& url, std::vector<std::string> extra = {}) {
-  auto hdr = (dir / "headers.txt").string();
-  auto body = (dir / "body.bin").string();
-  std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-S", "-D", hdr, "-o", body, "--path-as-is"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  argv.push_back(url);
-  auto r = run_process(argv);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  Fetched f;
-  f.headers = read_text(hdr);
-  f.body = read_text(body);
-  std::smatch m;
-  std::string h = f.headers;
-  // The status of the last response (after redirects, if followed).
-  static const std::regex kStatus("HTTP/1\\.1 ([0-9]{3})");
-  for (std::sregex_iterator it(h.begin(), h.end(), kStatus), end; it != end; ++it)
-    f.status = std::stoi((*it)[1]);
-  return f;
-}
 
 nlohmann::json manifest(const Served& s, const std::string& rel) {
   return nlohmann::json::parse(

@@ -1,0 +1,222 @@
+// Feeds and WebSub end to end: the real server over loopback, read by Debian's feedparser and
+// pushed to a subscriber written against the W3C recommendation (tests/support/*.py).
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "tests/e2e/e2e_support.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string kPython = "/usr/bin/python3";
+
+std::string support(const char* script) { return (source_dir() / "tests/support" / script).string(); }
+
+// Polls `done` every 100 ms for up to `seconds`.
+template <class F>
+bool eventually(F done, int seconds = 20) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+std::filesystem::path write_notice(const TempDir& d, const std::string& id, const std::string& kind) {
+  return write_text(d / (id + ".json"), R"({"id": ")" + id + R"(", "kind": ")" + kind +
+                                            R"(", "title": "Notes column to be withdrawn", "text": "Use Landmark.",
+      "scope": {"columns": ["Notes"]}, "effective_at": "2027-06-01T00:00:00Z"})");
+}
+
+// The test's subscriber: a Python process answering on loopback, logging what it receives.
+struct Subscriber {
+  TempDir dir;
+  std::unique_ptr<BackgroundProcess> process;
+  std::string url;
+  explicit Subscriber(int fail_first) {
+    const auto port_file = dir / "port";
+    process = std::make_unique<BackgroundProcess>(std::vector<std::string>{
+        kPython, support("websub_subscriber.py"), port_file.string(), (dir / "log").string(), "s3cret",
+        std::to_string(fail_first)});
+    REQUIRE(eventually([&] { return std::filesystem::exists(port_file); }));
+    url = "http://127.0.0.1:" + read_text(port_file) + "/callback";
+  }
+  std::vector<json> log() const {
+    std::vector<json> out;
+    if (!std::filesystem::exists(dir / "log")) return out;
+    std::string text = read_text(dir / "log");
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+      out.push_back(json::parse(text.substr(start, nl - start)));
+    return out;
+  }
+  std::vector<json> posts() const {
+    std::vector<json> out;
+    for (auto& e : log())
+      if (e["method"] == "POST") out.push_back(e);
+    return out;
+  }
+  bool got(const std::string& method, const std::string& mode) const {
+    for (auto& e : log())
+      if (e["method"] == method && e["mode"] == mode) return true;
+    return false;
+  }
+};
+
+Fetched subscribe(const Served& s, const std::string& mode, const std::string& topic, const std::string& callback) {
+  return curl(s.dir, s.base + "/websub",
+              {"--data-urlencode", "hub.mode=" + mode, "--data-urlencode", "hub.topic=" + topic, "--data-urlencode",
+               "hub.callback=" + callback, "--data-urlencode", "hub.secret=s3cret", "--data-urlencode",
+               "hub.lease_seconds=3600"});
+}
+
+}  // namespace
+
+TEST_CASE("feeds: feedparser reads the Atom feed and its archives, and JSON Feed has the same entries",
+          "[feeds][e2e]") {
+  Served s({"--feed-page-size", "2"});
+  for (const char* day : {"2024-12-03", "2024-12-12", "2025-11-18"})
+    run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, std::string("csv/668Stops_") + day + ".csv"),
+                        "--owner", "alice", "--published-at", std::string(day) + "T06:00:00Z"});
+  run_gazette(s.dir, {"notice", "add", "naptan-stops", write_notice(s.dir, "notes-withdrawn", "deprecation").string()});
+  // 5 releases and a notice: pages of 2 make 3 archive pages and a subscription document.
+  REQUIRE(eventually([&] { return curl(s.dir, s.base + "/feeds/naptan-stops/archive/3.atom").status == 200; }));
+  auto r = run_process({kPython, support("read_feeds.py"), s.base + "/feeds/naptan-stops.atom",
+                        s.base + "/feeds/naptan-stops.json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto report = json::parse(r.out);
+  INFO(r.out);
+  CHECK(report["problems"].empty());
+  REQUIRE(report["atom_pages"].size() == 4);  // the subscription document and 3 archives
+  std::set<std::string> ids;
+  std::size_t releases = 0;
+  for (const auto& page : report["atom_pages"]) {
+    CHECK(page["hub"] == json::array({s.base + "/websub"}));
+    for (const auto& e : page["entries"]) {
+      ids.insert(e["id"].get<std::string>());
+      if (e["category"] != "deprecation") {
+        ++releases;
+        CHECK(e["enclosures"] == 3);
+        CHECK(e["describedby"].size() == 1);
+      }
+    }
+  }
+  CHECK(report["atom_pages"][1]["current"] == json::array({s.base + "/feeds/naptan-stops.atom"}));
+  CHECK(ids.size() == 6);
+  CHECK(releases >= 5);
+  std::set<std::string> json_ids;
+  for (const auto& page : report["json_pages"])
+    for (const auto& id : page["ids"]) json_ids.insert(id.get<std::string>());
+  CHECK(json_ids == ids);
+
+  // Archive pages are cached for ever; the subscription document briefly, with a 304.
+  auto archive = curl(s.dir, s.base + "/feeds/naptan-stops/archive/1.atom");
+  CHECK(archive.header("Cache-Control") == "public, max-age=31536000, immutable");
+  auto current = curl(s.dir, s.base + "/feeds/naptan-stops.atom");
+  CHECK(current.header("Content-Type") == "application/atom+xml; charset=utf-8");
+  CHECK(current.header("Cache-Control") == "public, max-age=60");
+  CHECK(curl(s.dir, s.base + "/feeds/naptan-stops.atom", {"-H", "If-None-Match: " + current.header("ETag")}).status == 304);
+  CHECK(curl(s.dir, s.base + "/feeds/all.json").header("Content-Type") == "application/feed+json");
+  // The page after the newest archive is not full yet: it points at the subscription document.
+  auto next = curl(s.dir, s.base + "/feeds/naptan-stops/archive/4.atom");
+  CHECK(next.status == 302);
+  CHECK(next.header("Location") == "/feeds/naptan-stops.atom");
+  CHECK(curl(s.dir, s.base + "/feeds/naptan-stops/archive/5.atom").status == 404);
+}
+
+TEST_CASE("feeds: a deprecation notice puts Deprecation, Sunset and Link on the dataset's resources",
+          "[feeds][e2e]") {
+  Served s;
+  const std::string csv = s.base + "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.csv";
+  CHECK(curl(s.dir, csv, {"-I"}).header("Deprecation").empty());
+  run_gazette(s.dir, {"notice", "add", "naptan-stops", write_notice(s.dir, "notes-withdrawn", "deprecation").string()});
+  REQUIRE(eventually([&] { return !curl(s.dir, csv, {"-I"}).header("Deprecation").empty(); }));
+  auto head = curl(s.dir, csv, {"-I"});
+  CHECK(std::regex_match(head.header("Deprecation"), std::regex("@[0-9]+")));
+  CHECK(head.header("Sunset") == "Tue, 01 Jun 2027 00:00:00 GMT");
+  CHECK_THAT(head.headers, Catch::Contains("<" + s.base + "/datasets/naptan-stops/notices/notes-withdrawn>; rel=\"deprecation\""));
+  CHECK_THAT(head.headers, Catch::Contains("rel=\"sunset\""));
+  CHECK_FALSE(curl(s.dir, s.base + "/datasets/naptan-stops/releases", {"-I"}).header("Deprecation").empty());
+  // The notice itself, and the feeds that carry it, are news, not deprecated.
+  CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/notices/notes-withdrawn", {"-I"}).header("Deprecation").empty());
+  CHECK_THAT(curl(s.dir, s.base + "/feeds/naptan-stops.atom").body, Catch::Contains("Notes column to be withdrawn"));
+}
+
+TEST_CASE("websub: verification, a signed delivery, a retry, a release cut while stopped, unsubscribe",
+          "[websub][e2e]") {
+  const std::vector<std::string> flags = {"--allow-private-callbacks", "--delivery-retry", "1"};
+  Served s(flags);
+  Subscriber sub(1);  // fails the first delivery
+  const std::string topic = s.base + "/feeds/naptan-stops.atom";
+  auto accepted = subscribe(s, "subscribe", topic, sub.url);
+  INFO(accepted.body);
+  CHECK(accepted.status == 202);
+  REQUIRE(eventually([&] { return sub.got("GET", "subscribe"); }));
+  for (auto& e : sub.log())
+    if (e["mode"] == "subscribe") {
+      CHECK(e["topic"] == topic);
+      CHECK(e["lease"] == "3600");
+    }
+  CHECK(sub.posts().empty());  // subscribing sends nothing old
+
+  // A release: the first delivery fails, the retry a second later arrives, signed.
+  run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-03.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-03T06:00:00Z"});
+  REQUIRE(eventually([&] { return sub.posts().size() >= 2; }));
+  auto posts = sub.posts();
+  CHECK(posts[0]["status"] == 500);
+  CHECK(posts[1]["status"] == 200);
+  CHECK(posts[1]["signature_ok"] == true);
+  CHECK(posts[1]["content_type"] == "application/atom+xml; charset=utf-8");
+  CHECK_THAT(posts[1]["body"].get<std::string>(), Catch::Contains("naptan-stops 2024-12-03"));
+  const std::string links = posts[1]["links"].dump();
+  CHECK_THAT(links, Catch::Contains("rel=\\\"hub\\\"") && Catch::Contains("<" + topic + ">; rel=\\\"self\\\""));
+
+  // A release cut while the server is down is delivered when it starts again.
+  const int port = s.port();
+  CHECK(s.server->stop(SIGTERM) == 0);
+  run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-12.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-12T06:00:00Z"});
+  s.start(flags, port);
+  REQUIRE(eventually([&] {
+    auto p = sub.posts();
+    return p.size() >= 3 && p.back()["body"].get<std::string>().find("naptan-stops 2024-12-12") != std::string::npos;
+  }));
+  CHECK(sub.posts().back()["signature_ok"] == true);
+
+  // Unsubscribed, after the hub has confirmed intent: nothing more arrives.
+  CHECK(subscribe(s, "unsubscribe", topic, sub.url).status == 202);
+  REQUIRE(eventually([&] { return sub.got("GET", "unsubscribe"); }));
+  const std::size_t before = sub.posts().size();
+  run_gazette(s.dir, {"notice", "add", "naptan-stops", write_notice(s.dir, "later", "meaning-change").string()});
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  CHECK(sub.posts().size() == before);
+
+  // A topic this server does not publish is denied, with a reason.
+  CHECK(subscribe(s, "subscribe", s.base + "/feeds/nothing-here.atom", sub.url).status == 202);
+  REQUIRE(eventually([&] { return sub.got("GET", "denied"); }));
+}
+
+TEST_CASE("websub: callbacks to private or loopback addresses are refused without the flag", "[websub][e2e]") {
+  Served s;
+  Subscriber sub(0);
+  auto refused = subscribe(s, "subscribe", s.base + "/feeds/naptan-stops.atom", sub.url);
+  CHECK(refused.status == 403);
+  CHECK(refused.header("Content-Type") == "application/problem+json");
+  CHECK_THAT(refused.body, Catch::Contains("private, loopback or link-local"));
+  auto link_local = subscribe(s, "subscribe", s.base + "/feeds/naptan-stops.atom", "http://169.254.169.254/latest");
+  CHECK(link_local.status == 403);
+  auto bad = subscribe(s, "subscribe", s.base + "/feeds/naptan-stops.atom", "ftp://example.org/x");
+  CHECK(bad.status == 400);
+  CHECK(curl(s.dir, s.base + "/websub").status == 405);  // GET: the hub takes POSTs only
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  CHECK(sub.log().empty());  // never called
+}
