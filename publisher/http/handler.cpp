@@ -281,7 +281,10 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
   if (route.kind == RouteKind::not_found)
     return finish(problem(404, "no such resource", req.target));
   if (route.kind == RouteKind::websub) {
-    if (websub == nullptr || !*websub) return finish(problem(404, "this server runs no WebSub hub", req.target));
+    if (websub == nullptr || !*websub)
+      return finish(problem(404, catalog.options.hub_url.empty() ? "this server runs no WebSub hub"
+                                                                  : "subscribe at " + catalog.options.hub_url,
+                            req.target));
     if (req.method != "POST") {
       Response r = problem(405, "the hub takes subscriptions as a form POST (W3C WebSub)", req.target);
       r.set("Allow", "POST");

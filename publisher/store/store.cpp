@@ -546,6 +546,19 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     return Status::conflict("publication time " + format_rfc3339(release.published_at) +
                             " is not later than the newest release's (" +
                             format_rfc3339((*newest)->published_at) + ")");
+  {
+    // Feeds only ever grow at their end (their archive pages never change), so a release is
+    // never published before a notice that is out already.
+    auto st = db.prepare("SELECT id, published_at FROM notices WHERE dataset=?1 ORDER BY published_at DESC LIMIT 1");
+    if (!st.ok()) return st.status();
+    st->bind(1, num);
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (*row && release.published_at <= st->int64(1))
+      return Status::conflict("publication time " + format_rfc3339(release.published_at) +
+                              " is not later than notice " + std::string(st->text(0)) + "'s (" +
+                              format_rfc3339(st->int64(1)) + ")");
+  }
 
   // The records current now, with the hash of their content.
   struct Open {

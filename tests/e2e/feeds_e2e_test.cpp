@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "publisher/common/url.hpp"
 #include "tests/e2e/e2e_support.hpp"
 
 using namespace gazette;
@@ -148,6 +149,12 @@ TEST_CASE("feeds: a deprecation notice puts Deprecation, Sunset and Link on the 
   // The notice itself, and the feeds that carry it, are news, not deprecated.
   CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/notices/notes-withdrawn", {"-I"}).header("Deprecation").empty());
   CHECK_THAT(curl(s.dir, s.base + "/feeds/naptan-stops.atom").body, Catch::Contains("Notes column to be withdrawn"));
+  // The feed only grows at its end: a back-catalogue release dated before the notice is refused.
+  auto late = run_process({GAZETTE_BINARY, "--data", data_of(s.dir), "release", "naptan-stops",
+                           stage(s.dir, "csv/668Stops_2024-12-03.csv"), "--owner", "alice", "--published-at",
+                           "2024-12-03T06:00:00Z"});
+  CHECK(late.exit_code == 1);
+  CHECK_THAT(late.err, Catch::Contains("is not later than notice notes-withdrawn"));
 }
 
 TEST_CASE("websub: verification, a signed delivery, a retry, a release cut while stopped, unsubscribe",
@@ -219,4 +226,28 @@ TEST_CASE("websub: callbacks to private or loopback addresses are refused withou
   CHECK(curl(s.dir, s.base + "/websub").status == 405);  // GET: the hub takes POSTs only
   std::this_thread::sleep_for(std::chrono::seconds(1));
   CHECK(sub.log().empty());  // never called
+}
+
+TEST_CASE("websub: with --hub the server advertises that hub and pings it on every new entry", "[websub][e2e]") {
+  Subscriber hub(0);  // stands in for an existing hub: it records the pings
+  Served s({"--hub", hub.url});
+  auto atom = curl(s.dir, s.base + "/feeds/naptan-stops.atom");
+  CHECK_THAT(atom.body, Catch::Contains("<link rel=\"hub\" href=\"" + hub.url + "\"/>"));
+  CHECK_THAT(atom.headers, Catch::Contains("<" + hub.url + ">; rel=\"hub\""));
+  CHECK(json::parse(curl(s.dir, s.base + "/feeds/naptan-stops.json").body)["hubs"][0]["url"] == hub.url);
+  CHECK(subscribe(s, "subscribe", s.base + "/feeds/naptan-stops.atom", hub.url).status == 404);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  CHECK(hub.posts().empty());  // what was published before is no news to the delegate
+
+  run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-03.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-03T06:00:00Z"});
+  REQUIRE(eventually([&] { return hub.posts().size() >= 4; }));
+  std::set<std::string> pinged;
+  for (const auto& p : hub.posts()) {
+    const std::string body = p["body"];
+    CHECK_THAT(body, Catch::StartsWith("hub.mode=publish&hub.url="));
+    pinged.insert(body.substr(body.find("hub.url=") + 8, body.find('&', 20) - body.find("hub.url=") - 8));
+  }
+  CHECK(pinged.count(form_encode(s.base + "/feeds/naptan-stops.atom")) == 1);
+  CHECK(pinged.count(form_encode(s.base + "/feeds/all.json")) == 1);
 }
