@@ -55,11 +55,13 @@ struct ServedNotice {
 // A feed document (the subscription document or an archive page) with its ETag.
 struct FeedDoc {
   std::string body, etag;
+  std::string self_link;  // the Link header naming it: "<URL>; rel=\"self\""
 };
 // A feed in both formats: [0] the subscription document, [k] archive page k.
 struct ServedFeed {
   std::vector<FeedDoc> atom, json;
   std::size_t entries = 0;
+  std::string hub_link;  // "<URL>; rel=\"hub\""
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;

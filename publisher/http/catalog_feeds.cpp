@@ -99,19 +99,26 @@ ServedFeed render_served_feed(const CatalogOptions& options, const std::string& 
   f.entries = entries.size();
   const feeds::FeedSite site = site_for(options, id, title);
   const std::size_t pages = feeds::archive_count(entries.size(), site.page_size);
+  f.hub_link = "<" + site.hub_url + ">; rel=\"hub\"";
   for (std::size_t page = 0; page <= pages; ++page) {
+    auto self = [&](const char* ext) {
+      return "<" + site.base_url + site.path + (page ? "/archive/" + std::to_string(page) : std::string()) + "." +
+             ext + ">; rel=\"self\"";
+    };
     std::string atom = feeds::render_feed(site, entries, page, feeds::FeedFormat::atom);
     std::string js = feeds::render_feed(site, entries, page, feeds::FeedFormat::json);
-    f.atom.push_back({atom, etag_of(atom)});
-    f.json.push_back({js, etag_of(js)});
+    std::string atom_etag = etag_of(atom), json_etag = etag_of(js);
+    f.atom.push_back({std::move(atom), std::move(atom_etag), self("atom")});
+    f.json.push_back({std::move(js), std::move(json_etag), self("json")});
   }
   return f;
 }
 
 void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
   // RFC 9745 and RFC 8594: a resource deprecated since the notice's publication, gone at its
-  // effective time. Only notices that say a thing goes away (deprecation, removal) deprecate
-  // resources; a meaning-change or restatement is news, carried by the feed.
+  // effective time. Only notices that say a thing will go away deprecate resources: a
+  // deprecation, or a removal announced for a later date. A removal already done, a
+  // meaning-change or a restatement is news, carried by the feeds.
   struct Touch {
     UnixSeconds deprecated = 0;
     std::optional<UnixSeconds> sunset;
@@ -133,11 +140,12 @@ void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
     json doc = json::parse(n.json, nullptr, false);
     if (!doc.is_object()) continue;
     const std::string kind = doc.value("kind", "");
-    if (kind != "deprecation" && kind != "removal") continue;
     auto published = parse_instant(doc.value("published_at", ""));
     if (!published.ok()) continue;
     std::optional<UnixSeconds> effective;
     if (auto e = parse_instant(doc.value("effective_at", "")); e.ok()) effective = *e;
+    const bool announced = kind == "removal" && effective && *effective > *published;
+    if (kind != "deprecation" && !announced) continue;
     const json scope = doc.value("scope", json::object());
     const bool whole = scope.contains("columns") || scope.contains("where") || !scope.contains("keys");
     if (whole) add(all, n.id, *published, effective);

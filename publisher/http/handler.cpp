@@ -152,16 +152,27 @@ Response problem(int status, const std::string& detail, const std::string& insta
 
 Response serve_document(const Request& req, std::string body, std::string content_type,
                         const std::string& cache_control, std::string etag) {
+  Response r = serve_cached_document(req, std::string_view(), std::move(content_type), cache_control,
+                                     etag.empty() ? etag_of(body) : std::move(etag));
+  if (r.status == 200) r.body = std::move(body);
+  return r;
+}
+
+Response serve_cached_document(const Request& req, std::string_view body, std::string content_type,
+                               const std::string& cache_control, std::string etag) {
+  // Hot: lists and feeds are asked for again and again, mostly conditionally. The body is
+  // copied only when it is sent.
   Response r;
-  if (etag.empty()) etag = etag_of(body);
-  r.set("Cache-Control", cache_control);
-  r.set("ETag", etag);
+  r.headers.reserve(8);
+  r.add("Cache-Control", cache_control);
   if (req.has_header("if-none-match") && none_match(req.header("if-none-match"), etag)) {
+    r.add("ETag", std::move(etag));
     r.status = 304;
     return r;
   }
-  r.set("Content-Type", std::move(content_type));
-  r.body = std::move(body);
+  r.add("ETag", std::move(etag));
+  r.add("Content-Type", std::move(content_type));
+  r.body.assign(body.data(), body.size());
   r.head = req.method == "HEAD";
   return r;
 }
@@ -230,14 +241,10 @@ namespace {
 
 // A feed document: its own validators, short-lived (or immutable for an archive page), and the
 // WebSub discovery links in headers as well as in the body.
-Response serve_feed(const Request& req, const Catalog& catalog, const ServedFeed& feed, const std::string& id,
-                    const Route& route) {
+Response serve_feed(const Request& req, const ServedFeed& feed, const std::string& id, const Route& route) {
   const bool atom = route.extension == "atom";
   const auto& docs = atom ? feed.atom : feed.json;
   const std::size_t archives = docs.size() - 1;
-  const std::string self_path = route.kind == RouteKind::feed
-                                    ? "/feeds/" + id + "." + route.extension
-                                    : "/feeds/" + id + "/archive/" + std::to_string(route.page) + "." + route.extension;
   if (route.kind == RouteKind::feed_archive && route.page > archives) {
     // The page after the newest archive is linked (as next-archive) before it is full; until
     // then its entries are in the subscription document.
@@ -246,11 +253,10 @@ Response serve_feed(const Request& req, const Catalog& catalog, const ServedFeed
     return problem(404, "no archive page " + std::to_string(route.page) + " of feed " + id, req.target);
   }
   const FeedDoc& doc = docs[route.kind == RouteKind::feed ? 0 : route.page];
-  Response r = serve_document(req, doc.body, atom ? "application/atom+xml; charset=utf-8" : "application/feed+json",
-                              route.kind == RouteKind::feed ? kShortLived : kImmutable, doc.etag);
-  const std::string hub = catalog.options.hub_url.empty() ? catalog.options.base_url + "/websub" : catalog.options.hub_url;
-  r.add("Link", "<" + hub + ">; rel=\"hub\"");
-  r.add("Link", "<" + catalog.options.base_url + self_path + ">; rel=\"self\"");
+  Response r = serve_cached_document(req, doc.body, atom ? "application/atom+xml; charset=utf-8" : "application/feed+json",
+                                     route.kind == RouteKind::feed ? kShortLived : kImmutable, doc.etag);
+  r.add("Link", feed.hub_link);
+  r.add("Link", doc.self_link);
   return r;
 }
 
@@ -300,7 +306,7 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
 
   switch (route.kind) {
     case RouteKind::index:
-      return finish(serve_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived,
+      return finish(serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived,
                                    catalog.index_html_etag));
     case RouteKind::healthz: {
       Response r;
@@ -320,16 +326,16 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
     }
     case RouteKind::datasets: {
       Response r = wants_html(req)
-                       ? serve_document(req, catalog.index_html, "text/html; charset=utf-8",
+                       ? serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8",
                                         kShortLived, catalog.index_html_etag)
-                       : serve_document(req, catalog.datasets_json, "application/json",
+                       : serve_cached_document(req, catalog.datasets_json, "application/json",
                                         kShortLived, catalog.datasets_json_etag);
       r.set("Vary", "Accept");
       return finish(std::move(r));
     }
     case RouteKind::feed:
     case RouteKind::feed_archive:
-      if (route.dataset == "all") return finish(serve_feed(req, catalog, catalog.all_feed, "all", route));
+      if (route.dataset == "all") return finish(serve_feed(req, catalog.all_feed, "all", route));
       break;
     case RouteKind::notice:
       if (route.dataset.empty()) {
@@ -363,24 +369,24 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
   switch (route.kind) {
     case RouteKind::feed:
     case RouteKind::feed_archive:
-      return finish(serve_feed(req, catalog, ds->feed, ds->info.id, route));
+      return finish(serve_feed(req, ds->feed, ds->info.id, route));
     case RouteKind::dataset: {
       Response r = wants_html(req)
-                       ? serve_document(req, ds->metadata_html, "text/html; charset=utf-8",
+                       ? serve_cached_document(req, ds->metadata_html, "text/html; charset=utf-8",
                                         kShortLived, ds->metadata_html_etag)
-                       : serve_document(req, ds->metadata_json, "application/json", kShortLived,
+                       : serve_cached_document(req, ds->metadata_json, "application/json", kShortLived,
                                         ds->metadata_json_etag);
       r.set("Vary", "Accept");
       return finish(std::move(r));
     }
     case RouteKind::releases:
-      return finish(serve_document(req, ds->releases_json, "application/json", kShortLived,
+      return finish(serve_cached_document(req, ds->releases_json, "application/json", kShortLived,
                                    ds->releases_json_etag));
     case RouteKind::contract:
-      return finish(serve_document(req, ds->contract_json, "application/json",
+      return finish(serve_cached_document(req, ds->contract_json, "application/json",
                                    "public, max-age=300", ds->contract_json_etag));
     case RouteKind::notices:
-      return finish(serve_document(req, ds->notices_json, "application/json", kShortLived, ds->notices_json_etag));
+      return finish(serve_cached_document(req, ds->notices_json, "application/json", kShortLived, ds->notices_json_etag));
     case RouteKind::notice: {
       const ServedNotice* n = ds->notice(route.notice);
       if (n == nullptr) return finish(problem(404, "no notice '" + route.notice + "' for " + ds->info.id, req.target));
@@ -398,7 +404,7 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
       if (rel == nullptr)
         return finish(problem(404, "no release '" + route.release + "' of " + ds->info.id, req.target));
       if (route.kind == RouteKind::manifest)
-        return finish(serve_document(req, rel->release.manifest_json, "application/json",
+        return finish(serve_cached_document(req, rel->release.manifest_json, "application/json",
                                      kImmutable, rel->manifest_etag));
       const ServedArtefact* art = rel->artefact(route.extension);
       if (art == nullptr) return finish(problem(404, "no such artefact", req.target));

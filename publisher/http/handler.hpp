@@ -37,6 +37,9 @@ Response serve_artefact(const Request& request, const ServedRelease& release,
 // A generated document with a strong ETag and the given Cache-Control; 304 when it matches.
 Response serve_document(const Request& request, std::string body, std::string content_type,
                         const std::string& cache_control, std::string etag = {});
+// The same for a document kept in the catalogue, with its ETag: copied only when sent.
+Response serve_cached_document(const Request& request, std::string_view body, std::string content_type,
+                               const std::string& cache_control, std::string etag);
 
 // If-None-Match evaluation (weak comparison, RFC 9110 13.1.2).
 bool none_match(std::string_view if_none_match, const std::string& etag);
