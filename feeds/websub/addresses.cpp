@@ -50,7 +50,7 @@ Status check_public_host(const std::string& host) {
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0)
-    return Status::invalid_input("callback host '" + host + "' does not resolve: " + gai_strerror(rc));
+    return Status::not_found("callback host '" + host + "' does not resolve: " + gai_strerror(rc));
   Status result;
   for (addrinfo* a = found; a != nullptr && result.ok(); a = a->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};

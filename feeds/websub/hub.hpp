@@ -109,8 +109,8 @@ class Hub {
 // multicast or otherwise not on the public Internet.
 bool is_private_address(const std::string& address);
 
-// Resolves `host` and checks every address it names; invalid_input naming the first that is
-// not public.
+// Resolves `host` and checks every address it names: invalid_input naming the first that is
+// not public, not_found when the name does not resolve.
 Status check_public_host(const std::string& host);
 
 }  // namespace gazette::websub

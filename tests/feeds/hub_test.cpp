@@ -1,0 +1,189 @@
+// The hub's protocol and its durable queue, driven round by round with a chosen clock and a
+// transport that plays the subscriber (no sockets): intent verification, leases, signed
+// deliveries, backoff, dropping a dead callback, and what survives a restart.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "feeds/websub/hub.hpp"
+#include "publisher/common/sha256.hpp"
+#include "publisher/common/url.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace gazette;
+using namespace gazette::websub;
+using namespace gazette::testing;
+
+namespace {
+
+const std::string kTopic = "https://stops.example.org/feeds/naptan-stops.atom";
+const std::string kCallback = "https://93.184.216.34/cb";  // a public address that needs no DNS
+
+struct World {
+  TempDir dir;
+  std::size_t entries = 3;
+  int fail_posts = 0;     // the next N deliveries fail
+  bool echo = true;       // the subscriber confirms intent
+  std::vector<OutboundRequest> calls;
+  std::unique_ptr<Hub> hub;
+
+  World() { open(); }
+  void open() {
+    hub.reset();
+    HubOptions o;
+    o.db_path = dir / "hub.db";
+    o.hub_url = "https://stops.example.org/websub";
+    o.first_retry = std::chrono::seconds(10);
+    o.max_attempts = 3;
+    auto h = Hub::open(o, [this](const OutboundRequest& r) { return answer(r); },
+                       [this](const std::string& topic) -> std::optional<TopicDocument> {
+                         if (topic != kTopic) return std::nullopt;
+                         return TopicDocument{"<feed>" + std::to_string(entries) + "</feed>",
+                                              "application/atom+xml; charset=utf-8", kTopic, entries};
+                       });
+    REQUIRE(h.ok());
+    hub = std::move(*h);
+  }
+  OutboundResponse answer(const OutboundRequest& r) {
+    calls.push_back(r);
+    if (r.method == "GET") {
+      auto q = form_decode(r.url.substr(r.url.find('?') + 1));
+      std::map<std::string, std::string> m(q->begin(), q->end());
+      return {200, echo ? m["hub.challenge"] : "no", ""};
+    }
+    if (fail_posts > 0) {
+      --fail_posts;
+      return {503, "", ""};
+    }
+    return {204, "", ""};
+  }
+  HubAnswer subscribe(const std::string& extra = "") {
+    return hub->request("application/x-www-form-urlencoded",
+                        "hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" + form_encode(kCallback) +
+                            "&hub.secret=s3cret" + extra);
+  }
+  std::vector<OutboundRequest> posts() const {
+    std::vector<OutboundRequest> out;
+    for (const auto& c : calls)
+      if (c.method == "POST") out.push_back(c);
+    return out;
+  }
+};
+
+std::string header(const OutboundRequest& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("hub: intent is verified before a subscription exists, with the lease asked for", "[websub]") {
+  World w;
+  CHECK(w.subscribe("&hub.lease_seconds=7200").status == 202);
+  CHECK(w.hub->counts().subscriptions == 0);
+  w.hub->work(1000);
+  REQUIRE(w.calls.size() == 1);
+  CHECK(w.calls[0].method == "GET");
+  CHECK_THAT(w.calls[0].url, Catch::StartsWith(kCallback + "?hub.mode=subscribe&hub.topic=") &&
+                                 Catch::Contains("&hub.challenge=") && Catch::Contains("&hub.lease_seconds=7200"));
+  CHECK(w.hub->counts().subscriptions == 1);
+  CHECK(w.hub->counts().pending_intents == 0);
+  // The lease ends: the subscription with it.
+  w.hub->work(1000 + 7199);
+  CHECK(w.hub->counts().subscriptions == 1);
+  w.hub->work(1000 + 7200);
+  CHECK(w.hub->counts().subscriptions == 0);
+}
+
+TEST_CASE("hub: a callback that does not echo the challenge is not subscribed", "[websub]") {
+  World w;
+  w.echo = false;
+  w.subscribe();
+  w.hub->work(1000);
+  CHECK(w.hub->counts().subscriptions == 0);
+}
+
+TEST_CASE("hub: requests are checked: mode, URLs, secret size, lease bounds", "[websub]") {
+  World w;
+  auto req = [&](const std::string& body) { return w.hub->request("application/x-www-form-urlencoded", body).status; };
+  CHECK(w.hub->request("application/json", "{}").status == 415);
+  CHECK(req("hub.mode=publish&hub.topic=x&hub.callback=y") == 400);
+  CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic)) == 400);
+  CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=gopher%3A%2F%2Fx") == 400);
+  CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" + form_encode(kCallback) +
+            "&hub.secret=" + std::string(200, 'x')) == 400);
+  CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" + form_encode(kCallback) +
+            "&hub.secret=" + std::string(199, 'x')) == 202);
+  CHECK(w.subscribe("&hub.lease_seconds=-5").status == 400);
+  CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" +
+            form_encode("http://10.1.2.3/cb")) == 403);
+  CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" +
+            form_encode("http://[::1]:8080/cb")) == 403);
+  // A lease beyond the maximum is granted the maximum.
+  CHECK(w.subscribe("&hub.lease_seconds=99999999").status == 202);
+  w.hub->work(1000);
+  CHECK_THAT(w.calls.back().url, Catch::Contains("hub.lease_seconds=2592000"));
+}
+
+TEST_CASE("hub: new entries are delivered signed; failures back off, then the callback is dropped",
+          "[websub]") {
+  World w;
+  w.subscribe();
+  w.hub->work(1000);
+  w.hub->work(1001);
+  CHECK(w.posts().empty());  // nothing new since subscribing
+  w.entries = 4;
+  w.hub->work(1002);
+  REQUIRE(w.posts().size() == 1);
+  const auto p = w.posts()[0];
+  CHECK(p.url == kCallback);
+  CHECK(p.body == "<feed>4</feed>");
+  CHECK(header(p, "Content-Type") == "application/atom+xml; charset=utf-8");
+  CHECK(header(p, "X-Hub-Signature") == "sha256=" + to_hex(hmac_sha256("s3cret", "<feed>4</feed>")));
+  CHECK(header(p, "Link") == "<https://stops.example.org/websub>; rel=\"hub\", <" + kTopic + ">; rel=\"self\"");
+
+  // Two failures: retried after 10 s, then 20 s. A restart in between forgets nothing.
+  w.entries = 5;
+  w.fail_posts = 2;
+  w.hub->work(2000);
+  CHECK(w.posts().size() == 2);
+  w.hub->work(2009);
+  CHECK(w.posts().size() == 2);
+  w.open();
+  w.hub->work(2010);
+  CHECK(w.posts().size() == 3);
+  w.hub->work(2029);
+  CHECK(w.posts().size() == 3);
+  w.hub->work(2030);
+  CHECK(w.posts().size() == 4);
+  CHECK(w.posts().back().body == "<feed>5</feed>");
+  CHECK(w.hub->counts().pending_deliveries == 0);
+
+  // Three failures in a row (max_attempts): the subscription is dropped.
+  w.entries = 6;
+  w.fail_posts = 3;
+  for (UnixSeconds t : {3000, 3010, 3030}) w.hub->work(t);
+  CHECK(w.posts().size() == 7);
+  CHECK(w.hub->counts().subscriptions == 0);
+}
+
+TEST_CASE("hub: entries published while the hub was stopped are delivered when it starts", "[websub]") {
+  World w;
+  w.subscribe();
+  w.hub->work(1000);
+  w.hub.reset();  // the server stops
+  w.entries = 9;  // a release is cut meanwhile
+  w.open();
+  w.hub->work(5000);
+  REQUIRE(w.posts().size() == 1);
+  CHECK(w.posts()[0].body == "<feed>9</feed>");
+}
+
+TEST_CASE("hub: addresses that lead into our own network are private", "[websub]") {
+  for (const char* a : {"127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+                        "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "224.0.0.1", "not-an-address"})
+    CHECK(is_private_address(a));
+  for (const char* a : {"8.8.8.8", "93.184.216.34", "172.32.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
+    CHECK_FALSE(is_private_address(a));
+}
