@@ -112,6 +112,7 @@ FeedEntry notice_entry(const std::string& ds, const NoticeFacts& n) {
 
 void sort_entries(std::vector<FeedEntry>& entries) {
   std::stable_sort(entries.begin(), entries.end(), [](const FeedEntry& a, const FeedEntry& b) {
+    if (a.order != b.order) return a.order < b.order;
     if (a.published != b.published) return a.published < b.published;
     if (a.is_release != b.is_release) return a.is_release;
     if (a.dataset != b.dataset) return a.dataset < b.dataset;

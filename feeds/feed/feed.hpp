@@ -2,8 +2,8 @@
 // from WebSub pushes, as documents rendered from a dataset's releases and notices.
 //
 // A feed is a list of entries in publication order, one per release (routine, backfill,
-// rollback) and one per notice. Entries are only ever appended (a release or notice is always
-// published later than every entry before it), so the feed is paged into archives (RFC 5005)
+// rollback) and one per notice. Entries are only ever appended (in the order they are
+// committed, whatever dates they carry), so the feed is paged into archives (RFC 5005)
 // of `page_size` entries counted from the oldest: archive page k holds entries
 // [(k-1)*page_size, k*page_size) and exists once full, after which it never changes. The
 // subscription document holds the newest `page_size` entries and links the newest archive.
@@ -42,6 +42,9 @@ struct FeedEntry {
   std::vector<Enclosure> enclosures;
   // The machine-readable extension (JSON Feed `_gazette`), as a JSON object's text.
   std::string extension_json;
+  // Where the entry stands in the feed: the order entries were published in, which (unlike
+  // their dates, when a back catalogue is loaded) only ever grows at its end.
+  std::int64_t order = 0;
 };
 
 // A release as the feed needs it.
@@ -65,8 +68,8 @@ struct NoticeFacts {
 FeedEntry release_entry(const std::string& dataset, const ReleaseFacts& r);
 FeedEntry notice_entry(const std::string& dataset, const NoticeFacts& n);
 
-// Orders entries as the feed lists them (oldest first): by publication time, a release before
-// the notices published with it, then by id.
+// Orders entries as the feed lists them (oldest first): by `order`, then publication time, a
+// release before the notices published with it, then by id.
 void sort_entries(std::vector<FeedEntry>& entries);
 
 // A stable, name-based URN for `name` (a UUID of version 8 from SHA-256, RFC 9562 B.2).

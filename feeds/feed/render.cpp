@@ -2,6 +2,7 @@
 // (one id, title and updated per feed and entry; an author on every entry; a self link) and
 // the RFC 5005 links; JSON Feed 1.1 carries the same entries, with `next_url` walking to older
 // pages. Every link is absolute (the site's base URL), since a feed is read out of context.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "feeds/feed/feed.hpp"
@@ -72,8 +73,9 @@ std::string render_atom(const FeedSite& site, const std::vector<FeedEntry>& entr
                     "xmlns:fh=\"http://purl.org/syndication/history/1.0\">\n";
   tag(out, "id", urn_for(site.id_name + (p.number ? "/archive/" + std::to_string(p.number) : "")));
   tag(out, "title", p.number ? site.title + " (archive " + std::to_string(p.number) + ")" : site.title);
-  // A feed's updated is its newest entry's, so that unchanged content gives unchanged bytes.
-  const UnixSeconds updated = p.last > p.first ? entries[p.last - 1].published : 0;
+  // A feed's updated is its latest entry's, so that unchanged content gives unchanged bytes.
+  UnixSeconds updated = 0;
+  for (std::size_t i = p.first; i < p.last; ++i) updated = std::max(updated, entries[i].published);
   tag(out, "updated", format_rfc3339(updated));
   out += "  <generator>gazette</generator>\n";
   if (p.number) out += "  <fh:archive/>\n";

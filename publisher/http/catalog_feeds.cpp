@@ -35,6 +35,15 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
   const std::string& ds = d.info.id;
   auto counts = store.change_counts(ds);
   if (!counts.ok()) return counts.status();
+  auto committed = store.publication_order(ds);
+  if (!committed.ok()) return committed.status();
+  // A notice published with a release is committed just before it, and listed just after.
+  auto order_of = [&](const std::string& what, const std::string& release) -> std::int64_t {
+    if (!release.empty())
+      if (auto it = committed->find("release:" + release); it != committed->end()) return 2 * it->second + 1;
+    auto it = committed->find(what);
+    return it == committed->end() ? 0 : 2 * it->second;
+  };
   std::map<std::string, std::vector<std::string>> notices_of_release;
   std::vector<feeds::FeedEntry> out;
   for (const auto& n : d.notices) {
@@ -52,6 +61,7 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
     f.published_at = t.ok() ? *t : 0;
     if (!f.release.empty()) notices_of_release[f.release].push_back(f.id);
     out.push_back(feeds::notice_entry(ds, f));
+    out.back().order = order_of("notice:" + f.id, f.release);
   }
   for (const auto& sr : d.releases) {
     const Release& r = sr.release;
@@ -88,6 +98,7 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
       f.artefacts.push_back({"/datasets/" + ds + "/releases/" + r.id + "/" + a.artefact.name,
                              a.artefact.media_type, a.artefact.bytes});
     out.push_back(feeds::release_entry(ds, f));
+    out.back().order = order_of("release:" + r.id, "");
   }
   feeds::sort_entries(out);
   return out;

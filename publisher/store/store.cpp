@@ -546,20 +546,6 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     return Status::conflict("publication time " + format_rfc3339(release.published_at) +
                             " is not later than the newest release's (" +
                             format_rfc3339((*newest)->published_at) + ")");
-  {
-    // Feeds only ever grow at their end (their archive pages never change), so a release is
-    // never published before a notice that is out already.
-    auto st = db.prepare("SELECT id, published_at FROM notices WHERE dataset=?1 ORDER BY published_at DESC LIMIT 1");
-    if (!st.ok()) return st.status();
-    st->bind(1, num);
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (*row && release.published_at <= st->int64(1))
-      return Status::conflict("publication time " + format_rfc3339(release.published_at) +
-                              " is not later than notice " + std::string(st->text(0)) + "'s (" +
-                              format_rfc3339(st->int64(1)) + ")");
-  }
-
   // The records current now, with the hash of their content.
   struct Open {
     std::int64_t first_seq;
@@ -940,6 +926,21 @@ Result<std::vector<LedgerEntry>> Store::ledger(const std::string& dataset) {
     out.push_back({st->int64(0), st->int64(1), std::string(st->text(2)),
                    std::string(st->text(3)), std::string(st->text(4)), std::string(st->text(5)),
                    std::string(st->text(6))});
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::int64_t>> Store::publication_order(const std::string& dataset) {
+  auto st = impl_->db.prepare(
+      "SELECT action, subject, seq FROM ledger WHERE dataset = ?1 AND action IN ('release', 'notice')");
+  if (!st.ok()) return st.status();
+  st->bind(1, dataset);
+  std::map<std::string, std::int64_t> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out[std::string(st->text(0)) + ":" + std::string(st->text(1))] = st->int64(2);
   }
   return out;
 }

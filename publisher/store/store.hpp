@@ -175,6 +175,9 @@ class Store {
   // The newest ledger entry's sequence number (0 for none): it moves with every change, so a
   // reader can tell cheaply whether to reload.
   Result<std::int64_t> ledger_high_water();
+  // When each release and notice of `dataset` was committed: "release:ID" or "notice:ID" ->
+  // ledger sequence number. Commit order, unlike dates, only ever grows at its end.
+  Result<std::map<std::string, std::int64_t>> publication_order(const std::string& dataset);
 
   // Bytes used by the database (pages in use), for storage accounting.
   Result<std::uint64_t> database_bytes();
