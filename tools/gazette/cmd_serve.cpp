@@ -59,6 +59,10 @@ int serve(const Invocation& inv, const http::ServerOptions& o, const std::string
     std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
     *inv.out << banner << "serving " << inv.data_dir.string() << " at http://" << host << ":"
              << port << "/" << std::endl;
+    // Feeds carry absolute links; an address that means "every interface" is none a reader can use.
+    if (o.public_url.empty() && (o.host == "0.0.0.0" || o.host == "::"))
+      *inv.err << "gazette: note: feeds will link http://" << host << ":" << port
+               << "/...; pass --public-url with the address consumers use" << std::endl;
     if (!banner.empty()) {
       const std::string base = "http://" + host + ":" + std::to_string(port);
       *inv.out << "Try:\n"
