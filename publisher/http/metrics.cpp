@@ -61,6 +61,7 @@ std::string Metrics::render(const std::map<std::string, std::size_t>& releases) 
   out += "# TYPE gazette_releases_published gauge\n";
   for (const auto& [ds, n] : releases)
     out += "gazette_releases_published{dataset=\"" + ds + "\"} " + std::to_string(n) + "\n";
+  if (extra_) out += extra_();
   return out;
 }
 

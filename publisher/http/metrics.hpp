@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -19,6 +20,9 @@ class Metrics {
   void record(const std::string& route, int status, std::uint64_t bytes, double seconds);
   // The exposition text; `releases_by_dataset` is read from the current catalogue.
   std::string render(const std::map<std::string, std::size_t>& releases_by_dataset) const;
+
+  // More exposition text, appended by render() (the hub's gauges). Set once, before serving.
+  void set_extra(std::function<std::string()> extra) { extra_ = std::move(extra); }
 
   static constexpr std::array<double, 11> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   1.0,   5.0};
@@ -36,6 +40,7 @@ class Metrics {
   };
   static constexpr std::size_t kShards = 16;
   std::array<Shard, kShards> shards_;
+  std::function<std::string()> extra_;
 };
 
 }  // namespace gazette::http

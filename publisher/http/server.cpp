@@ -412,6 +412,16 @@ Status run_server(const ServerOptions& options,
       return r;
     };
   }
+  ctx.metrics.set_extra([h = hub->get()] {
+    const auto c = h->counts();
+    return "# HELP gazette_websub_subscriptions Active WebSub subscriptions.\n"
+           "# TYPE gazette_websub_subscriptions gauge\n"
+           "gazette_websub_subscriptions " + std::to_string(c.subscriptions) + "\n"
+           "# HELP gazette_websub_pending Intents to verify and deliveries to make (or retry).\n"
+           "# TYPE gazette_websub_pending gauge\n"
+           "gazette_websub_pending{kind=\"intent\"} " + std::to_string(c.pending_intents) + "\n"
+           "gazette_websub_pending{kind=\"delivery\"} " + std::to_string(c.pending_deliveries) + "\n";
+  });
   (*hub)->start();
   on_listening(listener->port());
   listener->run();

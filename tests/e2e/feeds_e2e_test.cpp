@@ -177,6 +177,9 @@ TEST_CASE("websub: verification, a signed delivery, a retry, a release cut while
       CHECK(e["lease"] == "3600");
     }
   CHECK(sub.posts().empty());  // subscribing sends nothing old
+  CHECK(eventually([&] {  // the hub records it once the callback's answer is in
+    return curl(s.dir, s.base + "/metrics").body.find("gazette_websub_subscriptions 1\n") != std::string::npos;
+  }));
 
   // A release: the first delivery fails, the retry a second later arrives, signed.
   run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-03.csv"), "--owner", "alice",
