@@ -46,9 +46,9 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   if (!r.parent.empty())
     text += " Since " + r.parent + ": " + std::to_string(r.added) + " added, " + std::to_string(r.removed) +
             " removed, " + std::to_string(r.retired) + " retired, " + std::to_string(r.modified) + " modified.";
-  if (r.notice + r.breaking)
-    text += " The gate found " + std::to_string(r.notice) + " change(s) that need a notice and " +
-            std::to_string(r.breaking) + " that a declared definition change explains, all covered.";
+  text += " Gate findings: " + std::to_string(r.routine) + " routine, " + std::to_string(r.notice) + " notice, " +
+          std::to_string(r.breaking) + " breaking" +
+          (r.notice + r.breaking ? " (each covered by a notice or, for a backfill, its plan)." : ".");
   if (!r.plan_id.empty()) text += " Backfill under plan " + r.plan_id + " (owner " + r.plan_owner + ").";
   if (!r.notice_ids.empty()) {
     text += " Notices:";
