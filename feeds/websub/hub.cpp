@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS pings(
 
 constexpr std::size_t kMaxSecretBytes = 199;  // "MUST be less than 200 bytes"
 constexpr std::int64_t kMaxSubscriptions = 100000;
+constexpr std::size_t kParallelDeliveries = 8;
 
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
@@ -266,40 +267,50 @@ struct Hub::Impl {
                        st->int64(4)});
       }
     }
-    for (const auto& d : due) {
-      auto doc = topics(d.topic);
-      if (!doc) continue;
-      OutboundRequest req{"POST", d.callback, {}, doc->body, false};
-      req.headers.emplace_back("Content-Type", doc->content_type);
-      req.headers.emplace_back("Link", "<" + options.hub_url + ">; rel=\"hub\", <" + doc->self_url + ">; rel=\"self\"");
-      if (!d.secret.empty())
-        req.headers.emplace_back("X-Hub-Signature", "sha256=" + to_hex(hmac_sha256(d.secret, doc->body)));
-      auto answer = call(std::move(req));
-      std::lock_guard lock(db_mutex);
-      if (success(answer.status)) {
-        auto del = db.prepare("DELETE FROM deliveries WHERE subscription=?1");
-        if (del.ok()) {
-          del->bind(1, d.subscription);
-          (void)del->run();
-        }
-        log("delivered " + d.topic + " to " + d.callback);
-        continue;
+    // A few callbacks at a time, so that one that hangs until its deadline holds up no other.
+    std::atomic<std::size_t> next{0};
+    auto run = [&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < due.size();) deliver_one(due[i], now);
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < std::min<std::size_t>(due.size(), kParallelDeliveries); ++t) helpers.emplace_back(run);
+    run();
+    for (auto& h : helpers) h.join();
+  }
+
+  void deliver_one(const Due& d, UnixSeconds now) {
+    auto doc = topics(d.topic);
+    if (!doc) return;
+    OutboundRequest req{"POST", d.callback, {}, doc->body, false};
+    req.headers.emplace_back("Content-Type", doc->content_type);
+    req.headers.emplace_back("Link", "<" + options.hub_url + ">; rel=\"hub\", <" + doc->self_url + ">; rel=\"self\"");
+    if (!d.secret.empty())
+      req.headers.emplace_back("X-Hub-Signature", "sha256=" + to_hex(hmac_sha256(d.secret, doc->body)));
+    auto answer = call(std::move(req));
+    std::lock_guard lock(db_mutex);
+    if (success(answer.status)) {
+      auto del = db.prepare("DELETE FROM deliveries WHERE subscription=?1");
+      if (del.ok()) {
+        del->bind(1, d.subscription);
+        (void)del->run();
       }
-      const std::int64_t attempts = d.attempts + 1;
-      const std::string why = answer.status ? "HTTP " + std::to_string(answer.status) : answer.error;
-      if (attempts >= options.max_attempts) {
-        remove_subscription(d.topic, d.callback);
-        log("dropped " + d.callback + " after " + std::to_string(attempts) + " failed deliveries (" + why + ")");
-        continue;
-      }
-      auto upd = db.prepare("UPDATE deliveries SET attempts=?2, due_at=?3, last_error=?4 WHERE subscription=?1");
-      if (upd.ok()) {
-        upd->bind(1, d.subscription).bind(2, attempts).bind(3, now + backoff(attempts)).bind(4, why);
-        (void)upd->run();
-      }
-      log("delivery to " + d.callback + " failed (" + why + "), attempt " + std::to_string(attempts) +
-          ", next in " + std::to_string(backoff(attempts)) + " s");
+      log("delivered " + d.topic + " to " + d.callback);
+      return;
     }
+    const std::int64_t attempts = d.attempts + 1;
+    const std::string why = answer.status ? "HTTP " + std::to_string(answer.status) : answer.error;
+    if (attempts >= options.max_attempts) {
+      remove_subscription(d.topic, d.callback);
+      log("dropped " + d.callback + " after " + std::to_string(attempts) + " failed deliveries (" + why + ")");
+      return;
+    }
+    auto upd = db.prepare("UPDATE deliveries SET attempts=?2, due_at=?3, last_error=?4 WHERE subscription=?1");
+    if (upd.ok()) {
+      upd->bind(1, d.subscription).bind(2, attempts).bind(3, now + backoff(attempts)).bind(4, why);
+      (void)upd->run();
+    }
+    log("delivery to " + d.callback + " failed (" + why + "), attempt " + std::to_string(attempts) +
+        ", next in " + std::to_string(backoff(attempts)) + " s");
   }
 
   void ping_delegate(UnixSeconds now) {

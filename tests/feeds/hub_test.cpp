@@ -3,7 +3,9 @@
 // deliveries, backoff, dropping a dead callback, and what survives a restart.
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
 #include <map>
+#include <mutex>
 
 #include "feeds/websub/hub.hpp"
 #include "publisher/common/sha256.hpp"
@@ -186,4 +188,46 @@ TEST_CASE("hub: addresses that lead into our own network are private", "[websub]
     CHECK(is_private_address(a));
   for (const char* a : {"8.8.8.8", "93.184.216.34", "172.32.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
     CHECK_FALSE(is_private_address(a));
+}
+
+TEST_CASE("hub: a callback that hangs does not hold up the others", "[websub]") {
+  TempDir dir;
+  std::mutex m;
+  std::condition_variable cv;
+  bool fast_called = false, slow_saw_fast = false;
+  std::size_t entries = 1;
+  HubOptions o;
+  o.db_path = dir / "hub.db";
+  o.hub_url = "https://stops.example.org/websub";
+  auto hub = Hub::open(
+      o,
+      [&](const OutboundRequest& r) -> OutboundResponse {
+        if (r.method == "GET") {
+          auto q = form_decode(r.url.substr(r.url.find('?') + 1));
+          std::map<std::string, std::string> f(q->begin(), q->end());
+          return {200, f["hub.challenge"], ""};
+        }
+        std::unique_lock lock(m);
+        if (r.url.ends_with("/slow")) {  // waits for the other delivery, as a hung callback would
+          slow_saw_fast = cv.wait_for(lock, std::chrono::seconds(5), [&] { return fast_called; });
+        } else {
+          fast_called = true;
+          cv.notify_all();
+        }
+        return {200, "", ""};
+      },
+      [&](const std::string& topic) -> std::optional<TopicDocument> {
+        return TopicDocument{"<feed/>", "application/atom+xml", topic, entries};
+      });
+  REQUIRE(hub.ok());
+  for (const char* path : {"/slow", "/fast"})
+    CHECK((*hub)->request("application/x-www-form-urlencoded",
+                          "hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" +
+                              form_encode(std::string("https://93.184.216.34") + path))
+              .status == 202);
+  (*hub)->work(1000);
+  entries = 2;
+  (*hub)->work(1001);
+  CHECK(fast_called);
+  CHECK(slow_saw_fast);
 }
