@@ -22,6 +22,9 @@ struct Artefact {
   // The precompressed gzip copy served on Accept-Encoding: gzip (empty when there is none).
   std::string gzip_sha256;
   std::uint64_t gzip_bytes = 0;
+  // The files were removed to save space: the artefact is rendered again from the stored
+  // records when asked for (byte for byte the same, checked before removal).
+  bool evicted = false;
 };
 
 struct Release {

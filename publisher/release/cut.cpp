@@ -18,11 +18,10 @@ namespace {
 
 constexpr ArtefactFormat kFormats[] = {ArtefactFormat::csv, ArtefactFormat::xml,
                                        ArtefactFormat::json};
+// Names the rendering of artefacts. Change it whenever a renderer's bytes change: evicted
+// artefacts of releases under another renderer cannot be rendered again (see release.hpp).
 constexpr const char* kRenderer = "gazette-render/1";
 
-ReleaseHeader header_of(const Release& r) {
-  return {r.dataset, r.id, format_rfc3339(r.published_at), r.contract_version, r.record_count};
-}
 
 // Renders every record into `sink`, flushing each megabyte.
 template <typename ForEachBody, typename Sink>
@@ -69,7 +68,7 @@ Result<Artefact> write_artefact(Store& store, const Contract& contract, const Re
   GzipStream gzip;
   std::string compressed;
   Status s = render_stream(
-      contract, header_of(release), format,
+      contract, release_header(release), format,
       [&](auto&& emit) -> Status {
         for (const auto& r : records.records()) GAZETTE_RETURN_IF_ERROR(emit(r.body));
         return {};
@@ -236,14 +235,87 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   GAZETTE_RETURN_IF_ERROR(store.commit_release(r, *records, options.owner, notices));
   crash_point("after-commit");
   result.release = std::move(r);
+  // Older releases keep their records; their artefact files can go, to be rendered again on
+  // request, so that a release adds storage in proportion to what it changed.
+  Status evicted = evict_old_artefacts(store, dataset, kReleasesWithFiles, options.owner, result.notes);
+  if (!evicted.ok()) result.notes.push_back("artefacts of older releases kept: " + evicted.message());
   return result;
+}
+
+ReleaseHeader release_header(const Release& r) {
+  return {r.dataset, r.id, format_rfc3339(r.published_at), r.contract_version, r.record_count};
+}
+
+const char* renderer_id() { return kRenderer; }
+
+Result<Contract> release_contract(Store& store, const Release& release) {
+  auto versions = store.contract_versions(release.dataset);
+  if (!versions.ok()) return versions.status();
+  for (const auto& [version, json] : *versions)
+    if (version == release.contract_version)
+      return parse_contract(json, "contract v" + std::to_string(version) + " of " + release.dataset);
+  return Status::corruption("release " + release.id + " names contract v" + std::to_string(release.contract_version) +
+                            ", which is not registered");
+}
+
+Result<std::string> rendered_sha256(Store& store, const Contract& contract, const Release& release,
+                                    ArtefactFormat format) {
+  Sha256 hash;
+  Status s = render_stream(
+      contract, release_header(release), format,
+      [&](auto&& emit) -> Status {
+        return store.for_each_record(release.dataset, release.seq,
+                                     [&](std::string_view, std::string_view body) { return emit(body); });
+      },
+      [&](const std::string& bytes) -> Status {
+        hash.update(bytes);
+        return {};
+      });
+  if (!s.ok()) return s;
+  return to_hex(hash.finish());
+}
+
+Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t keep, const std::string& actor,
+                           std::vector<std::string>& notes) {
+  auto releases = store.releases(dataset);
+  if (!releases.ok()) return releases.status();
+  if (releases->size() <= keep) return {};
+  for (std::size_t i = 0; i + keep < releases->size(); ++i) {
+    const Release& r = (*releases)[i];
+    bool any = false;
+    for (const auto& a : r.artefacts) any = any || !a.evicted;
+    if (!any) continue;
+    if (r.manifest_json.find(std::string("\"renderer\": \"") + kRenderer + "\"") == std::string::npos) {
+      notes.push_back("kept the files of " + r.id + ": rendered by another renderer than " + kRenderer);
+      continue;
+    }
+    auto contract = release_contract(store, r);
+    if (!contract.ok()) return contract.status();
+    for (const auto& a : r.artefacts) {
+      if (a.evicted) continue;
+      const std::string ext = a.name.substr(a.name.rfind('.') + 1);
+      std::optional<ArtefactFormat> format;
+      for (ArtefactFormat f : kFormats)
+        if (ext == extension(f)) format = f;
+      if (!format) continue;
+      // Only what renders again to the very same bytes may lose its files.
+      auto sha = rendered_sha256(store, *contract, r, *format);
+      if (!sha.ok()) return sha.status();
+      if (*sha != a.sha256) {
+        notes.push_back("kept " + r.id + "/" + a.name + ": rendering it again gives other bytes");
+        continue;
+      }
+      GAZETTE_RETURN_IF_ERROR(store.evict_artefact(dataset, r.id, a, actor));
+    }
+  }
+  return {};
 }
 
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,
                                             const Release& release, ArtefactFormat format) {
   std::string out;
   Status s = render_stream(
-      contract, header_of(release), format,
+      contract, release_header(release), format,
       [&](auto&& emit) -> Status {
         return store.for_each_record(release.dataset, release.seq,
                                      [&](std::string_view, std::string_view body) {

@@ -90,7 +90,12 @@ struct CutResult {
   std::optional<Release> release;  // empty when nothing was published
   std::string identical_to;        // the newest release's id, when the candidate equals it
   std::optional<VerifyResult> verification;  // the gate's verdict (refusals included)
+  std::vector<std::string> notes;  // what happened beside the release, for the maintainer
 };
+
+// The newest releases keep their artefacts as files (served with sendfile, ranges and gzip);
+// older ones keep only their records and are rendered again, byte for byte, when asked for.
+inline constexpr std::size_t kReleasesWithFiles = 2;
 
 // Publishes candidate `candidate_id` if the gate passes (exit 0); otherwise publishes
 // nothing and returns the verdict. Renders CSV, XML and JSON, writes them content-addressed
@@ -106,6 +111,20 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
 Result<CutResult> rollback_release(Store& store, const std::string& dataset, const std::string& to,
                                    const std::string& owner, const std::string& reason,
                                    std::optional<UnixSeconds> published_at);
+
+// The header every artefact of `release` starts with, and the renderer's name in manifests.
+ReleaseHeader release_header(const Release& release);
+const char* renderer_id();
+// The contract version `release` was published under.
+Result<Contract> release_contract(Store& store, const Release& release);
+// The SHA-256 (hex) of an artefact rendered again from the stored records, streamed.
+Result<std::string> rendered_sha256(Store& store, const Contract& contract, const Release& release,
+                                    ArtefactFormat format);
+// Removes the artefact files of all but the newest `keep` releases of `dataset`, each only
+// after rendering it again gave its manifest's SHA-256. Releases by another renderer keep
+// their files. What was kept and why goes to `notes`.
+Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t keep, const std::string& actor,
+                           std::vector<std::string>& notes);
 
 // Renders one artefact of a release from its stored records into `out` (tests, export).
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,

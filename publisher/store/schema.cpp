@@ -164,6 +164,17 @@ ALTER TABLE candidates ADD COLUMN stats TEXT;
       R"sql(
 ALTER TABLE candidates ADD COLUMN contract TEXT;
 )sql",
+      // 8: artefacts of older releases whose files were removed, to be rendered on request.
+      R"sql(
+CREATE TABLE evictions(
+  dataset INTEGER NOT NULL,
+  release TEXT NOT NULL,
+  name TEXT NOT NULL,
+  evicted_at INTEGER NOT NULL,
+  PRIMARY KEY(dataset, release, name));
+CREATE TRIGGER evictions_immutable BEFORE UPDATE ON evictions
+  BEGIN SELECT RAISE(ABORT, 'evictions are immutable'); END;
+)sql",
   };
   return kMigrations;
 }

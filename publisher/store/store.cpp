@@ -60,6 +60,18 @@ Release release_from_row(const Stmt& s, const std::string& dataset) {
   return r;
 }
 
+// The records of release ?2 of dataset ?1, in key order.
+constexpr char kRecordsOfRelease[] =
+    "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
+    "WHERE s.dataset = ?1 AND s.first_seq <= ?2 AND (s.last_seq IS NULL OR s.last_seq > ?2) "
+    "ORDER BY s.key";
+
+// Whether object ?1 is a file some artefact that is not evicted still needs.
+constexpr char kObjectInUse[] =
+    "SELECT 1 FROM artefacts a WHERE (a.sha256 = ?1 OR a.gzip_sha256 = ?1) AND NOT EXISTS "
+    "(SELECT 1 FROM evictions e WHERE e.dataset = a.dataset AND e.release = a.release AND e.name = a.name) "
+    "LIMIT 1";
+
 constexpr char kReleaseColumns[] =
     "seq, id, published_at, kind, owner, parent, contract_version, record_count, candidate, "
     "manifest";
@@ -181,9 +193,8 @@ Status Store::sweep_orphans() {
   for (const auto& e : fs::directory_iterator(dir_ / "tmp", ec)) fs::remove_all(e.path(), ec);
   // Objects that no artefact row names were written by a release that crashed before its
   // commit. Only objects are swept; candidates are kept until released or replaced.
-  auto st = impl_->db.prepare(
-      "SELECT 1 FROM artefacts WHERE sha256 = ?1 UNION ALL "
-      "SELECT 1 FROM artefacts WHERE gzip_sha256 = ?1 LIMIT 1");
+  // An evicted artefact names its files no more (removing them may have been interrupted).
+  auto st = impl_->db.prepare(kObjectInUse);
   if (!st.ok()) return st.status();
   for (const auto& shard : fs::directory_iterator(dir_ / "objects", ec)) {
     for (const auto& obj : fs::directory_iterator(shard.path(), ec)) {
@@ -469,9 +480,9 @@ Result<std::vector<Release>> Store::releases(const std::string& dataset) {
     out.push_back(release_from_row(*st, dataset));
   }
   auto arts = impl_->db.prepare(
-      "SELECT release, name, media_type, bytes, sha256, gzip_sha256, gzip_bytes FROM artefacts "
-      "WHERE dataset=?1 "
-      "ORDER BY release, name");
+      "SELECT a.release, a.name, a.media_type, a.bytes, a.sha256, a.gzip_sha256, a.gzip_bytes, "
+      "e.release IS NOT NULL FROM artefacts a LEFT JOIN evictions e ON e.dataset = a.dataset AND "
+      "e.release = a.release AND e.name = a.name WHERE a.dataset=?1 ORDER BY a.release, a.name");
   if (!arts.ok()) return arts.status();
   arts->bind(1, *num);
   std::unordered_map<std::string, Release*> by_id;
@@ -485,7 +496,7 @@ Result<std::vector<Release>> Store::releases(const std::string& dataset) {
     it->second->artefacts.push_back({std::string(arts->text(1)), std::string(arts->text(2)),
                                      static_cast<std::uint64_t>(arts->int64(3)),
                                      std::string(arts->text(4)), std::string(arts->text(5)),
-                                     static_cast<std::uint64_t>(arts->int64(6))});
+                                     static_cast<std::uint64_t>(arts->int64(6)), arts->int64(7) != 0});
   }
   return out;
 }
@@ -497,15 +508,70 @@ Result<std::optional<Release>> Store::newest_release(const std::string& dataset)
   return std::optional<Release>(std::move(all->back()));
 }
 
+Status Store::evict_artefact(const std::string& dataset, const std::string& release, const Artefact& artefact,
+                             const std::string& actor) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  Db& db = impl_->db;
+  {
+    Transaction tx(db);
+    GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+    auto ins = db.prepare("INSERT OR IGNORE INTO evictions(dataset, release, name, evicted_at) VALUES(?1, ?2, ?3, ?4)");
+    if (!ins.ok()) return ins.status();
+    ins->bind(1, *num).bind(2, release).bind(3, artefact.name).bind(4, now_utc());
+    GAZETTE_RETURN_IF_ERROR(ins->run());
+    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "evict", dataset, release + "/" + artefact.name,
+                                          "sha256 " + artefact.sha256 + ", rendered again on request"));
+    GAZETTE_RETURN_IF_ERROR(tx.commit());
+  }
+  // Only after the commit: a crash between the two leaves files the next sweep removes.
+  auto in_use = db.prepare(kObjectInUse);
+  if (!in_use.ok()) return in_use.status();
+  for (const std::string& sha : {artefact.sha256, artefact.gzip_sha256}) {
+    if (sha.empty()) continue;
+    in_use->bind(1, sha);
+    auto row = in_use->step();
+    if (!row.ok()) return row.status();
+    in_use->reset();
+    std::error_code ec;
+    if (!*row) fs::remove(object_path(sha), ec);
+  }
+  return {};
+}
+
+// A cursor holds its statement, and so its read snapshot, until it is destroyed.
+struct Store::RecordCursor::Impl {
+  Stmt stmt;
+};
+Store::RecordCursor::RecordCursor() = default;
+Store::RecordCursor::~RecordCursor() = default;
+Result<bool> Store::RecordCursor::next(std::string_view& key, std::string_view& body) {
+  auto row = impl_->stmt.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return false;
+  key = impl_->stmt.text(0);
+  body = impl_->stmt.blob(1);
+  return true;
+}
+
+Result<std::unique_ptr<Store::RecordCursor>> Store::records_of(const std::string& dataset, std::int64_t seq) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(kRecordsOfRelease);
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, seq);
+  std::unique_ptr<RecordCursor> c(new RecordCursor());
+  c->impl_ = std::make_unique<RecordCursor::Impl>();
+  c->impl_->stmt = std::move(*st);
+  return c;
+}
+
 Status Store::for_each_record(
     const std::string& dataset, std::int64_t seq,
     const std::function<Status(std::string_view, std::string_view)>& fn) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(
-      "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
-      "WHERE s.dataset = ?1 AND s.first_seq <= ?2 AND (s.last_seq IS NULL OR s.last_seq > ?2) "
-      "ORDER BY s.key");
+  auto st = impl_->db.prepare(kRecordsOfRelease);
   if (!st.ok()) return st.status();
   st->bind(1, *num).bind(2, seq);
   for (;;) {

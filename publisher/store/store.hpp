@@ -94,6 +94,27 @@ class Store {
   Result<std::vector<Release>> releases(const std::string& dataset);
   Result<std::optional<Release>> newest_release(const std::string& dataset);
   // Calls `fn(key, body)` for each record of release `seq`, in key order.
+  // Records of a release pulled one at a time (a download rendered on request). The cursor
+  // keeps its read snapshot until destroyed; views are valid until the next call.
+  class RecordCursor {
+   public:
+    ~RecordCursor();
+    Result<bool> next(std::string_view& key, std::string_view& body);  // false at the end
+
+   private:
+    friend class Store;
+    RecordCursor();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+  Result<std::unique_ptr<RecordCursor>> records_of(const std::string& dataset, std::int64_t seq);
+
+  // Records that `artefact` of `release` is no longer kept as files, then removes the files no
+  // other artefact needs. The caller has checked that rendering the release again gives the
+  // artefact's bytes.
+  Status evict_artefact(const std::string& dataset, const std::string& release, const Artefact& artefact,
+                        const std::string& actor);
+
   Status for_each_record(const std::string& dataset, std::int64_t seq,
                          const std::function<Status(std::string_view, std::string_view)>& fn);
   Result<RecordSet> release_records(const std::string& dataset, std::int64_t seq);
