@@ -153,9 +153,10 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const Catalog
         sa.artefact = a;
         sa.extension = a.name.substr(a.name.rfind('.') + 1);
         sa.download_name = info.id + "-" + r.id + "." + sa.extension;
-        sa.identity = {store.object_path(a.sha256), a.bytes, "\"" + a.sha256 + "\"",
-                       digest_header(a.sha256)};
-        if (!a.gzip_sha256.empty())
+        // An evicted artefact has no files: it is rendered again, and offered without gzip.
+        sa.identity = {a.evicted ? std::filesystem::path() : store.object_path(a.sha256), a.bytes,
+                       "\"" + a.sha256 + "\"", digest_header(a.sha256)};
+        if (!a.gzip_sha256.empty() && !a.evicted)
           sa.gzip = Representation{store.object_path(a.gzip_sha256), a.gzip_bytes,
                                    "\"" + a.gzip_sha256 + "\"", digest_header(a.gzip_sha256)};
         sr.artefacts.push_back(std::move(sa));

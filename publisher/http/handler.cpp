@@ -408,7 +408,20 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
                                      kImmutable, rel->manifest_etag));
       const ServedArtefact* art = rel->artefact(route.extension);
       if (art == nullptr) return finish(problem(404, "no such artefact", req.target));
-      return finish(serve_artefact(req, *rel, *art));
+      Response r = serve_artefact(req, *rel, *art);
+      if (art->artefact.evicted && r.file) {
+        // No file any more: the same bytes, rendered again from the release's records.
+        r.streamed = true;
+        r.stream_length = r.file->length;
+        if (!r.head) {
+          if (queries == nullptr) return finish(problem(503, "live queries are not available", req.target));
+          auto source = queries->rendered_artefact(*rel, *art, r.file->offset, r.file->length);
+          if (!source.ok()) return finish(problem(500, source.status().message(), req.target));
+          r.stream = std::move(*source);
+        }
+        r.file.reset();
+      }
+      return finish(std::move(r));
     }
     case RouteKind::latest: {
       const ServedRelease* rel = ds->newest();

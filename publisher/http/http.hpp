@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,11 +34,24 @@ struct FileSpan {
   std::uint64_t length = 0;
 };
 
+// Bytes produced while they are sent: an evicted artefact rendered again from the store.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Replaces `out` with the next bytes; false when there are no more (or on an error, which
+  // the source reports itself: the status line is long gone).
+  virtual bool next(std::string& out) = 0;
+};
+
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;             // used when `file` is empty
   std::optional<FileSpan> file;
+  // A body produced while it is sent: exactly stream_length bytes (no source for HEAD).
+  bool streamed = false;
+  std::shared_ptr<BodySource> stream;
+  std::uint64_t stream_length = 0;
   bool head = false;            // a HEAD response: headers as for GET, no body
   std::string route = "none";   // metrics label
 
@@ -45,7 +59,7 @@ struct Response {
   // Appends a header the response does not have yet (no search: the hot path).
   void add(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
   std::string_view header(std::string_view name) const;  // case-insensitive
-  std::uint64_t content_length() const { return file ? file->length : body.size(); }
+  std::uint64_t content_length() const { return streamed ? stream_length : file ? file->length : body.size(); }
 };
 
 }  // namespace gazette::http

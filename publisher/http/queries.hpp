@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "publisher/http/catalog.hpp"
+#include "publisher/http/http.hpp"
 #include "publisher/model/changeset.hpp"
 #include "publisher/release/release.hpp"
 
@@ -30,6 +31,9 @@ class Queries {
                                                      const ServedRelease& to);
   // Every version of `key`, oldest first (empty when the key never existed).
   Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key);
+  // Bytes [offset, offset + length) of an evicted artefact, rendered again as they are sent.
+  Result<std::shared_ptr<BodySource>> rendered_artefact(const ServedRelease& release, const ServedArtefact& artefact,
+                                                        std::uint64_t offset, std::uint64_t length);
 
  private:
   // A store connection borrowed from the pool for one call.

@@ -28,6 +28,7 @@
 #include "publisher/common/url.hpp"
 #include "publisher/http/router.hpp"
 #include "publisher/http/file_range_body.hpp"
+#include "publisher/http/generated_body.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/http/queries.hpp"
 
@@ -193,8 +194,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (r.file) {
       int fd = ::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) {
-        // The store names a file that is gone: report it, never serve something else.
-        Response missing = problem(404, "artefact file missing from the store", log_target_);
+        // The store names a file that is gone: never serve something else. The usual cause is
+        // an eviction this snapshot has not seen yet; the next one renders the artefact.
+        Response missing = problem(503, "artefact file moved; try again", log_target_);
+        missing.set("Retry-After", "1");
         missing.route = r.route;
         missing.head = r.head;
         return send(std::move(missing), keep_alive, version);
@@ -210,6 +213,13 @@ class Session : public std::enable_shared_from_this<Session> {
       bhttp::response<bhttp::empty_body> res;
       finish_headers(res, r, keep_alive, version);
       res.content_length(length);
+      gen.emplace(std::move(res));
+    } else if (r.stream) {
+      bhttp::response<GeneratedBody> res;
+      finish_headers(res, r, keep_alive, version);
+      res.body().source = std::move(r.stream);
+      res.body().length = r.stream_length;
+      res.content_length(r.stream_length);
       gen.emplace(std::move(res));
     } else if (r.file) {
       bhttp::response<FileRangeBody> res;
