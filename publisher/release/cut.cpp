@@ -282,6 +282,11 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
   if (releases->size() <= keep) return {};
   for (std::size_t i = 0; i + keep < releases->size(); ++i) {
     const Release& r = (*releases)[i];
+    // The staged copy it was cut from, unless a newer release was cut from it too.
+    bool candidate_in_use = false;
+    for (std::size_t j = i + 1; j < releases->size(); ++j)
+      candidate_in_use = candidate_in_use || (*releases)[j].candidate == r.candidate;
+    if (!candidate_in_use) GAZETTE_RETURN_IF_ERROR(store.remove_candidate_file(dataset, r.candidate));
     bool any = false;
     for (const auto& a : r.artefacts) any = any || !a.evicted;
     if (!any) continue;

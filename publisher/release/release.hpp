@@ -121,8 +121,9 @@ Result<Contract> release_contract(Store& store, const Release& release);
 Result<std::string> rendered_sha256(Store& store, const Contract& contract, const Release& release,
                                     ArtefactFormat format);
 // Removes the artefact files of all but the newest `keep` releases of `dataset`, each only
-// after rendering it again gave its manifest's SHA-256. Releases by another renderer keep
-// their files. What was kept and why goes to `notes`.
+// after rendering it again gave its manifest's SHA-256, and the staged candidates they were
+// cut from. Releases by another renderer keep their files. What was kept and why goes to
+// `notes`.
 Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t keep, const std::string& actor,
                            std::vector<std::string>& notes);
 

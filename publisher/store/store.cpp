@@ -386,6 +386,8 @@ Result<std::unique_ptr<Store::CandidateView>> Store::read_candidate_view(
   fs::path p = dir_ / "candidates" / dataset / id;
   auto view = std::make_unique<CandidateView>();
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)  // released long ago: its records live on in the release
+    return Status::not_found("candidate " + id + " was released and its staged copy removed; stage the file again");
   if (fd < 0) return Status::corruption(p.string() + ": candidate file unreadable: " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -536,6 +538,13 @@ Status Store::evict_artefact(const std::string& dataset, const std::string& rele
     std::error_code ec;
     if (!*row) fs::remove(object_path(sha), ec);
   }
+  return {};
+}
+
+Status Store::remove_candidate_file(const std::string& dataset, const std::string& id) {
+  std::error_code ec;
+  fs::remove(dir_ / "candidates" / dataset / id, ec);
+  if (ec) return Status::io_error((dir_ / "candidates" / dataset / id).string() + ": " + ec.message());
   return {};
 }
 

@@ -109,6 +109,10 @@ class Store {
   };
   Result<std::unique_ptr<RecordCursor>> records_of(const std::string& dataset, std::int64_t seq);
 
+  // Removes a released candidate's staged copy (its records live on in the release). Staging
+  // the same input again writes it anew.
+  Status remove_candidate_file(const std::string& dataset, const std::string& id);
+
   // Records that `artefact` of `release` is no longer kept as files, then removes the files no
   // other artefact needs. The caller has checked that rendering the release again gives the
   // artefact's bytes.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/background_process.hpp"
@@ -14,6 +15,16 @@
 #include "tests/support/temp_dir.hpp"
 
 namespace gazette::testing {
+
+// Polls `done` every 100 ms for up to `seconds`.
+template <class F>
+bool eventually(F done, int seconds = 20) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
 
 inline std::string data_of(const TempDir& d) { return (d / "store").string(); }
 

@@ -20,16 +20,6 @@ const std::string kPython = "/usr/bin/python3";
 
 std::string support(const char* script) { return (source_dir() / "tests/support" / script).string(); }
 
-// Polls `done` every 100 ms for up to `seconds`.
-template <class F>
-bool eventually(F done, int seconds = 20) {
-  for (int i = 0; i < seconds * 10; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
-
 std::filesystem::path write_notice(const TempDir& d, const std::string& id, const std::string& kind) {
   return write_text(d / (id + ".json"), R"({"id": ")" + id + R"(", "kind": ")" + kind +
                                             R"(", "title": "Notes column to be withdrawn", "text": "Use Landmark.",

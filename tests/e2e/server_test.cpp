@@ -271,3 +271,42 @@ TEST_CASE("changes over the wire: JSON and CSV pages visit every change once", "
   auto history = nlohmann::json::parse(curl(s.dir, s.base + "/datasets/naptan-stops/records/66806210056/history").body);
   CHECK(history["versions"].size() == 2);
 }
+
+TEST_CASE("an artefact whose files were evicted is rendered again: the same bytes, ranges and validators",
+          "[server][storage]") {
+  Served s;
+  // A third release evicts the files of the first.
+  run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-03.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-03T06:00:00Z"});
+  const std::string url = s.base + "/datasets/naptan-stops/releases/2024-10-13/naptan-stops.csv";
+  auto m = manifest(s, "2024-10-13");
+  std::string sha;
+  std::uint64_t bytes = 0;
+  for (const auto& a : m["artefacts"])
+    if (a["name"] == "naptan-stops.csv") {
+      sha = a["sha256"];
+      bytes = a["bytes"];
+    }
+  REQUIRE(!sha.empty());
+  Fetched full;
+  REQUIRE(eventually([&] {  // the server's snapshot catches up with the eviction
+    full = curl(s.dir, url, {"-H", "Accept-Encoding: gzip"});
+    return full.status == 200 && full.header("Content-Encoding").empty();
+  }));
+  CHECK(to_hex(sha256(full.body)) == sha);
+  CHECK(full.header("ETag") == "\"" + sha + "\"");
+  CHECK(full.header("Content-Length") == std::to_string(bytes));
+  auto head = curl(s.dir, url, {"-I"});
+  CHECK(head.header("Content-Length") == std::to_string(bytes));
+  CHECK(head.status == 200);
+  auto part = curl(s.dir, url, {"-r", "1000-1999"});
+  CHECK(part.status == 206);
+  CHECK(part.body == full.body.substr(1000, 1000));
+  auto tail = curl(s.dir, url, {"-r", "-500"});
+  CHECK(tail.body == full.body.substr(full.body.size() - 500));
+  CHECK(curl(s.dir, url, {"-H", "If-None-Match: \"" + sha + "\""}).status == 304);
+  // The newest releases keep their files and their gzip copies.
+  auto newest = curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-12-03/naptan-stops.csv",
+                     {"-H", "Accept-Encoding: gzip"});
+  CHECK(newest.header("Content-Encoding") == "gzip");
+}

@@ -44,6 +44,7 @@ int cmd_release(const Invocation& inv) {
            << r.record_count << " records, " << format_rfc3339(r.published_at) << ")\n";
   for (const auto& a : r.artefacts)
     *inv.out << "  " << a.name << "  " << human_bytes(a.bytes) << "  sha256:" << a.sha256 << "\n";
+  for (const auto& note : result->notes) *inv.err << "gazette: note: " << note << "\n";
   return kOk;
 }
 

@@ -40,3 +40,67 @@ TEST_CASE("a release with few changes adds far less storage than a full copy", "
   CHECK(r1->content_hash() == s.store().read_candidate_records("naptan-stops", c1.candidate.id)->content_hash());
   CHECK(r2->content_hash() == s.store().read_candidate_records("naptan-stops", c2.candidate.id)->content_hash());
 }
+
+namespace {
+
+std::uint64_t bytes_under(const std::filesystem::path& dir) {
+  std::uint64_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) n += e.file_size();
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("with artefacts and staged copies, a weekly release adds storage in proportion to what changed",
+          "[release][storage]") {
+  const std::uint64_t kSeed = 20261201;
+  INFO("seed " << kSeed);
+  NaptanStore s;
+  auto week = bench::generate_stops(20000, kSeed);
+  std::vector<std::uint64_t> totals;
+  std::uint64_t artefact_bytes = 0;  // one release's artefacts and their gzip copies
+  for (int w = 1; w <= 4; ++w) {
+    if (w > 1) week = bench::weekly_edit(week, kSeed + static_cast<std::uint64_t>(w));
+    auto f = s.dir() / ("week" + std::to_string(w) + ".csv");
+    REQUIRE(bench::write_csv(week, f.string()));
+    auto c = s.stage_ok(f);
+    std::filesystem::remove(f);  // the input is the maintainer's, not the store's
+    auto r = s.release_ok(c.candidate.id, "2026-11-0" + std::to_string(w) + "T06:00:00Z");
+    REQUIRE(r.release);
+    INFO(r.notes.size());
+    CHECK(r.notes.empty());
+    artefact_bytes = 0;
+    for (const auto& a : r.release->artefacts) artefact_bytes += a.bytes + a.gzip_bytes;
+    totals.push_back(bytes_under(s.root()));
+  }
+  // Weeks 3 and 4 each evict the files of the release two before them.
+  const double weekly = static_cast<double>(totals[3]) - static_cast<double>(totals[2]);
+  INFO("store " << totals[2] << " B -> " << totals[3] << " B; one release's artefacts " << artefact_bytes << " B");
+  CHECK(weekly < 0.10 * static_cast<double>(artefact_bytes));
+
+  auto releases = s.store().releases("naptan-stops");
+  REQUIRE(releases.ok());
+  REQUIRE(releases->size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    for (const auto& a : (*releases)[i].artefacts) {
+      INFO((*releases)[i].id << " " << a.name);
+      CHECK(a.evicted == (i < 2));
+      CHECK(std::filesystem::exists(s.store().object_path(a.sha256)) == (i >= 2));
+    }
+  }
+  // An evicted release still renders, byte for byte, to what its manifest names.
+  const Release& first = releases->front();
+  auto contract = release_contract(s.store(), first);
+  REQUIRE(contract.ok());
+  for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json}) {
+    auto sha = rendered_sha256(s.store(), *contract, first, f);
+    REQUIRE(sha.ok());
+    bool named = false;
+    for (const auto& a : first.artefacts) named = named || a.sha256 == *sha;
+    CHECK(named);
+  }
+  // Its staged copy is gone; staging the same input again brings it back.
+  auto again = s.store().read_candidate_view("naptan-stops", first.candidate);
+  CHECK(again.status().code() == StatusCode::not_found);
+}
