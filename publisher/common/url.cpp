@@ -77,24 +77,35 @@ std::string with_query(const std::string& url, const std::vector<std::pair<std::
   return out;
 }
 
+Result<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size() || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
+      return Status::invalid_input("bad percent-encoding in the request target");
+    out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+    i += 2;
+  }
+  return out;
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> form_decode(std::string_view body) {
   std::vector<std::pair<std::string, std::string>> out;
   auto decode = [](std::string_view s) -> Result<std::string> {
-    std::string r;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '+') {
-        r.push_back(' ');
-      } else if (s[i] == '%') {
-        if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
-            !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
-          return Status::invalid_input("bad %-escape in form data");
-        r.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-        i += 2;
-      } else {
-        r.push_back(s[i]);
-      }
-    }
-    return r;
+    std::string plus(s);
+    for (auto& c : plus)
+      if (c == '+') c = ' ';
+    return percent_decode(plus);
   };
   while (!body.empty()) {
     const std::size_t amp = body.find('&');

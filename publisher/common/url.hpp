@@ -27,7 +27,11 @@ Result<Url> parse_url(std::string_view text);
 // `url` with `params` appended to its query (values form-encoded).
 std::string with_query(const std::string& url, const std::vector<std::pair<std::string, std::string>>& params);
 
-// application/x-www-form-urlencoded: encode one value; decode a whole body into pairs.
+// Decodes %XX escapes (and nothing else); invalid_input on a bad escape.
+Result<std::string> percent_decode(std::string_view s);
+
+// application/x-www-form-urlencoded: encode one value; decode a whole body (or a query
+// string) into pairs, '+' as a space.
 std::string form_encode(std::string_view v);
 Result<std::vector<std::pair<std::string, std::string>>> form_decode(std::string_view body);
 

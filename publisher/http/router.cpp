@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "publisher/common/ids.hpp"
+#include "publisher/common/url.hpp"
 
 namespace gazette::http {
 
@@ -33,60 +34,17 @@ const char* to_string(RouteKind k) {
   return "not_found";
 }
 
-Result<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size() || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
-      return Status::invalid_input("bad percent-encoding in the request target");
-    out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
-    i += 2;
-  }
-  return out;
-}
-
-namespace {
-
-Status parse_query(std::string_view q, std::map<std::string, std::string>& out) {
-  while (!q.empty()) {
-    std::size_t amp = q.find('&');
-    std::string_view pair = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-    if (pair.empty()) continue;
-    std::size_t eq = pair.find('=');
-    std::string key(pair.substr(0, eq));
-    std::string value(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    for (auto& c : value)
-      if (c == '+') c = ' ';
-    auto k = percent_decode(key);
-    auto v = percent_decode(value);
-    if (!k.ok()) return k.status();
-    if (!v.ok()) return v.status();
-    out.emplace(std::move(*k), std::move(*v));
-  }
-  return {};
-}
-
-}  // namespace
-
 Result<Route> match_route(std::string_view target) {
   if (target.empty() || target[0] != '/')
     return Status::invalid_input("the request target must be an absolute path");
   std::size_t qpos = target.find('?');
   std::string_view path = target.substr(0, qpos);
   Route r;
-  if (qpos != std::string_view::npos)
-    GAZETTE_RETURN_IF_ERROR(parse_query(target.substr(qpos + 1), r.query));
+  if (qpos != std::string_view::npos) {
+    auto pairs = form_decode(target.substr(qpos + 1));
+    if (!pairs.ok()) return pairs.status();
+    for (auto& [k, v] : *pairs) r.query.emplace(std::move(k), std::move(v));  // the first of repeated keys
+  }
 
   // Split and decode; refuse anything that names a parent, the current folder, or smuggles a
   // separator inside a segment.

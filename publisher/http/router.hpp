@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "publisher/common/status.hpp"
+#include "publisher/common/url.hpp"
 
 namespace gazette::http {
 
@@ -55,7 +56,6 @@ struct Route {
 // to leave the tree ("..", "." or an encoded '/', '\' or NUL in a segment).
 Result<Route> match_route(std::string_view target);
 
-// Decodes %XX escapes (and nothing else); invalid_input on a bad escape.
-Result<std::string> percent_decode(std::string_view s);
+using gazette::percent_decode;  // publisher/common/url.hpp
 
 }  // namespace gazette::http

@@ -44,6 +44,19 @@ Status render_stream(const Contract& contract, const ReleaseHeader& header,
   return sink(buf);
 }
 
+// Renders an artefact of a published release from its stored records into `sink`.
+template <typename Sink>
+Status render_stored_release(Store& store, const Contract& contract, const Release& release, ArtefactFormat format,
+                             Sink&& sink) {
+  return render_stream(
+      contract, release_header(release), format,
+      [&](auto&& emit) -> Status {
+        return store.for_each_record(release.dataset, release.seq,
+                                     [&](std::string_view, std::string_view body) { return emit(body); });
+      },
+      std::forward<Sink>(sink));
+}
+
 // Moves a finished temporary file to objects/ under its hash.
 Status place_object(Store& store, DurableFile& file, const std::string& sha256_hex) {
   auto final_path = store.object_path(sha256_hex);
@@ -261,17 +274,10 @@ Result<Contract> release_contract(Store& store, const Release& release) {
 Result<std::string> rendered_sha256(Store& store, const Contract& contract, const Release& release,
                                     ArtefactFormat format) {
   Sha256 hash;
-  Status s = render_stream(
-      contract, release_header(release), format,
-      [&](auto&& emit) -> Status {
-        return store.for_each_record(release.dataset, release.seq,
-                                     [&](std::string_view, std::string_view body) { return emit(body); });
-      },
-      [&](const std::string& bytes) -> Status {
-        hash.update(bytes);
-        return {};
-      });
-  if (!s.ok()) return s;
+  GAZETTE_RETURN_IF_ERROR(render_stored_release(store, contract, release, format, [&](const std::string& bytes) {
+    hash.update(bytes);
+    return Status{};
+  }));
   return to_hex(hash.finish());
 }
 
@@ -319,19 +325,10 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,
                                             const Release& release, ArtefactFormat format) {
   std::string out;
-  Status s = render_stream(
-      contract, release_header(release), format,
-      [&](auto&& emit) -> Status {
-        return store.for_each_record(release.dataset, release.seq,
-                                     [&](std::string_view, std::string_view body) {
-                                       return emit(body);
-                                     });
-      },
-      [&](const std::string& bytes) -> Status {
-        out += bytes;
-        return {};
-      });
-  if (!s.ok()) return s;
+  GAZETTE_RETURN_IF_ERROR(render_stored_release(store, contract, release, format, [&](const std::string& bytes) {
+    out += bytes;
+    return Status{};
+  }));
   return out;
 }
 

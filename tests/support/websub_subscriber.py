@@ -9,6 +9,7 @@ usage: websub_subscriber.py PORT_FILE LOG_FILE SECRET FAIL_FIRST
 import hashlib
 import hmac
 import json
+import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,6 +62,5 @@ class Subscriber(BaseHTTPRequestHandler):
 server = ThreadingHTTPServer(("127.0.0.1", 0), Subscriber)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os
 os.rename(port_file + ".tmp", port_file)
 server.serve_forever()
