@@ -3,6 +3,7 @@
 // that serving a feed or a header costs what serving a list costs.
 #include "publisher/http/catalog_feeds.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace gazette::http {
@@ -173,7 +174,15 @@ void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
     return h;
   };
   d.notice_headers = headers(all);
-  for (const auto& [key, t] : by_key) d.key_notice_headers[key] = headers(t);
+  // A record's own list includes the dataset-wide notices: one Deprecation and one Sunset each.
+  for (auto& [key, t] : by_key) {
+    if (!all.links.empty()) {
+      t.deprecated = std::min(t.deprecated, all.deprecated);
+      if (all.sunset && (!t.sunset || *all.sunset < *t.sunset)) t.sunset = all.sunset;
+      t.links.insert(t.links.end(), all.links.begin(), all.links.end());
+    }
+    d.key_notice_headers[key] = headers(t);
+  }
 }
 
 }  // namespace gazette::http

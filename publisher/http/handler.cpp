@@ -278,9 +278,8 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
     r.route = to_string(route.kind);
     if (req.method == "HEAD") r.head = true;
     if (r.status < 400) {
-      for (const HeaderList* h : {notice_headers, key_headers})
-        if (h)
-          for (const auto& [name, value] : *h) r.add(name, value);
+      if (const HeaderList* h = key_headers ? key_headers : notice_headers)  // a key's list holds both
+        for (const auto& [name, value] : *h) r.add(name, value);
     }
     return r;
   };

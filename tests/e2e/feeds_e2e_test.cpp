@@ -136,6 +136,24 @@ TEST_CASE("feeds: a deprecation notice puts Deprecation, Sunset and Link on the 
   CHECK_THAT(head.headers, Catch::Contains("<" + s.base + "/datasets/naptan-stops/notices/notes-withdrawn>; rel=\"deprecation\""));
   CHECK_THAT(head.headers, Catch::Contains("rel=\"sunset\""));
   CHECK_FALSE(curl(s.dir, s.base + "/datasets/naptan-stops/releases", {"-I"}).header("Deprecation").empty());
+  // A removal announced for one stop: its record carries both notices, under one Deprecation.
+  auto removal = write_text(s.dir / "removal.json", R"({"id": "stop-closing", "kind": "removal",
+    "title": "Stop closing", "text": "Demolished in spring.", "scope": {"keys": ["66806210056"]},
+    "effective_at": "2027-03-01T00:00:00Z"})");
+  run_gazette(s.dir, {"notice", "add", "naptan-stops", removal.string()});
+  const std::string record = s.base + "/datasets/naptan-stops/records/66806210056";
+  REQUIRE(eventually([&] { return curl(s.dir, record, {"-I"}).headers.find("stop-closing") != std::string::npos; }));
+  auto rec = curl(s.dir, record, {"-I"});
+  const std::regex deprecation_header("(^|\n)Deprecation:", std::regex::icase);
+  CHECK(std::distance(std::sregex_iterator(rec.headers.begin(), rec.headers.end(), deprecation_header),
+                      std::sregex_iterator()) == 1);
+  CHECK(rec.header("Sunset") == "Mon, 01 Mar 2027 00:00:00 GMT");  // the earlier of the two
+  CHECK_THAT(rec.headers, Catch::Contains("notices/notes-withdrawn>; rel=\"deprecation\""));
+  auto other = curl(s.dir, s.base + "/datasets/naptan-stops/records/66806000079", {"-I"});
+  CHECK(other.status == 200);
+  CHECK(other.headers.find("stop-closing") == std::string::npos);
+  CHECK_THAT(other.headers, Catch::Contains("notices/notes-withdrawn>; rel=\"deprecation\""));
+
   // The notice itself, and the feeds that carry it, are news, not deprecated.
   CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/notices/notes-withdrawn", {"-I"}).header("Deprecation").empty());
   CHECK_THAT(curl(s.dir, s.base + "/feeds/naptan-stops.atom").body, Catch::Contains("Notes column to be withdrawn"));
@@ -148,7 +166,8 @@ TEST_CASE("feeds: a deprecation notice puts Deprecation, Sunset and Link on the 
   }));
   auto items = json::parse(curl(s.dir, s.base + "/feeds/naptan-stops.json").body)["items"];
   CHECK(items[0]["_gazette"]["release"] == "2024-12-03");
-  CHECK(items[1]["_gazette"]["notice"] == "notes-withdrawn");
+  CHECK(items[1]["_gazette"]["notice"] == "stop-closing");
+  CHECK(items[2]["_gazette"]["notice"] == "notes-withdrawn");
 }
 
 TEST_CASE("websub: verification, a signed delivery, a retry, a release cut while stopped, unsubscribe",
