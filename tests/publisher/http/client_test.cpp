@@ -1,0 +1,63 @@
+// The hub's outbound client against real servers on loopback: it never follows a redirect,
+// refuses private addresses unless allowed, and refuses an https peer it cannot trust.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "publisher/http/client.hpp"
+#include "tests/support/background_process.hpp"
+#include "tests/support/run_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+// A callback server in the background; returns its base URL.
+std::string start_server(const TempDir& dir, std::unique_ptr<BackgroundProcess>& process,
+                         std::vector<std::string> tls = {}) {
+  const auto port_file = dir / (tls.empty() ? "port" : "tls-port");
+  std::vector<std::string> argv = {"/usr/bin/python3", (source_dir() / "tests/support/callback_server.py").string(),
+                                   port_file.string()};
+  argv.insert(argv.end(), tls.begin(), tls.end());
+  process = std::make_unique<BackgroundProcess>(argv);
+  for (int i = 0; i < 100 && !std::filesystem::exists(port_file); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(std::filesystem::exists(port_file));
+  return std::string(tls.empty() ? "http" : "https") + "://127.0.0.1:" + read_text(port_file);
+}
+
+}  // namespace
+
+TEST_CASE("client: loopback is refused unless allowed, and redirects are answers, not followed", "[websub][http]") {
+  TempDir dir;
+  std::unique_ptr<BackgroundProcess> server;
+  const std::string base = start_server(dir, server);
+  auto refused = http::http_call({"GET", base + "/ok", {}, {}, false});
+  CHECK(refused.status == 0);
+  CHECK_THAT(refused.error, Catch::Contains("private, loopback or link-local"));
+  auto ok = http::http_call({"GET", base + "/ok", {}, {}, true});
+  CHECK(ok.status == 200);
+  CHECK(ok.body == "ok");
+  auto redirect = http::http_call({"GET", base + "/redirect", {}, {}, true});
+  CHECK(redirect.status == 302);
+  CHECK(redirect.body.empty());
+  auto posted = http::http_call({"POST", base + "/ok", {{"Content-Type", "text/plain"}}, "hello", true});
+  CHECK(posted.status == 200);
+  CHECK(http::http_call({"GET", "ftp://127.0.0.1/", {}, {}, true}).status == 0);
+}
+
+TEST_CASE("client: an https callback with a certificate nobody vouches for is refused", "[websub][http]") {
+  TempDir dir;
+  const auto cert = dir / "cert.pem", key = dir / "key.pem";
+  auto made = run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                           "-subj", "/CN=127.0.0.1", "-keyout", key.string(), "-out", cert.string()});
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  std::unique_ptr<BackgroundProcess> server;
+  const std::string base = start_server(dir, server, {cert.string(), key.string()});
+  auto answer = http::http_call({"GET", base + "/ok", {}, {}, true});
+  CHECK(answer.status == 0);
+  CHECK_THAT(answer.error, Catch::Contains("certificate verify failed"));
+}
