@@ -322,6 +322,11 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
   return {};
 }
 
+Status render_release_bytes(Store& store, const Contract& contract, const Release& release, ArtefactFormat format,
+                            const std::function<Status(const std::string&)>& sink) {
+  return render_stored_release(store, contract, release, format, sink);
+}
+
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,
                                             const Release& release, ArtefactFormat format) {
   std::string out;

@@ -127,7 +127,10 @@ Result<std::string> rendered_sha256(Store& store, const Contract& contract, cons
 Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t keep, const std::string& actor,
                            std::vector<std::string>& notes);
 
-// Renders one artefact of a release from its stored records into `out` (tests, export).
+// Renders one artefact of a release from its stored records, a megabyte at a time, into `sink`.
+Status render_release_bytes(Store& store, const Contract& contract, const Release& release, ArtefactFormat format,
+                            const std::function<Status(const std::string&)>& sink);
+// Renders one artefact of a release from its stored records into `out` (tests).
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,
                                             const Release& release, ArtefactFormat format);
 

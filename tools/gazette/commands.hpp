@@ -20,6 +20,7 @@ int cmd_serve(const Invocation& inv);
 int cmd_diff(const Invocation& inv);
 int cmd_record(const Invocation& inv);
 int cmd_verify(const Invocation& inv);
+int cmd_export(const Invocation& inv);
 int cmd_notice_add(const Invocation& inv);
 int cmd_rollback(const Invocation& inv);
 // Reads the --notice and --plan files of `verify` and `release`.

@@ -1,0 +1,164 @@
+// Method: the documents come from a catalogue snapshot, the very values the server answers
+// with, so an exported file and the origin's answer cannot drift apart. Artefacts are hard
+// links to the store's objects where the file system allows (else copies), or rendered again
+// when evicted; each file's time is its release's publication, as the origin's Last-Modified.
+#include "publisher/http/export.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "publisher/common/file_io.hpp"
+#include "publisher/http/export_nginx.hpp"
+#include "publisher/release/release.hpp"
+
+namespace gazette::http {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class TreeWriter {
+ public:
+  explicit TreeWriter(fs::path root) : root_(std::move(root)) {}
+
+  Status text(const std::string& url_path, std::string_view bytes) {
+    const fs::path p = path_of(url_path);
+    GAZETTE_RETURN_IF_ERROR(make_parent(p));
+    GAZETTE_RETURN_IF_ERROR(write_file_durably(p, bytes));
+    ++summary.files;
+    summary.bytes += bytes.size();
+    return {};
+  }
+
+  // The object's bytes at `url_path`: a hard link when possible, else a copy.
+  Status object(const std::string& url_path, const fs::path& object, UnixSeconds mtime) {
+    const fs::path p = path_of(url_path);
+    GAZETTE_RETURN_IF_ERROR(make_parent(p));
+    std::error_code ec;
+    fs::remove(p, ec);
+    fs::create_hard_link(object, p, ec);
+    if (ec) {
+      ec.clear();
+      fs::copy_file(object, p, fs::copy_options::overwrite_existing, ec);
+      if (ec) return Status::io_error(p.string() + ": " + ec.message());
+    } else {
+      ++summary.linked;
+    }
+    ++summary.files;
+    summary.bytes += fs::file_size(p, ec);
+    return touch(p, mtime);
+  }
+
+  Status rendered(const std::string& url_path, Store& store, const Contract& contract, const Release& release,
+                  ArtefactFormat format) {
+    const fs::path p = path_of(url_path);
+    GAZETTE_RETURN_IF_ERROR(make_parent(p));
+    DurableFile f;
+    GAZETTE_RETURN_IF_ERROR(f.open(p.string() + ".partial"));
+    GAZETTE_RETURN_IF_ERROR(render_release_bytes(store, contract, release, format,
+                                                 [&](const std::string& bytes) { return f.write(bytes); }));
+    summary.bytes += f.bytes_written();
+    GAZETTE_RETURN_IF_ERROR(f.commit(p));
+    ++summary.files;
+    ++summary.rendered;
+    return touch(p, release.published_at);
+  }
+
+  ExportSummary summary;
+
+ private:
+  fs::path path_of(const std::string& url_path) const { return root_ / url_path.substr(1); }
+
+  static Status make_parent(const fs::path& p) {
+    std::error_code ec;
+    fs::create_directories(p.parent_path(), ec);
+    if (ec) return Status::io_error(p.parent_path().string() + ": " + ec.message());
+    return {};
+  }
+
+  static Status touch(const fs::path& p, UnixSeconds t) {
+    // A hard link shares its inode with the store's object: setting its time touches that
+    // object too, which is harmless (objects are found by name, never by time).
+    struct timespec times[2] = {{t, 0}, {t, 0}};
+    if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0)
+      return Status::io_error(p.string() + ": cannot set its time");
+    return {};
+  }
+
+  fs::path root_;
+};
+
+Status write_feed(TreeWriter& w, const std::string& id, const ServedFeed& feed) {
+  for (std::size_t page = 0; page < feed.atom.size(); ++page) {
+    const std::string base = page == 0 ? "/feeds/" + id : "/feeds/" + id + "/archive/" + std::to_string(page);
+    GAZETTE_RETURN_IF_ERROR(w.text(base + ".atom", feed.atom[page].body));
+    GAZETTE_RETURN_IF_ERROR(w.text(base + ".json", feed.json[page].body));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ExportSummary> export_tree(Store& store, const std::string& dataset, const std::filesystem::path& dir,
+                                  const CatalogOptions& options) {
+  auto built = build_catalog(store, options);
+  if (!built.ok()) return built.status();
+  const Catalog& catalog = **built;
+  const ServedDataset* ds = catalog.dataset(dataset);
+  if (ds == nullptr) return Status::not_found("no dataset '" + dataset + "'");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::io_error(dir.string() + ": " + ec.message());
+  const std::filesystem::path root = std::filesystem::absolute(dir);
+  TreeWriter w(root);
+  const std::string base = "/datasets/" + dataset;
+
+  GAZETTE_RETURN_IF_ERROR(w.text("/index.html", catalog.index_html));
+  GAZETTE_RETURN_IF_ERROR(w.text("/datasets/index.json", catalog.datasets_json));
+  GAZETTE_RETURN_IF_ERROR(w.text("/datasets/index.html", catalog.index_html));
+  GAZETTE_RETURN_IF_ERROR(w.text(base + "/index.json", ds->metadata_json));
+  GAZETTE_RETURN_IF_ERROR(w.text(base + "/index.html", ds->metadata_html));
+  GAZETTE_RETURN_IF_ERROR(w.text(base + "/contract", ds->contract_json));
+  GAZETTE_RETURN_IF_ERROR(w.text(base + "/releases/index.json", ds->releases_json));
+  GAZETTE_RETURN_IF_ERROR(w.text(base + "/notices/index.json", ds->notices_json));
+  for (const auto& n : ds->notices) {
+    GAZETTE_RETURN_IF_ERROR(w.text(base + "/notices/" + n.id, n.json));
+    GAZETTE_RETURN_IF_ERROR(w.text("/notices/" + n.id, n.json));
+  }
+  for (const auto& sr : ds->releases) {
+    const Release& r = sr.release;
+    const std::string rel = base + "/releases/" + r.id;
+    GAZETTE_RETURN_IF_ERROR(w.text(rel + "/manifest.json", r.manifest_json));
+    if (!sr.report_json.empty()) GAZETTE_RETURN_IF_ERROR(w.text(rel + "/report.json", sr.report_json));
+    std::optional<Contract> contract;  // parsed only when an artefact must be rendered again
+    for (const auto& a : sr.artefacts) {
+      const std::string path = rel + "/" + a.artefact.name;
+      if (!a.artefact.evicted) {
+        // Identity only: a gzip copy served under the identity's strong ETag would be a lie.
+        GAZETTE_RETURN_IF_ERROR(w.object(path, a.identity.path, r.published_at));
+        continue;
+      }
+      if (!contract) {
+        auto c = release_contract(store, r);
+        if (!c.ok()) return c.status();
+        contract = std::move(*c);
+      }
+      for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json})
+        if (a.extension == extension(f)) GAZETTE_RETURN_IF_ERROR(w.rendered(path, store, *contract, r, f));
+    }
+    // The changeset from its parent, where the origin answers ?from=PARENT&to=REL.
+    if (!r.parent.empty()) {
+      auto cs = store.stored_changeset(dataset, r.id);
+      if (!cs.ok()) return cs.status();
+      if (*cs) GAZETTE_RETURN_IF_ERROR(w.text(base + "/changes/" + r.parent + ".." + r.id + ".json", **cs));
+    }
+  }
+  GAZETTE_RETURN_IF_ERROR(write_feed(w, dataset, ds->feed));
+  GAZETTE_RETURN_IF_ERROR(write_feed(w, "all", catalog.all_feed));
+  GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root)));
+  return w.summary;
+}
+
+}  // namespace gazette::http

@@ -1,0 +1,126 @@
+// Method: one exact-match location per exported document, carrying the origin's Content-Type,
+// Cache-Control, ETag (answering If-None-Match itself: nginx compares only its own tags) and
+// the headers particular to it; a few prefix locations for what is computed from the request
+// (content negotiation, changes?from=&to=, latest/). The block is self-contained (no `map`,
+// which would have to live outside the server block), so it can be included as it is.
+#include "publisher/http/catalog_feeds.hpp"
+#include "publisher/http/export_nginx.hpp"
+#include "publisher/http/handler.hpp"
+
+namespace gazette::http {
+
+namespace {
+
+// nginx single-quoted strings: backslash and quote are escaped.
+std::string q(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\\' || c == '\'') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+struct Block {
+  std::string path, content_type, cache, etag;
+  HeaderList extra;
+  std::string file = {};  // the file, when it is not the path itself
+};
+
+void emit(std::string& out, const Block& b) {
+  out += "  location = " + b.path + " {\n";
+  out += "    types { }\n    default_type " + q(b.content_type) + ";\n";
+  out += "    add_header Cache-Control " + q(b.cache) + ";\n";
+  out += "    add_header ETag " + q(b.etag) + ";\n";
+  for (const auto& [name, value] : b.extra) out += "    add_header " + name + " " + q(value) + ";\n";
+  out += "    if ($http_if_none_match = " + q(b.etag) + ") { return 304; }\n";
+  if (!b.file.empty()) out += "    try_files " + b.file + " =404;\n";
+  out += "  }\n";
+}
+
+}  // namespace
+
+std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root) {
+  const std::string id = ds.info.id;
+  const std::string base = "/datasets/" + id;
+  const HeaderList& deprecated = ds.notice_headers;
+  std::string out;
+  out += "# gazette export of " + id + ": a server block serving the exported tree byte for byte as the\n";
+  out += "# origin does. Include it in nginx's http block; set `listen` (and TLS) to taste.\n";
+  out += "# Served by the origin only: record lookups, as-of, paged or other changesets, the WebSub hub.\n";
+  out += "server {\n  listen 8080;\n  root " + root.string() + ";\n";
+  out += "  etag off;\n  absolute_redirect off;\n  server_tokens off;\n\n";
+
+  // Documents that are folders too: JSON, or HTML for a browser (Accept: text/html).
+  auto negotiated = [&](const std::string& path, const std::string& folder, const std::string& json_etag,
+                        const std::string& html_etag, bool with_html, const HeaderList& extra) {
+    out += "  location = " + path + " {\n";
+    out += "    types { application/json json; text/html html; }\n    charset utf-8;\n";
+    // Rewrite-module directives run in order, and an `if` that matches serves from its own
+    // context: so the tag is chosen first, the 304 answered next, the HTML rewritten last.
+    out += "    set $gazette_tag " + q(json_etag) + ";\n";
+    if (with_html) out += "    if ($http_accept ~* text/html) { set $gazette_tag " + q(html_etag) + "; }\n";
+    out += "    add_header Cache-Control " + q(kShortLived) + ";\n    add_header ETag $gazette_tag;\n";
+    if (with_html) out += "    add_header Vary Accept;\n";
+    for (const auto& [name, value] : extra) out += "    add_header " + name + " " + q(value) + ";\n";
+    out += "    if ($http_if_none_match = $gazette_tag) { return 304; }\n";
+    if (with_html) out += "    if ($http_accept ~* text/html) { rewrite ^ " + folder + "/index.html break; }\n";
+    out += "    try_files " + folder + "/index.json =404;\n  }\n";
+  };
+  emit(out, {"/", "text/html; charset=utf-8", kShortLived, catalog.index_html_etag, {}, "/index.html"});
+  negotiated("/datasets", "/datasets", catalog.datasets_json_etag, catalog.index_html_etag, true, {});
+  negotiated(base, base, ds.metadata_json_etag, ds.metadata_html_etag, true, deprecated);
+  negotiated(base + "/releases", base + "/releases", ds.releases_json_etag, "", false, deprecated);
+  negotiated(base + "/notices", base + "/notices", ds.notices_json_etag, "", false, {});
+  emit(out, {base + "/contract", "application/json", "public, max-age=300", ds.contract_json_etag, deprecated});
+  for (const auto& n : ds.notices) {
+    emit(out, {base + "/notices/" + n.id, "application/json", kShortLived, etag_of(n.json), {}});
+    emit(out, {"/notices/" + n.id, "application/json", kShortLived, etag_of(n.json), {}});
+  }
+
+  for (const auto& sr : ds.releases) {
+    const std::string rel = base + "/releases/" + sr.release.id;
+    emit(out, {rel + "/manifest.json", "application/json", kImmutable, sr.manifest_etag, deprecated});
+    if (!sr.report_json.empty())
+      emit(out, {rel + "/report.json", "application/json", kImmutable, etag_of(sr.report_json), {}});
+    for (const auto& a : sr.artefacts) {
+      HeaderList extra = {{"Vary", "Accept-Encoding"},
+                          {"Content-Disposition", "attachment; filename=\"" + a.download_name + "\""},
+                          {"Repr-Digest", a.identity.repr_digest}};
+      extra.insert(extra.end(), deprecated.begin(), deprecated.end());
+      emit(out, {rel + "/" + a.artefact.name, a.artefact.media_type, kImmutable, a.identity.etag, extra});
+    }
+  }
+  if (const ServedRelease* newest = ds.newest()) {
+    out += "  location ^~ " + base + "/latest/ {\n    add_header Cache-Control " + q(kShortLived) + ";\n";
+    out += "    rewrite ^" + base + "/latest/(.*)$ " + base + "/releases/" + newest->release.id + "/$1 redirect;\n  }\n";
+  }
+  // The changeset of each release from its parent, whole.
+  out += "  location = " + base + "/changes {\n    types { }\n    default_type application/json;\n";
+  out += "    add_header Cache-Control " + q(kImmutable) + ";\n";
+  for (const auto& [name, value] : deprecated) out += "    add_header " + name + " " + q(value) + ";\n";
+  out += "    try_files " + base + "/changes/$arg_from..$arg_to.json =404;\n  }\n";
+
+  auto feed = [&](const std::string& fid, const ServedFeed& f) {
+    for (std::size_t page = 0; page < f.atom.size(); ++page) {
+      const std::string stem =
+          page == 0 ? "/feeds/" + fid : "/feeds/" + fid + "/archive/" + std::to_string(page);
+      const std::string cache = page == 0 ? kShortLived : kImmutable;
+      emit(out, {stem + ".atom", "application/atom+xml; charset=utf-8", cache, f.atom[page].etag,
+                 {{"Link", f.hub_link}, {"Link", f.atom[page].self_link}}});
+      emit(out, {stem + ".json", "application/feed+json", cache, f.json[page].etag,
+                 {{"Link", f.hub_link}, {"Link", f.json[page].self_link}}});
+    }
+    // The page after the newest archive is linked before it is full.
+    const std::string next = "/feeds/" + fid + "/archive/" + std::to_string(f.atom.size());
+    for (const char* ext : {"atom", "json"})
+      out += "  location = " + next + "." + ext + " {\n    add_header Cache-Control " + q(kShortLived) +
+             ";\n    return 302 /feeds/" + fid + "." + ext + ";\n  }\n";
+  };
+  feed(id, ds.feed);
+  feed("all", catalog.all_feed);
+  out += "}\n";
+  return out;
+}
+
+}  // namespace gazette::http
