@@ -114,6 +114,7 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
   const std::filesystem::path root = std::filesystem::absolute(dir);
   TreeWriter w(root);
   const std::string base = "/datasets/" + dataset;
+  std::vector<std::pair<std::string, std::string>> changesets;  // URL path, ETag
 
   GAZETTE_RETURN_IF_ERROR(w.text("/index.html", catalog.index_html));
   GAZETTE_RETURN_IF_ERROR(w.text("/datasets/index.json", catalog.datasets_json));
@@ -152,12 +153,16 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
     if (!r.parent.empty()) {
       auto cs = store.stored_changeset(dataset, r.id);
       if (!cs.ok()) return cs.status();
-      if (*cs) GAZETTE_RETURN_IF_ERROR(w.text(base + "/changes/" + r.parent + ".." + r.id + ".json", **cs));
+      if (*cs) {
+        const std::string path = base + "/changes/" + r.parent + ".." + r.id + ".json";
+        GAZETTE_RETURN_IF_ERROR(w.text(path, **cs));
+        changesets.emplace_back(path, etag_of(**cs));
+      }
     }
   }
   GAZETTE_RETURN_IF_ERROR(write_feed(w, dataset, ds->feed));
   GAZETTE_RETURN_IF_ERROR(write_feed(w, "all", catalog.all_feed));
-  GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root)));
+  GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root, changesets)));
   return w.summary;
 }
 

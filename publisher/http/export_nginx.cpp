@@ -38,9 +38,18 @@ void emit(std::string& out, const Block& b) {
   out += "  }\n";
 }
 
+// A moving pointer: 302 with the origin's validators (its body is nginx's own).
+void redirect(std::string& out, const std::string& path, const std::string& location, const HeaderList& extra) {
+  out += "  location = " + path + " {\n    add_header Cache-Control " + q(kShortLived) + ";\n";
+  out += "    add_header ETag " + q(etag_of(location)) + ";\n";
+  for (const auto& [name, value] : extra) out += "    add_header " + name + " " + q(value) + ";\n";
+  out += "    return 302 " + location + ";\n  }\n";
+}
+
 }  // namespace
 
-std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root) {
+std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
+                       const std::vector<std::pair<std::string, std::string>>& changesets) {
   const std::string id = ds.info.id;
   const std::string base = "/datasets/" + id;
   const HeaderList& deprecated = ds.notice_headers;
@@ -92,14 +101,15 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
     }
   }
   if (const ServedRelease* newest = ds.newest()) {
-    out += "  location ^~ " + base + "/latest/ {\n    add_header Cache-Control " + q(kShortLived) + ";\n";
-    out += "    rewrite ^" + base + "/latest/(.*)$ " + base + "/releases/" + newest->release.id + "/$1 redirect;\n  }\n";
+    std::vector<std::string> files = {"manifest.json"};
+    for (const auto& a : newest->artefacts) files.push_back(a.artefact.name);
+    for (const auto& f : files)
+      redirect(out, base + "/latest/" + f, base + "/releases/" + newest->release.id + "/" + f, deprecated);
   }
-  // The changeset of each release from its parent, whole.
-  out += "  location = " + base + "/changes {\n    types { }\n    default_type application/json;\n";
-  out += "    add_header Cache-Control " + q(kImmutable) + ";\n";
-  for (const auto& [name, value] : deprecated) out += "    add_header " + name + " " + q(value) + ";\n";
-  out += "    try_files " + base + "/changes/$arg_from..$arg_to.json =404;\n  }\n";
+  // The changeset of each release from its parent, whole: ?from=A&to=B names a file.
+  out += "  location = " + base + "/changes {\n    rewrite ^ " + base + "/changes/$arg_from..$arg_to.json last;\n  }\n";
+  for (const auto& [path, etag] : changesets)
+    emit(out, {path, "application/json", kImmutable, etag, deprecated});
 
   auto feed = [&](const std::string& fid, const ServedFeed& f) {
     for (std::size_t page = 0; page < f.atom.size(); ++page) {
@@ -114,8 +124,7 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
     // The page after the newest archive is linked before it is full.
     const std::string next = "/feeds/" + fid + "/archive/" + std::to_string(f.atom.size());
     for (const char* ext : {"atom", "json"})
-      out += "  location = " + next + "." + ext + " {\n    add_header Cache-Control " + q(kShortLived) +
-             ";\n    return 302 /feeds/" + fid + "." + ext + ";\n  }\n";
+      redirect(out, next + "." + ext, "/feeds/" + fid + "." + ext, {});
   };
   feed(id, ds.feed);
   feed("all", catalog.all_feed);

@@ -65,7 +65,7 @@ const std::vector<CommandSpec>& commands() {
       {"history", {"ID"}, {}, {}, "list a dataset's releases", cmd_history},
       {"record", {"ID", "KEY"}, {}, {}, "one record now, and every version of it", cmd_record},
       {"as-of", {"ID", "ISO8601"}, {}, {}, "the release current at an instant", cmd_as_of},
-      {"export", {"ID"}, {{"--to", "DIR"}, {"--public-url", "URL"}}, {"--to"},
+      {"export", {"ID"}, {{"--to", "DIR"}, {"--public-url", "URL"}, {"--feed-page-size", "N"}}, {"--to"},
        "write the public tree and an nginx server block, to serve it as the origin does", cmd_export},
       {"serve", {}, kServerOptions, {}, "serve the store over HTTP until SIGINT/SIGTERM", cmd_serve},
       {"demo", {}, kServerOptions, {},

@@ -16,6 +16,12 @@ int cmd_export(const Invocation& inv) {
     options.base_url = inv.get("--public-url");
     while (!options.base_url.empty() && options.base_url.back() == '/') options.base_url.pop_back();
   }
+  if (inv.has("--feed-page-size")) {  // as the origin's `serve --feed-page-size`, for the same feeds
+    const std::string& n = inv.get("--feed-page-size");
+    if (n.empty() || n.size() > 6 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0)
+      return fail(inv, Status::invalid_input("--feed-page-size must be a positive whole number"));
+    options.feed_page_size = std::stoul(n);
+  }
   int code = kOk;
   auto store = open_store(inv, OpenMode::read, code);
   if (!store) return code;
