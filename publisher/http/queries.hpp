@@ -48,6 +48,18 @@ class Queries {
   std::mutex cache_mutex_;
   std::size_t cache_capacity_;
   std::list<std::pair<std::string, std::shared_ptr<const Changeset>>> cache_;  // most recent first
+
+ public:
+  // Evicted artefacts rendered whole are kept (up to a byte budget, least recently used out)
+  // so that the next requests for them cost what a file costs. Keyed by SHA-256.
+  static constexpr std::size_t kRenderedBudget = 256u << 20;
+  std::shared_ptr<const std::string> rendered(const std::string& sha256);
+  void remember_rendered(const std::string& sha256, std::shared_ptr<const std::string> bytes);
+
+ private:
+  std::mutex rendered_mutex_;
+  std::list<std::pair<std::string, std::shared_ptr<const std::string>>> rendered_;  // most recent first
+  std::size_t rendered_bytes_ = 0;
 };
 
 }  // namespace gazette::http
