@@ -47,7 +47,7 @@ struct GeneratedBody {
    private:
     const value_type& body_;
     std::uint64_t remain_ = 0;
-    std::string chunk_;
+    std::string_view chunk_;
   };
 };
 

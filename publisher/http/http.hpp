@@ -38,9 +38,9 @@ struct FileSpan {
 class BodySource {
  public:
   virtual ~BodySource() = default;
-  // Replaces `out` with the next bytes; false when there are no more (or on an error, which
-  // the source reports itself: the status line is long gone).
-  virtual bool next(std::string& out) = 0;
+  // Points `out` at the next bytes, valid until the next call; false when there are no more
+  // (or on an error, which the source reports itself: the status line is long gone).
+  virtual bool next(std::string_view& out) = 0;
 };
 
 struct Response {

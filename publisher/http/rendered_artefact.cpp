@@ -19,9 +19,10 @@ class CachedArtefact : public BodySource {
  public:
   CachedArtefact(std::shared_ptr<const std::string> bytes, std::uint64_t offset, std::uint64_t length)
       : bytes_(std::move(bytes)), pos_(static_cast<std::size_t>(offset)), end_(static_cast<std::size_t>(offset + length)) {}
-  bool next(std::string& out) override {
+  bool next(std::string_view& out) override {
+    // Views into the kept bytes: nothing is copied until the socket's own buffers.
     const std::size_t take = std::min(kChunk, end_ - pos_);
-    out.assign(*bytes_, pos_, take);
+    out = std::string_view(*bytes_).substr(pos_, take);
     pos_ += take;
     return take > 0;
   }
@@ -48,7 +49,8 @@ class RenderedArtefact : public BodySource {
     }
   }
 
-  bool next(std::string& out) override {
+  bool next(std::string_view& view) override {
+    std::string& out = chunk_;
     out.clear();
     while (remain_ > 0) {
       if (pos_ == buf_.size()) {
@@ -82,6 +84,7 @@ class RenderedArtefact : public BodySource {
           keep_in_->remember_rendered(expected_, std::make_shared<const std::string>(std::move(kept_)));
       }
     }
+    view = out;
     return !out.empty();
   }
 
@@ -121,7 +124,7 @@ class RenderedArtefact : public BodySource {
   std::unique_ptr<ArtefactRenderer> renderer_;
   std::string dataset_;
   std::int64_t seq_ = 0;
-  std::string buf_;
+  std::string buf_, chunk_;
   std::size_t pos_ = 0;
   std::uint64_t skip_, remain_;
   bool begun_ = false, ended_ = false;
