@@ -1,7 +1,10 @@
 // gazette export end to end: nginx serving the exported tree answers as the origin does, byte
 // for byte and header for header, for every kind of resource a file can hold.
 #include <catch2/catch.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tests/e2e/e2e_support.hpp"
@@ -10,6 +13,19 @@ using namespace gazette;
 using namespace gazette::testing;
 
 namespace {
+
+// A port nothing listens on now (the kernel's pick for an unbound socket).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
 
 // The headers a client can tell apart (the rest are the server's own: Date, Server, ...).
 std::string comparable_headers(const Fetched& f) {
@@ -47,7 +63,7 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
 
   // nginx on the tree, its server block as exported but for the port.
   std::string conf = read_text(tree / "nginx.conf");
-  const int nport = s.port() + 1;
+  const int nport = free_port();
   conf = std::regex_replace(conf, std::regex("listen 8080;"), "listen 127.0.0.1:" + std::to_string(nport) + ";");
   write_text(s.dir / "server.conf", conf);
   // Workers as the test's own user: the tree lives in a private temporary folder.
