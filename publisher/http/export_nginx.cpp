@@ -107,7 +107,12 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
       redirect(out, base + "/latest/" + f, base + "/releases/" + newest->release.id + "/" + f, deprecated);
   }
   // The changeset of each release from its parent, whole: ?from=A&to=B names a file.
-  out += "  location = " + base + "/changes {\n    rewrite ^ " + base + "/changes/$arg_from..$arg_to.json last;\n  }\n";
+  // The arguments become a path: only release ids may (no "..", no separators).
+  const std::string id_pattern = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}(\\.[0-9]+)?$'";
+  out += "  location = " + base + "/changes {\n";
+  out += "    if ($arg_from !~ " + id_pattern + ") { return 404; }\n";
+  out += "    if ($arg_to !~ " + id_pattern + ") { return 404; }\n";
+  out += "    rewrite ^ " + base + "/changes/$arg_from..$arg_to.json last;\n  }\n";
   for (const auto& [path, etag] : changesets)
     emit(out, {path, "application/json", kImmutable, etag, deprecated});
 
@@ -128,6 +133,8 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   };
   feed(id, ds.feed);
   feed("all", catalog.all_feed);
+  // Everything else is not a resource (this file among them).
+  out += "  location / {\n    return 404;\n  }\n";
   out += "}\n";
   return out;
 }

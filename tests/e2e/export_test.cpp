@@ -127,5 +127,9 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
     if (origin.status == 200 && !etag.empty() && a.curl_args.empty())
       CHECK(curl(s.dir, nbase + a.path, {"-H", "If-None-Match: " + etag}).status == 304);
   }
+  // Only resources are served: not the configuration, not a path built from bad arguments.
+  CHECK(curl(s.dir, nbase + "/nginx.conf").status == 404);
+  CHECK(curl(s.dir, nbase + "/datasets/naptan-stops/changes?from=../../nginx.conf%23&to=x").status == 404);
+  CHECK(curl(s.dir, nbase + "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-12-03").status == 404);
   CHECK(nginx.stop(SIGTERM) == 0);
 }
