@@ -7,8 +7,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <nlohmann/json.hpp>
-
 #include "publisher/common/file_io.hpp"
 #include "publisher/http/export_nginx.hpp"
 #include "publisher/release/release.hpp"

@@ -7,23 +7,6 @@
 
 namespace gazette::cli {
 
-namespace {
-
-bool positive(const Invocation& inv, const char* opt, long& out) {
-  if (!inv.has(opt)) return true;
-  try {
-    std::size_t used = 0;
-    out = std::stol(inv.get(opt), &used);
-    if (used == inv.get(opt).size() && out > 0) return true;
-  } catch (...) {
-  }
-  fail(inv, Status::invalid_input(std::string(opt) + " wants a positive number, got '" +
-                                  inv.get(opt) + "'"));
-  return false;
-}
-
-}  // namespace
-
 Result<http::ServerOptions> server_options(const Invocation& inv) {
   http::ServerOptions o;
   o.data_dir = inv.data_dir;
@@ -31,7 +14,7 @@ Result<http::ServerOptions> server_options(const Invocation& inv) {
   long v = 0;
   auto number = [&](const char* opt, auto apply) -> bool {
     v = 0;
-    if (!positive(inv, opt, v)) return false;
+    if (!positive_option(inv, opt, v)) return false;
     if (v > 0) apply(v);
     return true;
   };
@@ -43,12 +26,11 @@ Result<http::ServerOptions> server_options(const Invocation& inv) {
             number("--delivery-retry", [&](long n) { o.delivery_retry = std::chrono::seconds(n); });
   if (!ok) return Status::invalid_input("");  // already reported
   o.access_log = !inv.has("--no-access-log");
-  for (const char* flag : {"--public-url", "--hub"}) {
-    if (!inv.has(flag)) continue;
-    auto url = parse_url(inv.get(flag));
-    if (!url.ok()) return url.status().with_context(flag);
+  GAZETTE_RETURN_IF_ERROR(public_url_option(inv, o.public_url));
+  if (inv.has("--hub")) {
+    auto url = parse_url(inv.get("--hub"));
+    if (!url.ok()) return url.status().with_context("--hub");
   }
-  o.public_url = inv.get("--public-url");
   o.delegate_hub = inv.get("--hub");
   o.allow_private_callbacks = inv.has("--allow-private-callbacks");
   return o;

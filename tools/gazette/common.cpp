@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "publisher/common/ids.hpp"
+#include "publisher/common/url.hpp"
 
 namespace gazette::cli {
 
@@ -30,6 +31,29 @@ std::string human_bytes(std::uint64_t n) {
   else if (n < (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f kB", n / 1024.0);
   else std::snprintf(buf, sizeof buf, "%.1f MB", n / 1048576.0);
   return buf;
+}
+
+bool positive_option(const Invocation& inv, const char* opt, long& out) {
+  if (!inv.has(opt)) return true;
+  try {
+    std::size_t used = 0;
+    out = std::stol(inv.get(opt), &used);
+    if (used == inv.get(opt).size() && out > 0) return true;
+  } catch (...) {
+  }
+  fail(inv, Status::invalid_input(std::string(opt) + " wants a positive number, got '" +
+                                  inv.get(opt) + "'"));
+  return false;
+}
+
+Status public_url_option(const Invocation& inv, std::string& out) {
+  out.clear();
+  if (!inv.has("--public-url")) return {};
+  auto url = parse_url(inv.get("--public-url"));
+  if (!url.ok()) return url.status().with_context("--public-url");
+  out = inv.get("--public-url");
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  return {};
 }
 
 }  // namespace gazette::cli

@@ -18,4 +18,11 @@ bool check_dataset_id(const Invocation& inv, const std::string& id);
 // "94.2 MB"
 std::string human_bytes(std::uint64_t n);
 
+// Reads option `opt` as a positive number into `out` (left alone when absent); prints the
+// error and returns false when it is something else.
+bool positive_option(const Invocation& inv, const char* opt, long& out);
+
+// --public-url: checked as an absolute http(s) URL, without its trailing '/' ("" when absent).
+Status public_url_option(const Invocation& inv, std::string& out);
+
 }  // namespace gazette::cli
