@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <regex>
 #include <string>
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include "publisher/common/status.hpp"
+#include "publisher/contract/rules.hpp"
+#include "publisher/common/time.hpp"
 #include "publisher/model/changeset.hpp"
 #include "publisher/model/contract.hpp"
 #include "publisher/model/notice.hpp"
@@ -48,11 +51,21 @@ class RecordValidator {
 Result<Notice> parse_notice(std::string_view text, const std::string& source, const Contract& contract);
 Result<Plan> parse_plan(std::string_view text, const std::string& source, const Contract& contract);
 
-// Sets `change.rule` and `change.severity` from the contract. These are the first rules of
-// the gate, by column role: keys added (routine), retired through the lifecycle column
-// (routine), vanished (notice), load-bearing values changed (notice) or made null (breaking),
-// identity changed (breaking), descriptive and bookkeeping edits (routine).
-void classify_change(const Contract& contract, Change& change);
+// Sets `change.rule` and `change.severity` by the gate's record rules, judged on this pair of
+// versions alone (no history, no whole-set patterns): what a changeset between any two
+// releases says of each record. A release's own changeset takes the gate's labels instead.
+class ChangeClassifier {
+ public:
+  // The contract is borrowed and must outlive the classifier.
+  explicit ChangeClassifier(const Contract& contract);
+  ~ChangeClassifier();
+  // `before`/`after`: the key's encoded bodies (nullopt when absent on that side).
+  void classify(Change& change, std::optional<std::string_view> before, std::optional<std::string_view> after);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // ---- Contract changes -------------------------------------------------------------------
 // A difference between a proposed contract and a published one, judged for consumers.
@@ -100,34 +113,53 @@ class ValueCounter {
   std::uint64_t records_ = 0;
 };
 
+// One published version of a key: what consumers who hold that release see.
+struct PublishedVersion {
+  std::string body;
+  std::string release;     // the release that first published it
+  bool announced = false;  // the change that made it was covered by a notice or a plan
+};
+
 struct GateInput {
   const Changeset* changes = nullptr;  // newest release -> candidate, classified or not
   // Bodies of the changed keys before (in the newest release) and after (in the candidate).
   const std::map<std::string, std::string>* before = nullptr;
   const std::map<std::string, std::string>* after = nullptr;
-  // For changed and added keys: every older distinct version ever published (not the newest).
-  const std::map<std::string, std::vector<std::string>>* history = nullptr;
+  // For changed and added keys: every version ever published, oldest first (the newest
+  // release's included).
+  const std::map<std::string, std::vector<PublishedVersion>>* history = nullptr;
   const ValueCounts* newest_counts = nullptr;  // null before the first release
   const ValueCounts* candidate_counts = nullptr;
   const std::map<std::string, std::set<std::string>>* published_codes = nullptr;  // ever
-  std::vector<Notice> notices;  // published already, or to be published with the release
+  // Notices published already (release: the one they came with, "" for `notice add`), and
+  // those to be published with this release (release "" and published_at = publish_at).
+  std::vector<Notice> notices;
+  std::size_t notices_with_release = 0;  // the first this many of `notices` come with it
   const Plan* plan = nullptr;
+  std::vector<std::pair<std::string, std::string>> used_plans;  // (plan id, release) so far
   UnixSeconds publish_at = 0;
+  UnixSeconds newest_published_at = 0;  // 0 before the first release
   // When the candidate brings a new contract version (the `contract` run_gate is given): how it
-  // differs from the published ones, and the newest release's contract, whose definition
-  // versions a plan's `from` must name.
+  // differs from the published ones.
   const std::vector<ContractFinding>* contract_changes = nullptr;
+  // The contract in force (the newest release's), whose definition versions a plan's `from`
+  // must name; null before the first release.
   const Contract* published_contract = nullptr;
   bool records_compared = true;  // false when the column layout changed (nothing to match)
 };
 
 struct RuleTally {
-  std::string rule;
+  Rule rule = Rule::descriptive_edit;
+  std::string id;  // rule_id(rule)
   Severity severity = Severity::routine;
-  std::uint64_t count = 0;
+  std::uint64_t count = 0;      // records labelled with the rule, or findings about the whole
   std::uint64_t uncovered = 0;  // needing a notice (or refused) that nothing covers
   std::vector<std::string> covered_by;
-  std::vector<Change> samples;  // a few keys with old and new values
+  std::vector<Change> samples;        // a few keys with old and new values
+  std::vector<std::string> keys;      // every key labelled with it
+  std::vector<std::string> uncovered_keys;
+  std::vector<std::string> columns;   // what a covering notice's scope must name
+  std::vector<std::string> notes;     // whole-set findings: what moved
 };
 
 enum class Outcome { publishable, notice_required, refused };
@@ -140,8 +172,12 @@ struct Verdict {
   std::uint64_t changed_records = 0;
   // For each changed key, the most severe rule that judged it (for labelling changesets).
   std::map<std::string, std::pair<std::string, Severity>> key_rules;
+  // Keys whose change was covered by a notice or a plan: consumers were told, so later
+  // changes are judged from these versions on.
+  std::vector<std::string> announced_keys;
+  int notice_lead_days = 0;
   bool records_compared = true;
-  int exit_code() const { return outcome == Outcome::publishable ? 0 : outcome == Outcome::notice_required ? 3 : 4; }
+  bool publishable() const { return outcome == Outcome::publishable; }
 };
 
 // Classifies every difference between the newest release and a candidate, judged against

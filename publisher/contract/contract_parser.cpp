@@ -15,6 +15,13 @@ namespace {
 
 using json = nlohmann::json;
 
+// A threshold for a message: "0.3", "1000000".
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 std::string line_col_of(std::string_view text, std::size_t byte_pos) {
   std::size_t line = 1, col = 1;
   for (std::size_t i = 0; i < byte_pos && i < text.size(); ++i) {
@@ -274,16 +281,72 @@ Result<Contract> parse_contract(std::string_view text, const std::string& source
       return ck.fail(path + "." + name, "'" + col + "' is not a column");
     return {};
   };
+  // An optional number in [lo, hi]; `out` keeps its default when absent.
+  auto number_at = [&](const json& j, const char* name, const std::string& path, double lo, double hi,
+                       double& out) -> Status {
+    auto it = j.find(name);
+    if (it == j.end()) return {};
+    if (!it->is_number() || it->get<double>() < lo || it->get<double>() > hi)
+      return ck.fail(path + "." + name, "must be a number from " + format_number(lo) + " to " + format_number(hi));
+    out = it->get<double>();
+    return {};
+  };
   if (auto tol = doc.find("tolerances"); tol != doc.end()) {
-    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*tol, "$.tolerances", {"position", "kind"}));
+    GAZETTE_RETURN_IF_ERROR(
+        ck.only_keys(*tol, "$.tolerances", {"position", "kind", "shift", "identity", "max_vanished_share"}));
     if (auto pos = tol->find("position"); pos != tol->end()) {
       const std::string path = "$.tolerances.position";
       if (!pos->is_object()) return ck.fail(path, "must be an object");
+      GAZETTE_RETURN_IF_ERROR(ck.only_keys(*pos, path,
+                                           {"representations", "easting", "northing", "longitude", "latitude",
+                                            "notice_m", "different_place_m", "agreement_m", "group_by"}));
       PositionTolerance p;
-      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "easting", path, p.easting, true));
-      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "northing", path, p.northing, true));
-      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "longitude", path, p.longitude, false));
-      GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "latitude", path, p.latitude, false));
+      if (auto reps = pos->find("representations"); reps != pos->end()) {
+        if (!reps->is_array() || reps->empty()) return ck.fail(path + ".representations", "must be a non-empty array");
+        for (std::size_t i = 0; i < reps->size(); ++i) {
+          const json& r = (*reps)[i];
+          const std::string rp = path + ".representations[" + std::to_string(i) + "]";
+          if (!r.is_object()) return ck.fail(rp, "must be an object");
+          GAZETTE_RETURN_IF_ERROR(ck.only_keys(r, rp, {"x", "y", "crs", "crs_column", "crs_by_value"}));
+          PositionRepresentation rep;
+          GAZETTE_RETURN_IF_ERROR(column_ref(r, "x", rp, rep.x, true));
+          GAZETTE_RETURN_IF_ERROR(column_ref(r, "y", rp, rep.y, true));
+          GAZETTE_RETURN_IF_ERROR(ck.string_at(r, "crs", rp, rep.crs, true));
+          GAZETTE_RETURN_IF_ERROR(column_ref(r, "crs_column", rp, rep.crs_column, false));
+          if (auto by = r.find("crs_by_value"); by != r.end()) {
+            if (!by->is_object()) return ck.fail(rp + ".crs_by_value", "must map values to CRS names");
+            for (auto it = by->begin(); it != by->end(); ++it) {
+              if (!it->is_string() || it->get<std::string>().empty())
+                return ck.fail(rp + ".crs_by_value." + it.key(), "must be a CRS name such as EPSG:27700");
+              rep.crs_by_value[it.key()] = it->get<std::string>();
+            }
+          }
+          p.representations.push_back(std::move(rep));
+        }
+      } else {
+        // The first form of this section: a grid pair (OS national grid) and, optionally,
+        // WGS84 longitude and latitude.
+        PositionRepresentation grid, geo;
+        grid.crs = "EPSG:27700";
+        geo.crs = "EPSG:4326";
+        GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "easting", path, grid.x, true));
+        GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "northing", path, grid.y, true));
+        GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "longitude", path, geo.x, false));
+        GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "latitude", path, geo.y, false));
+        p.representations.push_back(grid);
+        if (geo.x != static_cast<std::size_t>(-1) && geo.y != static_cast<std::size_t>(-1))
+          p.representations.push_back(geo);
+      }
+      for (const auto& rep : p.representations) {
+        const bool geographic = rep.crs == "EPSG:4326" || rep.crs == "OGC:CRS84";
+        if (geographic && p.longitude == static_cast<std::size_t>(-1)) {
+          p.longitude = rep.x;
+          p.latitude = rep.y;
+        } else if (!geographic && p.easting == static_cast<std::size_t>(-1)) {
+          p.easting = rep.x;
+          p.northing = rep.y;
+        }
+      }
       GAZETTE_RETURN_IF_ERROR(column_ref(*pos, "group_by", path, p.group_by, false));
       for (const char* m : {"notice_m", "different_place_m"}) {
         auto it = pos->find(m);
@@ -292,10 +355,42 @@ Result<Contract> parse_contract(std::string_view text, const std::string& source
       }
       p.notice_m = (*pos)["notice_m"].get<double>();
       p.different_place_m = (*pos)["different_place_m"].get<double>();
+      GAZETTE_RETURN_IF_ERROR(number_at(*pos, "agreement_m", path, 0, 1e7, p.agreement_m));
       if (p.different_place_m < p.notice_m)
         return ck.fail(path + ".different_place_m", "must not be smaller than notice_m");
       c.position = p;
     }
+    if (auto sh = tol->find("shift"); sh != tol->end()) {
+      const std::string path = "$.tolerances.shift";
+      if (!sh->is_object()) return ck.fail(path, "must be an object");
+      GAZETTE_RETURN_IF_ERROR(ck.only_keys(*sh, path,
+                                           {"min_records", "min_share", "spread_m", "min_offset_m",
+                                            "time_min_records", "time_min_share", "time_spread_s"}));
+      ShiftRules& r = c.shift;
+      double v = static_cast<double>(r.min_records);
+      GAZETTE_RETURN_IF_ERROR(number_at(*sh, "min_records", path, 2, 1e9, v));
+      r.min_records = static_cast<std::uint64_t>(v);
+      GAZETTE_RETURN_IF_ERROR(number_at(*sh, "min_share", path, 0, 1, r.min_share));
+      GAZETTE_RETURN_IF_ERROR(number_at(*sh, "spread_m", path, 0, 1e6, r.spread_m));
+      GAZETTE_RETURN_IF_ERROR(number_at(*sh, "min_offset_m", path, 0, 1e6, r.min_offset_m));
+      v = static_cast<double>(r.time_min_records);
+      GAZETTE_RETURN_IF_ERROR(number_at(*sh, "time_min_records", path, 2, 1e9, v));
+      r.time_min_records = static_cast<std::uint64_t>(v);
+      GAZETTE_RETURN_IF_ERROR(number_at(*sh, "time_min_share", path, 0, 1, r.time_min_share));
+      v = static_cast<double>(r.time_spread_s);
+      GAZETTE_RETURN_IF_ERROR(number_at(*sh, "time_spread_s", path, 0, 86400, v));
+      r.time_spread_s = static_cast<long long>(v);
+    }
+    if (auto idn = tol->find("identity"); idn != tol->end()) {
+      const std::string path = "$.tolerances.identity";
+      if (!idn->is_object()) return ck.fail(path, "must be an object");
+      GAZETTE_RETURN_IF_ERROR(ck.only_keys(*idn, path, {"name", "public_code", "created", "same_place_m"}));
+      GAZETTE_RETURN_IF_ERROR(column_ref(*idn, "name", path, c.identity.name, false));
+      GAZETTE_RETURN_IF_ERROR(column_ref(*idn, "public_code", path, c.identity.public_code, false));
+      GAZETTE_RETURN_IF_ERROR(column_ref(*idn, "created", path, c.identity.created, false));
+      GAZETTE_RETURN_IF_ERROR(number_at(*idn, "same_place_m", path, 0, 1e6, c.identity.same_place_m));
+    }
+    GAZETTE_RETURN_IF_ERROR(number_at(*tol, "max_vanished_share", "$.tolerances", 0, 1, c.max_vanished_share));
     if (auto kind = tol->find("kind"); kind != tol->end()) {
       const std::string path = "$.tolerances.kind";
       if (!kind->is_object()) return ck.fail(path, "must be an object");
@@ -316,7 +411,11 @@ Result<Contract> parse_contract(std::string_view text, const std::string& source
     }
   }
   if (auto drift = doc.find("drift"); drift != doc.end()) {
-    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*drift, "$.drift", {"code_share"}));
+    GAZETTE_RETURN_IF_ERROR(ck.only_keys(*drift, "$.drift", {"code_share", "lifecycle_share", "min_records"}));
+    GAZETTE_RETURN_IF_ERROR(number_at(*drift, "lifecycle_share", "$.drift", 0, 1, c.drift_lifecycle_share));
+    double min_records = static_cast<double>(c.drift_min_records);
+    GAZETTE_RETURN_IF_ERROR(number_at(*drift, "min_records", "$.drift", 0, 1e9, min_records));
+    c.drift_min_records = static_cast<std::uint64_t>(min_records);
     if (auto cs = drift->find("code_share"); cs != drift->end()) {
       if (!cs->is_object()) return ck.fail("$.drift.code_share", "must be an object");
       for (auto it = cs->begin(); it != cs->end(); ++it) {

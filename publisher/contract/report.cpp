@@ -1,3 +1,7 @@
+// Method: the verdict as people and programs read it. Text shows each rule with a few samples
+// ("and N more"); JSON lists every key. For what is not covered, both say what would cover
+// it: the rule's row of the table, the columns or keys a notice's scope must name, and the
+// contract's lead time.
 #include <nlohmann/json.hpp>
 
 #include "publisher/contract/contract.hpp"
@@ -15,12 +19,33 @@ const char* outcome_text(Outcome o) {
   return "refused";
 }
 
-const char* needed(const RuleTally& t) {
-  if (t.rule == "key-vanished-without-tombstone") return "a removal or deprecation notice scoped to these keys (or retire them through the lifecycle column instead)";
-  if (t.rule == "systematic-shift" || t.rule == "systematic-time-shift") return "a plan that declares the definition change (a backfill), or a new dataset";
-  if (t.rule == "definition-changed") return "a plan that declares the definition change, or a meaning-change notice scoped to its columns";
-  if (t.severity == Severity::breaking) return "nothing: a breaking change is refused; publish a new dataset (new key space) and deprecate this one";
-  return "a notice (meaning-change or restatement) whose scope names these columns, keys or records";
+const char* outcome_id(Outcome o) {
+  switch (o) {
+    case Outcome::publishable: return "publishable";
+    case Outcome::notice_required: return "notice-required";
+    case Outcome::refused: return "refused";
+  }
+  return "refused";
+}
+
+std::string join(const std::vector<std::string>& v, std::size_t limit = 1000000) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size() && i < limit; ++i) out += (i ? ", " : "") + v[i];
+  if (v.size() > limit) out += ", ... (" + std::to_string(v.size() - limit) + " more)";
+  return out;
+}
+
+// What a covering notice (or plan) must have, for this rule's uncovered findings.
+std::string needs(const RuleTally& t, int lead_days) {
+  const RuleInfo& info = rule_info(t.rule);
+  std::string out = info.needs;
+  if (info.covered_by == 0) return out;
+  if (!t.columns.empty()) out += "; scope.columns naming one of [" + join(t.columns) + "]";
+  if (!t.uncovered_keys.empty())
+    out += std::string(t.columns.empty() ? "; " : ", or ") + "scope.keys naming [" + join(t.uncovered_keys, 10) +
+           "], or a scope.where matching those records";
+  if (lead_days > 0) out += "; published at least " + std::to_string(lead_days) + " day(s) before the release";
+  return out;
 }
 
 std::string value(const std::string& v) { return v.empty() ? "null" : "'" + v + "'"; }
@@ -29,44 +54,36 @@ std::string value(const std::string& v) { return v.empty() ? "null" : "'" + v + 
 
 std::string render_verdict_text(const Verdict& v, const std::string& dataset, const std::string& from,
                                 const std::string& to) {
-  std::string out = "verify " + dataset + ": " + (from.empty() ? "(nothing)" : from) + " -> " + to +
-                    ": " + outcome_text(v.outcome) + " (exit " + std::to_string(v.exit_code()) + ")\n";
+  std::string out = "verify " + dataset + ": " + (from.empty() ? "(nothing)" : from) + " -> " + to + ": " +
+                    outcome_text(v.outcome) + "\n";
   for (const auto& t : v.rules) {
     char line[256];
-    std::snprintf(line, sizeof line, "  %-9s %-32s %8llu", to_string(t.severity), t.rule.c_str(),
+    std::snprintf(line, sizeof line, "  %-9s %-32s %8llu", to_string(t.severity), t.id.c_str(),
                   static_cast<unsigned long long>(t.count));
     out += line;
-    if (t.severity != Severity::routine) {
+    if (t.severity != Severity::routine)
       out += t.uncovered ? "  (" + std::to_string(t.uncovered) + " not covered)" : std::string("  (covered)");
-    }
     out += "\n";
     if (t.severity == Severity::routine) continue;
     for (const auto& s : t.samples) {
-      out += "      " + (s.key.empty() ? std::string("") : s.key);
-      if (!s.rule.empty()) out += (s.key.empty() ? "" : ": ") + s.rule;
+      out += "      " + s.key;
       std::string sep = s.key.empty() ? "" : "  ";
       for (const auto& f : s.fields) {
         out += sep + f.column + " " + value(f.old_value) + " -> " + value(f.new_value);
         sep = "; ";
       }
+      if (!s.rule.empty()) out += (s.key.empty() ? "" : "  [") + s.rule + (s.key.empty() ? "" : "]");
       out += "\n";
     }
-    if (!t.covered_by.empty()) {
-      out += "      covered by:";
-      for (const auto& c : t.covered_by) out += " " + c;
-      out += "\n";
-    }
-    if (t.uncovered) out += "      needs: " + std::string(needed(t)) + "\n";
+    if (t.count > t.samples.size())
+      out += "      ... and " + std::to_string(t.count - t.samples.size()) + " more (verify --json lists every key)\n";
+    if (!t.covered_by.empty()) out += "      covered by: " + join(t.covered_by) + "\n";
+    if (t.uncovered) out += "      needs: " + needs(t, v.notice_lead_days) + "\n";
   }
   if (!v.records_compared)
     out += "  records not compared: the column layout changed, so no value can be matched to its column\n";
   for (const auto& p : v.plan_problems) out += "  plan: " + p + "\n";
-  if (!v.offending_keys.empty()) {
-    out += "  outside the blast radius:";
-    for (std::size_t i = 0; i < v.offending_keys.size() && i < 20; ++i) out += " " + v.offending_keys[i];
-    if (v.offending_keys.size() > 20) out += " ...";
-    out += "\n";
-  }
+  if (!v.offending_keys.empty()) out += "  outside the blast radius: " + join(v.offending_keys, 20) + "\n";
   return out;
 }
 
@@ -77,10 +94,7 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
   j["dataset"] = dataset;
   j["from"] = from.empty() ? ojson(nullptr) : ojson(from);
   j["to"] = to;
-  j["outcome"] = v.outcome == Outcome::publishable ? "publishable"
-                 : v.outcome == Outcome::notice_required ? "notice-required"
-                                                         : "refused";
-  j["exit_code"] = v.exit_code();
+  j["outcome"] = outcome_id(v.outcome);
   j["changed_records"] = v.changed_records;
   j["records_compared"] = v.records_compared;
   ojson counts;
@@ -89,11 +103,15 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
   for (const auto& t : v.rules) {
     counts[to_string(t.severity)] = counts[to_string(t.severity)].get<std::uint64_t>() + t.count;
     ojson r;
-    r["rule"] = t.rule;
+    r["rule"] = t.id;
     r["severity"] = to_string(t.severity);
+    r["about"] = rule_info(t.rule).per_record ? "records" : "candidate";
     r["count"] = t.count;
     r["uncovered"] = t.uncovered;
     r["covered_by"] = t.covered_by;
+    if (!t.notes.empty()) r["notes"] = t.notes;
+    r["keys"] = t.keys;
+    if (!t.uncovered_keys.empty()) r["uncovered_keys"] = t.uncovered_keys;
     ojson samples = ojson::array();
     for (const auto& s : t.samples) {
       ojson sj;
@@ -108,7 +126,13 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
       samples.push_back(std::move(sj));
     }
     r["samples"] = std::move(samples);
-    if (t.uncovered) r["needs"] = needed(t);
+    if (t.uncovered) {
+      r["needs"] = needs(t, v.notice_lead_days);
+      if (rule_info(t.rule).covered_by != 0) {
+        r["scope_needed"] = {{"columns", t.columns}, {"keys", t.uncovered_keys}};
+        r["lead_days"] = v.notice_lead_days;
+      }
+    }
     rules.push_back(std::move(r));
   }
   j["counts"] = std::move(counts);

@@ -3,7 +3,7 @@
 // Callers feed pairs of record versions (a key's body before and after, either possibly
 // absent) in key order, from a merge of two sorted record sets or from the store's list of
 // keys whose version changed between two releases; the builder keeps only real differences.
-// Classification (rule, severity) is the contract module's job: see classify_change.
+// Classification (rule, severity) is the contract module's job: see ChangeClassifier.
 //
 // Thread-safety: a ChangesetBuilder is used by one thread.
 #pragma once

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -49,13 +50,55 @@ struct Column {
   Moves moves = Moves::freely;
 };
 
-// How far a position may move before consumers must be told, and before it is another place.
+// One column pair that represents a record's position, and its coordinate reference system:
+// fixed (`crs`, "EPSG:4326"), or chosen per record by the value of `crs_column` (NaPTAN's
+// GridType: UKOS is EPSG:27700, IrishOS EPSG:29903), `crs` when that value is unlisted.
+struct PositionRepresentation {
+  std::size_t x = static_cast<std::size_t>(-1);  // easting or longitude
+  std::size_t y = static_cast<std::size_t>(-1);  // northing or latitude
+  std::string crs;
+  std::size_t crs_column = static_cast<std::size_t>(-1);
+  std::map<std::string, std::string> crs_by_value;
+};
+
+// How far a position may move before consumers must be told, and before it is another place;
+// how far its representations may disagree.
 struct PositionTolerance {
+  std::vector<PositionRepresentation> representations;
+  // The first projected and the geographic representation's columns (for readers that want
+  // "the grid" or "longitude/latitude"), npos where there is none.
   std::size_t easting = static_cast<std::size_t>(-1), northing = static_cast<std::size_t>(-1);
   std::size_t longitude = static_cast<std::size_t>(-1), latitude = static_cast<std::size_t>(-1);
   double notice_m = 50;
   double different_place_m = 1000;
+  double agreement_m = 25;  // largest distance between two representations of one record
   std::size_t group_by = static_cast<std::size_t>(-1);  // groups for systematic shifts
+  // Whether column `i` is part of some representation.
+  bool holds(std::size_t i) const {
+    for (const auto& r : representations)
+      if (r.x == i || r.y == i) return true;
+    return false;
+  }
+};
+
+// Thresholds of the systematic-shift detectors (DESIGN: "found robustly despite jitter,
+// partial application or new keys in the group").
+struct ShiftRules {
+  std::uint64_t min_records = 10;  // records sharing one displacement before it is a pattern
+  double min_share = 0.3;          // of the group's moved records
+  double spread_m = 5;             // how far a record may stray from the common displacement
+  double min_offset_m = 1;         // smaller common displacements are noise
+  std::uint64_t time_min_records = 10;
+  double time_min_share = 0.5;     // of a datetime column's changed values
+  long long time_spread_s = 60;    // how far a value may stray from the common offset
+};
+
+// The evidence that a key still names the same entity, beside kind and distance.
+struct IdentityEvidence {
+  std::size_t name = static_cast<std::size_t>(-1);         // CommonName
+  std::size_t public_code = static_cast<std::size_t>(-1);  // NaptanCode
+  std::size_t created = static_cast<std::size_t>(-1);      // CreationDateTime
+  double same_place_m = 5;  // two records this close with one name or code are one entity
 };
 
 // Kinds of entity: a key whose `column` moves to another family now denotes something else.
@@ -90,6 +133,15 @@ struct Contract {
   std::optional<PositionTolerance> position;
   std::optional<KindRule> kind;
   std::map<std::string, double> drift_code_share;  // column -> largest share move, 0..1
+  // The lifecycle column as a distribution: the largest share of keys retired or vanishing
+  // at once before consumers must be told.
+  double drift_lifecycle_share = 0.05;
+  // A share that moves past its threshold counts only if this many records moved with it.
+  std::uint64_t drift_min_records = 50;
+  // The largest share of the newest release's keys a candidate may lose (a truncated export).
+  double max_vanished_share = 0.2;
+  ShiftRules shift;
+  IdentityEvidence identity;
   int notice_lead_days = 0;
   std::string canonical_json;      // the contract as registered, normalised
 

@@ -47,6 +47,9 @@ struct Release {
   std::string report_json;  // the gate's verdict
   std::string plan_json;    // a backfill's plan
   std::string plan_id;
+  // Keys whose change this release announced (covered by a notice or its plan): later
+  // releases judge those keys from this version on.
+  std::vector<std::string> announced_keys;
   // The contract version this release brings in, when it is newer than the dataset's: it is
   // registered in the same transaction as the release. Empty otherwise.
   std::string new_contract_json;

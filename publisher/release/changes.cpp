@@ -3,14 +3,23 @@
 // the two sorted record sets. Either way each change is classified by the contract.
 #include "publisher/contract/contract.hpp"
 #include "publisher/diff/diff.hpp"
+#include "publisher/render/render.hpp"
 #include "publisher/release/release.hpp"
 
 namespace gazette {
 
 namespace {
 
-void classify_all(const Contract& contract, Changeset& cs) {
-  for (auto& ch : cs.changes) classify_change(contract, ch);
+// Labels each change by the gate's record rules, given both versions of each changed key.
+void classify_all(const Contract& contract, Changeset& cs, const std::map<std::string, std::string>& before,
+                  const std::map<std::string, std::string>& after) {
+  ChangeClassifier classifier(contract);
+  for (auto& ch : cs.changes) {
+    auto b = before.find(ch.key);
+    auto a = after.find(ch.key);
+    classifier.classify(ch, b == before.end() ? std::nullopt : std::optional<std::string_view>(b->second),
+                        a == after.end() ? std::nullopt : std::optional<std::string_view>(a->second));
+  }
 }
 
 }  // namespace
@@ -19,11 +28,22 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
                                     const std::string& dataset, const Release* from,
                                     const Release& to) {
   Store::ReadSnapshot snapshot(store);
+  // A release against its parent: the changeset stored when it was cut, labelled by the gate
+  // itself, so that it agrees with the release's report rule for rule.
+  if (from && to.parent == from->id) {
+    auto stored = store.stored_changeset(dataset, to.id);
+    if (!stored.ok()) return stored.status();
+    if (*stored) return parse_changeset_json(**stored);
+  }
   ChangesetBuilder builder(contract);
+  std::map<std::string, std::string> before, after;
   Status s = store.for_each_changed_key(
       dataset, from ? from->seq : 0, to.seq,
       [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
         builder.add(key, a, b);
+        if (a && b && *a == *b) return Status{};
+        if (a) before.emplace(key, *a);
+        if (b) after.emplace(key, *b);
         return Status{};
       });
   if (!s.ok()) return s;
@@ -31,7 +51,7 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = to.id;
-  classify_all(contract, cs);
+  classify_all(contract, cs, before, after);
   return cs;
 }
 
@@ -81,6 +101,8 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   for (; j < recs.size(); ++j) diffs.push_back({std::string(recs[j].first), j, false});
 
   ChangesetBuilder builder(contract);
+  ChangedBodies own_bodies;
+  if (bodies == nullptr) bodies = &own_bodies;
   std::optional<std::string> before_body;
   for (const auto& d : diffs) {
     std::optional<std::string_view> before, after_body;
@@ -89,11 +111,11 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
       if (!b.ok()) return b.status();
       before_body = std::move(*b);
       if (before_body) before = *before_body;
-      if (bodies && before_body) bodies->before[d.key] = *before_body;
+      if (before_body) bodies->before[d.key] = *before_body;
     }
     if (d.after != static_cast<std::size_t>(-1)) {
       after_body = recs[d.after].second;
-      if (bodies) bodies->after[d.key] = std::string(*after_body);
+      bodies->after[d.key] = std::string(*after_body);
     }
     builder.add(d.key, before, after_body);
   }
@@ -101,7 +123,7 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = "candidate:" + candidate_id;
-  classify_all(contract, cs);
+  classify_all(contract, cs, bodies->before, bodies->after);
   return cs;
 }
 

@@ -183,7 +183,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   auto verified = verify_candidate(store, dataset, candidate_id, vo);
   if (!verified.ok()) return verified.status();
   result.verification = std::move(*verified);
-  if (result.verification->verdict.exit_code() != 0) return result;
+  if (!result.verification->verdict.publishable()) return result;
   if (!options.notices.empty()) {
     auto existing = store.notices(dataset);
     if (!existing.ok()) return existing.status();
@@ -211,6 +211,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     crash_point(std::string("after-artefact-") + extension(f));
   }
   r.report_json = result.verification->json;
+  r.announced_keys = result.verification->verdict.announced_keys;
   r.stats_json = result.verification->stats_json;
   if (options.plan) {
     r.plan_json = options.plan->json;
@@ -227,10 +228,19 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     // Label each change with the gate's own verdict on it, so that consumers read the same
     // rule names in the changeset as in the release's report.
     const auto& key_rules = result.verification->verdict.key_rules;
+    std::optional<ChangeClassifier> classifier;  // for keys the gate did not compare
+    auto body_of = [](const RecordSet& set, const std::string& key) -> std::optional<std::string_view> {
+      const auto& recs = set.records();
+      auto it = std::lower_bound(recs.begin(), recs.end(), key,
+                                 [](const EncodedRecord& r, const std::string& k) { return r.key < k; });
+      if (it == recs.end() || it->key != key) return std::nullopt;
+      return std::string_view(it->body);
+    };
     for (auto& ch : cs.changes) {
       auto it = key_rules.find(ch.key);
       if (it == key_rules.end()) {
-        classify_change(*contract, ch);
+        if (!classifier) classifier.emplace(*contract);
+        classifier->classify(ch, body_of(current, ch.key), body_of(*records, ch.key));
       } else {
         ch.rule = it->second.first;
         ch.severity = it->second.second;

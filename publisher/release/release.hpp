@@ -73,6 +73,10 @@ struct VerifyResult {
   std::string stats_json;  // the candidate's value counts
 };
 
+// Checks a notice before it is published at `publish_at`: a deprecation or removal must not
+// take effect in the past, nor name keys the dataset never published. invalid_input says why.
+Status check_notice(Store& store, const std::string& dataset, const Notice& notice, UnixSeconds publish_at);
+
 // The gate: judges candidate `candidate_id` against every published release, the notices
 // published so far plus `options.notices`, and `options.plan`. Read-only.
 Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,

@@ -37,7 +37,7 @@ Result<CutResult> rollback_release(Store& store, const std::string& dataset, con
   options.kind = ReleaseKind::rollback;
   auto verdict = verify_candidate(store, dataset, cand.id, {{}, {}, *options.published_at});
   if (!verdict.ok()) return verdict.status();
-  if (verdict->verdict.exit_code() == 3) {
+  if (verdict->verdict.outcome == Outcome::notice_required) {
     // The notice speaks for every key the rollback touches and every column.
     auto cs = changeset_to_candidate(store, *contract, dataset, &releases->back(), cand.id);
     if (!cs.ok()) return cs.status();

@@ -15,6 +15,23 @@ std::string counts_json(const ValueCounts& c) {
   return j.dump();
 }
 
+Status check_notice(Store& store, const std::string& dataset, const Notice& n, UnixSeconds publish_at) {
+  const bool withdrawal = n.kind == NoticeKind::deprecation || n.kind == NoticeKind::removal;
+  if (!withdrawal) return {};
+  if (n.effective_at && *n.effective_at < publish_at)
+    return Status::invalid_input("notice " + n.id + ": effective_at " + format_rfc3339(*n.effective_at) +
+                                 " is already past at its publication (" + format_rfc3339(publish_at) +
+                                 "); a " + to_string(n.kind) + " announces what is still to come");
+  for (const auto& key : n.scope.keys) {
+    auto versions = store.key_history(dataset, key);
+    if (!versions.ok()) return versions.status();
+    if (versions->empty())
+      return Status::invalid_input("notice " + n.id + ": scope.keys names '" + key + "', which " + dataset +
+                                   " never published");
+  }
+  return {};
+}
+
 namespace {
 
 bool parse_counts(const std::string& text, ValueCounts& out) {
@@ -110,34 +127,41 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
       for (const auto& [val, n] : values) published_codes[col].insert(val);
   }
 
-  // Every older version of each changed or added key.
-  std::map<std::string, std::vector<std::string>> history;
+  // Every version ever published of each changed or added key, with the release that first
+  // published it and whether that change was announced.
+  std::map<std::string, std::vector<PublishedVersion>> history;
+  std::map<std::int64_t, std::string> release_ids;
+  for (const auto& r : *releases) release_ids[r.seq] = r.id;
   if (newest) {
     for (const auto& ch : cs->changes) {
       if (ch.kind == ChangeKind::removed) continue;
       auto versions = store.key_history(dataset, ch.key);
       if (!versions.ok()) return versions.status();
-      const auto before = bodies.before.find(ch.key);
-      std::vector<std::string> older;
-      for (auto& v : *versions) {
-        if (before != bodies.before.end() && v.body == before->second) continue;
-        if (std::find(older.begin(), older.end(), v.body) == older.end()) older.push_back(std::move(v.body));
-      }
-      if (!older.empty()) history.emplace(ch.key, std::move(older));
+      if (versions->empty()) continue;
+      auto& out = history[ch.key];
+      for (auto& v : *versions) out.push_back({std::move(v.body), release_ids[v.first_seq], v.announced});
     }
   }
 
-  // Notices already published, and those to be published with this release.
+  // Notices to be published with this release come first; then those already out.
+  for (const auto& n : options.notices) GAZETTE_RETURN_IF_ERROR(check_notice(store, dataset, n, options.publish_at));
   std::vector<Notice> notices = options.notices;
-  for (auto& n : notices) n.published_at = options.publish_at;
+  for (auto& n : notices) {
+    n.published_at = options.publish_at;
+    n.release.clear();
+  }
+  const std::size_t with_release = notices.size();
   auto stored = store.notices(dataset);
   if (!stored.ok()) return stored.status();
   for (const auto& sn : *stored) {
     auto n = parse_notice(sn.json, "notice " + sn.id, c);
     if (!n.ok()) continue;  // a notice the contract no longer understands covers nothing
     n->published_at = sn.published_at;
+    n->release = sn.release;
     notices.push_back(std::move(*n));
   }
+  auto used_plans = store.used_plans(dataset);
+  if (!used_plans.ok()) return used_plans.status();
 
   GateInput in;
   in.changes = &*cs;
@@ -148,11 +172,18 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   in.candidate_counts = &candidate_counts;
   in.published_codes = &published_codes;
   in.notices = std::move(notices);
+  in.notices_with_release = with_release;
   in.plan = options.plan ? &*options.plan : nullptr;
+  in.used_plans = std::move(*used_plans);
   in.publish_at = options.publish_at;
+  in.newest_published_at = newest ? newest->published_at : 0;
+  std::optional<Contract> in_force_contract;
   if (published_contract) {
     in.contract_changes = &contract_changes;
     in.published_contract = &*published_contract;
+  } else if (newest) {
+    in_force_contract = c;  // the candidate is staged under the contract in force
+    in.published_contract = &*in_force_contract;
   }
   in.records_compared = records_compared;
 

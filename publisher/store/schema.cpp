@@ -175,6 +175,17 @@ CREATE TABLE evictions(
 CREATE TRIGGER evictions_immutable BEFORE UPDATE ON evictions
   BEGIN SELECT RAISE(ABORT, 'evictions are immutable'); END;
 )sql",
+      // 9: the keys whose change a release announced (covered by a notice or a plan), so that
+      // the gate judges later changes against what consumers were told.
+      R"sql(
+CREATE TABLE announced(
+  dataset INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY(dataset, key, seq)) WITHOUT ROWID;
+CREATE TRIGGER announced_immutable BEFORE UPDATE ON announced
+  BEGIN SELECT RAISE(ABORT, 'announcements are immutable'); END;
+)sql",
   };
   return kMigrations;
 }

@@ -744,6 +744,15 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     if (release.plan_json.empty()) rep->bind_null(4);
     GAZETTE_RETURN_IF_ERROR(rep->run());
   }
+  if (!release.announced_keys.empty()) {
+    auto st = db.prepare("INSERT OR IGNORE INTO announced(dataset, key, seq) VALUES(?1, ?2, ?3)");
+    if (!st.ok()) return st.status();
+    for (const auto& key : release.announced_keys) {
+      st->bind(1, num).bind(2, key).bind(3, release.seq);
+      GAZETTE_RETURN_IF_ERROR(st->run());
+      st->reset();
+    }
+  }
   if (!release.new_contract_json.empty()) {
     // The contract the release brings in takes effect with it, in the same transaction.
     auto ins_contract = db.prepare(
@@ -835,8 +844,9 @@ Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dat
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
   auto cached = impl_->cached_statement(
-      "SELECT s.first_seq, coalesce(s.last_seq, 0), v.body FROM record_spans s "
-      "JOIN record_versions v ON v.id = s.version WHERE s.dataset=?1 AND s.key=?2 "
+      "SELECT s.first_seq, coalesce(s.last_seq, 0), v.body, "
+      "EXISTS(SELECT 1 FROM announced a WHERE a.dataset=s.dataset AND a.key=s.key AND a.seq=s.first_seq) "
+      "FROM record_spans s JOIN record_versions v ON v.id = s.version WHERE s.dataset=?1 AND s.key=?2 "
       "ORDER BY s.first_seq");
   if (!cached.ok()) return cached.status();
   Stmt* st = *cached;
@@ -849,7 +859,7 @@ Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dat
       return row.status();
     }
     if (!*row) break;
-    out.push_back({st->int64(0), st->int64(1), std::string(st->blob(2))});
+    out.push_back({st->int64(0), st->int64(1), std::string(st->blob(2)), st->int64(3) != 0});
   }
   st->reset();
   return out;
@@ -920,6 +930,24 @@ Result<std::string> Store::release_report(const std::string& dataset, const std:
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
   return one_text(impl_->db, "SELECT json FROM reports WHERE dataset=?1 AND release=?2", *num, release);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Store::used_plans(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT json_extract(plan, '$.id'), release FROM reports WHERE dataset=?1 AND plan IS NOT NULL "
+      "ORDER BY rowid");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace_back(std::string(st->text(0)), std::string(st->text(1)));
+  }
+  return out;
 }
 
 Result<std::string> Store::release_plan(const std::string& dataset, const std::string& release) {

@@ -147,6 +147,7 @@ class Store {
     std::int64_t first_seq = 0;
     std::int64_t last_seq = 0;  // 0: still current
     std::string body;
+    bool announced = false;  // the release first_seq covered its change with a notice or plan
   };
   Result<std::vector<KeyVersion>> key_history(const std::string& dataset, const std::string& key);
 
@@ -162,6 +163,8 @@ class Store {
   Result<std::string> release_stats(const std::string& dataset, const std::string& release);
   Result<std::string> release_report(const std::string& dataset, const std::string& release);
   Result<std::string> release_plan(const std::string& dataset, const std::string& release);  // "" if none
+  // Every plan a release has used: (plan id, release id), in publication order.
+  Result<std::vector<std::pair<std::string, std::string>>> used_plans(const std::string& dataset);
   // The summary of each release's changeset against its parent, by release id.
   struct ChangeCounts {
     std::uint64_t added = 0, removed = 0, retired = 0, modified = 0;

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <proj.h>
+
 namespace gazette::bench {
 
 namespace {
@@ -57,6 +59,32 @@ std::string fixed6(double v) {
   return b;
 }
 
+}  // namespace
+
+void set_longitude_latitude(StopRow& r) {
+  // The real transform (PROJ, OSGB36 national grid to WGS84), as DfT derives NaPTAN's
+  // Longitude/Latitude: the gate checks that the two representations agree.
+  struct Transform {
+    PJ_CONTEXT* ctx = proj_context_create();
+    PJ* pj = nullptr;
+    Transform() {
+      PJ* p = proj_create_crs_to_crs(ctx, "EPSG:27700", "EPSG:4326", nullptr);
+      pj = proj_normalize_for_visualization(ctx, p);
+      proj_destroy(p);
+    }
+    ~Transform() {
+      proj_destroy(pj);
+      proj_context_destroy(ctx);
+    }
+  };
+  thread_local Transform t;
+  PJ_COORD c = proj_trans(t.pj, PJ_FWD, proj_coord(std::stod(r[27]), std::stod(r[28]), 0, 0));
+  r[29] = fixed6(c.lpzt.lam);
+  r[30] = fixed6(c.lpzt.phi);
+}
+
+namespace {
+
 StopRow make_stop(std::uint64_t i, SplitMix64& rng) {
   StopRow r(43);
   const unsigned area = 10 + static_cast<unsigned>(i % 150) * 4;  // 010 .. 606
@@ -82,9 +110,7 @@ StopRow make_stop(std::uint64_t i, SplitMix64& rng) {
   r[26] = "UKOS";
   r[27] = std::to_string(easting);
   r[28] = std::to_string(northing);
-  // A rough, monotone stand-in for the OSGB36 -> WGS84 transform: shape, not geodesy.
-  r[29] = fixed6(-7.5 + (easting - 0) / 700000.0 * 9.3);
-  r[30] = fixed6(49.9 + northing / 1250000.0 * 10.9);
+  set_longitude_latitude(r);
   const bool bay = rng.chance(0.01);
   r[31] = bay ? "BCS" : "BCT";
   r[32] = bay ? "" : (rng.chance(0.8) ? "MKD" : "CUS");
@@ -174,8 +200,10 @@ std::vector<StopRow> weekly_edit(const std::vector<StopRow>& rows, std::uint64_t
     } else if (rng.chance(edit.modified_share)) {
       if (rng.chance(0.5)) {
         r[8] = kNames[rng.below(20)];
-      } else {  // a small move, a few metres
-        r[27] = std::to_string(std::stol(r[27]) + 1 + static_cast<long>(rng.below(8)));
+      } else {  // a small move, a few metres in any direction, both representations
+        r[27] = std::to_string(std::stol(r[27]) - 8 + static_cast<long>(rng.below(17)));
+        r[28] = std::to_string(std::stol(r[28]) - 8 + static_cast<long>(rng.below(17)));
+        set_longitude_latitude(r);
       }
     } else {
       out.push_back(std::move(r));

@@ -21,6 +21,9 @@ using StopRow = std::vector<std::string>;
 // The NaPTAN CSV header row (43 columns).
 const std::vector<std::string>& naptan_columns();
 
+// Sets Longitude/Latitude (columns 29, 30) from Easting/Northing (27, 28) with PROJ.
+void set_longitude_latitude(StopRow& row);
+
 // `count` stops, sorted by ATCOCode.
 std::vector<StopRow> generate_stops(std::uint64_t count, std::uint64_t seed);
 

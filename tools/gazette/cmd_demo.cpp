@@ -6,6 +6,7 @@
 // (Clackmannanshire's seven versions, new stops in Slough and Central Bedfordshire, areas
 // joining). Publication times are the snapshot days at 06:00 UTC.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -17,6 +18,7 @@
 #include "publisher/release/release.hpp"
 #include "tools/gazette/commands.hpp"
 #include "tools/gazette/common.hpp"
+#include "tools/gazette/exit_codes.hpp"
 
 #ifndef GAZETTE_SOURCE_DIR
 #define GAZETTE_SOURCE_DIR "."
@@ -105,9 +107,9 @@ int cmd_demo(const Invocation& inv) {
   if (!opened.ok()) return fail(inv, opened.status());
   Store& store = **opened;
 
-  auto text = read_small_file(contract_path);
-  if (!text.ok()) return fail(inv, text.status());
-  auto contract = parse_contract(*text, contract_path.string());
+  auto contract_text = read_small_file(contract_path);
+  if (!contract_text.ok()) return fail(inv, contract_text.status());
+  auto contract = parse_contract(*contract_text, contract_path.string());
   if (!contract.ok()) return fail(inv, contract.status());
   DatasetInfo info{contract->dataset_id, contract->title, contract->version,
                    contract->canonical_json, now_utc()};
@@ -141,7 +143,7 @@ int cmd_demo(const Invocation& inv) {
     // publish them, scoped to the areas whose snapshot changed that day.
     auto verdict = verify_candidate(store, ds, staged->candidate.id, {{}, {}, *co.published_at});
     if (!verdict.ok()) return fail(inv, verdict.status());
-    if (verdict->verdict.exit_code() == 3) {
+    if (cli::exit_code_for(verdict->verdict) == 3) {
       std::vector<std::string> areas, codes;
       for (const auto& snap : snapshots)
         if (snap.date == date) areas.push_back(snap.area);
@@ -165,11 +167,10 @@ int cmd_demo(const Invocation& inv) {
       where += "]}";
       std::string columns = "[";
       for (const auto& t : verdict->verdict.rules)
-        if (t.uncovered && (t.rule == "code-list-extended" || t.rule == "distribution-drift"))
-          for (const auto& smp : t.samples) {
-            std::string col = smp.rule.substr(0, smp.rule.find(' '));
-            if (columns.find("\"" + col + "\"") == std::string::npos) columns += (columns.size() > 1 ? ", \"" : "\"") + col + "\"";
-          }
+        if (t.uncovered && (t.rule == Rule::code_list_extended || t.rule == Rule::distribution_drift))
+          for (const auto& col : t.columns)
+            if (columns.find("\"" + col + "\"") == std::string::npos)
+              columns += (columns.size() > 1 ? ", \"" : "\"") + col + "\"";
       columns += "]";
       const std::string tag = "areas-" + date;
       for (const char* kind : {"removal", "restatement"}) {
@@ -186,7 +187,7 @@ int cmd_demo(const Invocation& inv) {
     }
     auto cut = cut_release(store, ds, staged->candidate.id, co);
     if (!cut.ok()) return fail(inv, cut.status());
-    if (cut->verification && cut->verification->verdict.exit_code() != 0) {
+    if (cut->verification && cli::exit_code_for(cut->verification->verdict) != 0) {
       *inv.err << cut->verification->text;
       return fail(inv, Status::conflict("the demo's release of " + date + " was refused"));
     }
@@ -228,6 +229,18 @@ int cmd_demo(const Invocation& inv) {
     if (!s.ok()) return fail(inv, s);
     StageOptions so;
     so.actor = "demo";
+    // The corrected transform is a new version of the `position` definition, carried by a new
+    // version of the contract that the backfill is staged under and its plan declares.
+    auto next = nlohmann::json::parse(*contract_text, nullptr, false);
+    if (next.is_discarded()) return fail(inv, Status::invalid_input(contract_path.string() + ": not valid JSON"));
+    next["version"] = contract->version + 1;
+    for (auto& d : next["definitions"])
+      if (d["name"] == "position") {
+        d["version"] = 2;
+        d["text"] = "Easting/Northing recomputed with the corrected grid transform; Longitude/Latitude as before.";
+      }
+    so.contract_json = next.dump(2);
+    so.contract_source = "the demo's contract v" + std::to_string(contract->version + 1);
     auto staged = stage(store, ds, backfill, so);
     if (!staged.ok()) return fail(inv, staged.status());
     const char* plan_json = R"({"id": "bf-2026-07-rutland-positions", "owner": "stops-maintainer",

@@ -2,6 +2,7 @@
 #include "publisher/release/release.hpp"
 #include "tools/gazette/commands.hpp"
 #include "tools/gazette/common.hpp"
+#include "tools/gazette/exit_codes.hpp"
 
 namespace gazette::cli {
 
@@ -30,9 +31,9 @@ int cmd_release(const Invocation& inv) {
   if (!files.ok()) return fail(inv, files);
   auto result = cut_release(*store, id, cand->str(), opts);
   if (!result.ok()) return fail(inv, result.status());
-  if (result->verification && result->verification->verdict.exit_code() != 0) {
+  if (result->verification && cli::exit_code_for(result->verification->verdict) != 0) {
     *inv.err << result->verification->text << "gazette: nothing was published\n";
-    return result->verification->verdict.exit_code();
+    return cli::exit_code_for(result->verification->verdict);
   }
   if (!result->release) {
     *inv.out << "nothing to publish: candidate " << cand->str()

@@ -3,6 +3,7 @@
 #include "publisher/release/release.hpp"
 #include "tools/gazette/commands.hpp"
 #include "tools/gazette/common.hpp"
+#include "tools/gazette/exit_codes.hpp"
 
 namespace gazette::cli {
 
@@ -52,7 +53,7 @@ int cmd_verify(const Invocation& inv) {
   auto r = verify_candidate(*store, id, cand->str(), vo);
   if (!r.ok()) return fail(inv, r.status());
   *inv.out << (inv.has("--json") ? r->json : r->text);
-  return r->verdict.exit_code();
+  return cli::exit_code_for(r->verdict);
 }
 
 int cmd_notice_add(const Invocation& inv) {
@@ -68,6 +69,8 @@ int cmd_notice_add(const Invocation& inv) {
   auto n = parse_notice(*text, inv.args[1], *contract);
   if (!n.ok()) return fail(inv, n.status());
   Store::StoredNotice sn{n->id, to_string(n->kind), n->json, "", now_utc()};
+  if (Status checked = check_notice(*store, id, *n, sn.published_at); !checked.ok())
+    return fail(inv, checked.with_context(inv.args[1]));
   Status s = store->put_notice(id, sn, "gazette");
   if (!s.ok()) return fail(inv, s);
   *inv.out << "published notice " << n->id << " (" << to_string(n->kind) << ") for " << id << "\n";
@@ -94,9 +97,9 @@ int cmd_rollback(const Invocation& inv) {
   if (!store) return code;
   auto result = rollback_release(*store, id, to->str(), inv.get("--owner"), inv.get("--reason"), when);
   if (!result.ok()) return fail(inv, result.status());
-  if (result->verification && result->verification->verdict.exit_code() != 0) {
+  if (result->verification && cli::exit_code_for(result->verification->verdict) != 0) {
     *inv.err << result->verification->text << "gazette: nothing was published\n";
-    return result->verification->verdict.exit_code();
+    return cli::exit_code_for(result->verification->verdict);
   }
   if (!result->release) {
     *inv.out << "nothing to publish: release " << to->str() << " is what the newest release already holds\n";

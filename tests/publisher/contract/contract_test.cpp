@@ -6,6 +6,7 @@
 #include "tests/support/naptan_contract.hpp"
 #include "tests/support/run_process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tools/gazette/exit_codes.hpp"
 
 using namespace gazette;
 using namespace gazette::testing;
@@ -206,9 +207,9 @@ TEST_CASE("a notice covers a change only if published the contract's lead time b
                            "n.json", *c);
   n.published_at = *parse_instant("2026-11-17T00:00:01Z");  // 7 days less a second
   in.notices = {n};
-  CHECK(run_gate(*c, in).exit_code() == 3);
+  CHECK(cli::exit_code_for(run_gate(*c, in)) == 3);
   in.notices[0].published_at = *parse_instant("2026-11-17T00:00:00Z");  // exactly 7 days
-  CHECK(run_gate(*c, in).exit_code() == 0);
+  CHECK(cli::exit_code_for(run_gate(*c, in)) == 0);
   in.notices[0].scope.keys = {"k2"};  // another key: out of scope
-  CHECK(run_gate(*c, in).exit_code() == 3);
+  CHECK(cli::exit_code_for(run_gate(*c, in)) == 3);
 }

@@ -6,6 +6,7 @@
 
 #include "tests/publisher/release/release_support.hpp"
 #include "tools/bench/naptan_generator.hpp"
+#include "tools/gazette/exit_codes.hpp"
 
 using namespace gazette;
 using namespace gazette::testing;
@@ -203,7 +204,7 @@ struct ContractScenario {
 
 std::size_t count_of(const VerifyResult& r, const std::string& rule) {
   for (const auto& t : r.verdict.rules)
-    if (t.rule == rule) return t.count;
+    if (t.id == rule) return t.count;
   return 0;
 }
 
@@ -218,7 +219,7 @@ TEST_CASE("contract changes: an appended column needs a notice, then comes into 
   const std::string cand = sc.stage(header, rows, contract);
   auto verdict = sc.verify(cand);
   INFO(verdict.text);
-  CHECK(verdict.verdict.exit_code() == 3);
+  CHECK(cli::exit_code_for(verdict.verdict) == 3);
   CHECK(count_of(verdict, "column-added") == 1);
   // The new column is empty everywhere: no record changed for any consumer.
   CHECK(verdict.verdict.changed_records == 0);
@@ -230,7 +231,7 @@ TEST_CASE("contract changes: an appended column needs a notice, then comes into 
                             "text": "Accessibility is appended to every file", "scope": {"columns": ["Accessibility"]}})",
                         "notice", *parsed);
   REQUIRE(n.ok());
-  CHECK(sc.verify(cand, {*n}).verdict.exit_code() == 0);
+  CHECK(cli::exit_code_for(sc.verify(cand, {*n}).verdict) == 0);
 
   Rows edited = sc.base;
   edited[0][4] = "Renamed";
@@ -276,7 +277,7 @@ TEST_CASE("contract changes: a removed column is refused and records are not com
   for (auto& r : rows) r.erase(r.begin() + static_cast<long>(notes));
   auto verdict = sc.verify(sc.stage(header, rows, j.dump()));
   INFO(verdict.text);
-  CHECK(verdict.verdict.exit_code() == 4);
+  CHECK(cli::exit_code_for(verdict.verdict) == 4);
   CHECK(count_of(verdict, "column-removed") == 1);
   CHECK_FALSE(verdict.verdict.records_compared);
   CHECK(verdict.text.find("records not compared") != std::string::npos);
@@ -305,7 +306,7 @@ TEST_CASE("contract changes: a definition change is declared by the backfill's p
   };
   // No plan: a meaning change consumers must be told of.
   auto without = sc.verify(cand);
-  CHECK(without.verdict.exit_code() == 3);
+  CHECK(cli::exit_code_for(without.verdict) == 3);
   CHECK(count_of(without, "definition-changed") == 1);
   // A plan that declares it from the published version to the new one covers it.
   VerifyOptions o;
@@ -314,16 +315,16 @@ TEST_CASE("contract changes: a definition change is declared by the backfill's p
   auto with = verify_candidate(sc.s.store(), "naptan-stops", cand, o);
   REQUIRE(with.ok());
   INFO(with->text);
-  CHECK(with->verdict.exit_code() == 0);
+  CHECK(cli::exit_code_for(with->verdict) == 0);
   // A plan that declares another change, or none, is refused.
   o.plan = plan(R"([{"name": "position", "from": 1, "to": 3, "text": "new transform"}])");
   auto wrong = verify_candidate(sc.s.store(), "naptan-stops", cand, o);
   REQUIRE(wrong.ok());
-  CHECK(wrong->verdict.exit_code() == 4);
+  CHECK(cli::exit_code_for(wrong->verdict) == 4);
   o.plan = plan("[]");
   auto undeclared = verify_candidate(sc.s.store(), "naptan-stops", cand, o);
   REQUIRE(undeclared.ok());
-  CHECK(undeclared->verdict.exit_code() == 4);
+  CHECK(cli::exit_code_for(undeclared->verdict) == 4);
 }
 
 TEST_CASE("contract changes: staging refuses a contract that is not a newer version of the dataset's",

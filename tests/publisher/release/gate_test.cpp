@@ -4,6 +4,7 @@
 
 #include "tests/publisher/release/release_support.hpp"
 #include "tools/bench/naptan_generator.hpp"
+#include "tools/gazette/exit_codes.hpp"
 
 using namespace gazette;
 using namespace gazette::testing;
@@ -65,13 +66,13 @@ struct Scenario {
 
 bool has(const VerifyResult& r, const std::string& rule) {
   for (const auto& t : r.verdict.rules)
-    if (t.rule == rule) return true;
+    if (t.id == rule) return true;
   return false;
 }
 
 std::size_t uncovered(const VerifyResult& r, const std::string& rule) {
   for (const auto& t : r.verdict.rules)
-    if (t.rule == rule) return t.uncovered;
+    if (t.id == rule) return t.uncovered;
   return 0;
 }
 
@@ -79,7 +80,7 @@ std::size_t uncovered(const VerifyResult& r, const std::string& rule) {
   do {                                       \
     const auto& res_ = (result);             \
     INFO(res_.text);                         \
-    CHECK(res_.verdict.exit_code() == code); \
+    CHECK(cli::exit_code_for(res_.verdict) == code); \
     CHECK(has(res_, rule));                  \
   } while (0)
 
@@ -154,7 +155,7 @@ TEST_CASE("gate: creation times never move and revisions only move forward", "[g
   r = sc.base;
   r[2][kRevision] = std::to_string(std::stol(r[2][kRevision]) + 1);
   r[2][kModified] = "2026-11-20T10:00:00.000";
-  CHECK(sc.verify(r).verdict.exit_code() == 0);
+  CHECK(cli::exit_code_for(sc.verify(r).verdict) == 0);
   r[2][kRevision] = "0";
   EXPECT_VERDICT(sc.verify(r), 3, "bookkeeping-moved-backwards");
 }
@@ -172,7 +173,7 @@ TEST_CASE("gate: a group moved by one offset is a systematic shift unless a plan
   const std::string moves = notice("moves", "meaning-change", R"({"columns": ["Easting", "Northing"]})");
   auto inside = sc.verify(shift(9, 100), {moves});  // nine records: not yet a pattern
   CHECK_FALSE(has(inside, "systematic-shift"));
-  CHECK(inside.verdict.exit_code() == 0);
+  CHECK(cli::exit_code_for(inside.verdict) == 0);
   EXPECT_VERDICT(sc.verify(shift(20, 100), {moves}), 4, "systematic-shift");
   const std::string plan = R"({"id": "bf-grid", "owner": "stops-maintainer", "reviewed_by": ["reviewer"],
       "intent": "Corrected grid transform", "definitions": [{"name": "position", "from": 1, "to": 2, "text": "new"}],
@@ -256,21 +257,21 @@ TEST_CASE("gate: a plan is reviewed by someone else and contains what really cha
       "intent": "Names from the new gazetteer", "blast_radius": {"columns": )" + cols +
            R"(, "where": {"AdministrativeAreaCode": ["010"]}, "max_records": )" + std::to_string(max) + "}}";
   };
-  CHECK(sc.verify(r, {}, plan("alice", "bob", R"(["CommonName"])", 3)).verdict.exit_code() == 0);
+  CHECK(cli::exit_code_for(sc.verify(r, {}, plan("alice", "bob", R"(["CommonName"])", 3)).verdict) == 0);
   auto self = sc.verify(r, {}, plan("alice", "alice", R"(["CommonName"])", 3));
-  CHECK(self.verdict.exit_code() == 4);
+  CHECK(cli::exit_code_for(self.verdict) == 4);
   CHECK_THAT(self.text, Catch::Contains("reviewed by its own owner"));
   auto too_many = sc.verify(r, {}, plan("alice", "bob", R"(["CommonName"])", 2));
-  CHECK(too_many.verdict.exit_code() == 4);
+  CHECK(cli::exit_code_for(too_many.verdict) == 4);
   CHECK_THAT(too_many.text, Catch::Contains("allows 2 records, but 3 changed"));
   Rows outside = r;
   outside[100][kName] = "Not in area 010";
   auto beyond = sc.verify(outside, {}, plan("alice", "bob", R"(["CommonName"])", 10));
-  CHECK(beyond.verdict.exit_code() == 4);
+  CHECK(cli::exit_code_for(beyond.verdict) == 4);
   CHECK(beyond.verdict.offending_keys == std::vector<std::string>{outside[100][kAtco]});
   CHECK_THAT(beyond.text, Catch::Contains(outside[100][kAtco]));
   auto wrong_column = sc.verify(r, {}, plan("alice", "bob", R"(["Street"])", 10));
-  CHECK(wrong_column.verdict.exit_code() == 4);
+  CHECK(cli::exit_code_for(wrong_column.verdict) == 4);
 }
 
 TEST_CASE("gate: real history is judged as a careful maintainer would", "[gate][real]") {
@@ -289,7 +290,7 @@ TEST_CASE("gate: real history is judged as a careful maintainer would", "[gate][
   auto v = verify_candidate(e.store(), "naptan-stops", later.candidate.id, {{}, {}, *parse_instant("2026-04-22T06:00:00Z")});
   REQUIRE(v.ok());
   INFO(v->text);
-  CHECK(v->verdict.exit_code() == 3);
+  CHECK(cli::exit_code_for(v->verdict) == 3);
   CHECK(uncovered(*v, "creation-time-restated") > 100);
   CHECK(uncovered(*v, "key-vanished-without-tombstone") == 5);
   // Central Bedfordshire, 21 months on: stops vanished, positions moved, rail entrances new.
@@ -298,7 +299,7 @@ TEST_CASE("gate: real history is judged as a careful maintainer would", "[gate][
   auto cb = b.stage_ok(naptan_dir() / "csv/021Stops_2026-07-23.csv");
   auto vb = verify_candidate(b.store(), "naptan-stops", cb.candidate.id, {{}, {}, *parse_instant("2026-07-23T06:00:00Z")});
   REQUIRE(vb.ok());
-  CHECK(vb->verdict.exit_code() == 3);
+  CHECK(cli::exit_code_for(vb->verdict) == 3);
   CHECK(uncovered(*vb, "key-vanished-without-tombstone") == 7);
   CHECK(uncovered(*vb, "moved-beyond-tolerance") > 0);
   // Slough's routine weeks add and edit stops only: publishable.
@@ -306,5 +307,5 @@ TEST_CASE("gate: real history is judged as a careful maintainer would", "[gate][
   sl.release_ok(sl.stage_ok(naptan_dir() / "csv/037Stops_2024-10-13.csv").candidate.id, "2024-10-13T06:00:00Z");
   auto sv = verify_candidate(sl.store(), "naptan-stops", sl.stage_ok(naptan_dir() / "csv/037Stops_2026-07-22.csv").candidate.id,
                              {{}, {}, *parse_instant("2026-07-22T06:00:00Z")});
-  CHECK(sv->verdict.exit_code() == 0);
+  CHECK(cli::exit_code_for(sv->verdict) == 0);
 }

@@ -2,6 +2,7 @@
 
 #include "publisher/store/store.hpp"
 #include "tests/publisher/release/release_support.hpp"
+#include "tools/gazette/exit_codes.hpp"
 
 using namespace gazette;
 using namespace gazette::testing;
@@ -208,7 +209,7 @@ TEST_CASE("a candidate identical to the newest release publishes nothing", "[rel
   auto refused = cut_release(s.store(), "naptan-stops", a.candidate.id, o);
   REQUIRE(refused.ok());
   CHECK_FALSE(refused->release);
-  CHECK(refused->verification->verdict.exit_code() == 3);
+  CHECK(cli::exit_code_for(refused->verification->verdict) == 3);
   auto contract = *load_contract(s.store(), "naptan-stops");
   o.notices.push_back(*parse_notice(R"({"id": "undo-2026-01-20", "kind": "restatement", "title": "Back to 2025-11-18",
       "text": "The 2026-01-20 edits are withdrawn.", "scope": {"columns": ["ModificationDateTime", "RevisionNumber"]}})",
