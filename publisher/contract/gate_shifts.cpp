@@ -4,7 +4,8 @@
 //   binned in cells of spread_m; around the densest cells a robust centre is taken (the
 //   component-wise median, twice, keeping records within spread_m of it). A centre shared by
 //   min_records records and min_share of the group's moved records, further from zero than
-//   min_offset_m and than three standard errors of the median, is a systematic shift. So a
+//   min_offset_m and than three standard errors of the median, and with no mirror cluster
+//   around its opposite (moves in all directions are symmetric), is a systematic shift. So a
 //   few metres of jitter, a shift applied to part of a group, and new keys in the group do not
 //   hide it; a routine week of moves in all directions has its centre at zero.
 // - Datetimes: each changed value's offset, rounded to whole hours when within time_spread_s
@@ -106,6 +107,15 @@ std::optional<Centre> common_displacement(const std::vector<Moved>& moved, const
     if (c.members.size() < rules.min_records) continue;
     if (static_cast<double>(c.members.size()) < rules.min_share * static_cast<double>(moved.size())) continue;
     if (size < rules.min_offset_m || size < 3 * standard_error(moved, c)) continue;
+    // A shift has no mirror image: records moved a little each way (a routine week) crowd
+    // around -c as much as around c; records shifted together leave -c empty.
+    const double r = std::min(rules.spread_m, size / 2);
+    std::size_t near = 0, mirror = 0;
+    for (const auto& m : moved) {
+      if (std::hypot(m.east - c.east, m.north - c.north) <= r) ++near;
+      if (std::hypot(m.east + c.east, m.north + c.north) <= r) ++mirror;
+    }
+    if (near < rules.min_records || near < 3 * mirror + 1) continue;
     return c;
   }
   return std::nullopt;

@@ -2,6 +2,7 @@
 // a candidate (same content, same id as when they were first staged), the gate judges it like
 // any other, and the reason becomes the restatement notice consumers need.
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "publisher/release/release.hpp"
 
@@ -46,11 +47,19 @@ Result<CutResult> rollback_release(Store& store, const std::string& dataset, con
     n["kind"] = "restatement";
     n["title"] = "Rolled back to release " + to;
     n["text"] = reason;
+    // Scoped exactly to what it restores: the keys it changes and the columns that change, so
+    // that it covers nothing else (and, a restatement, nothing after this release).
     std::vector<std::string> keys;
-    for (const auto& ch : cs->changes) keys.push_back(ch.key);
+    std::set<std::string> changed;
+    for (const auto& ch : cs->changes) {
+      keys.push_back(ch.key);
+      for (const auto& f : ch.fields) changed.insert(f.column);
+    }
     std::vector<std::string> columns;
-    for (const auto& col : contract->columns) columns.push_back(col.name);
-    n["scope"] = {{"keys", keys}, {"columns", columns}};
+    for (const auto& col : contract->columns)
+      if (changed.count(col.name)) columns.push_back(col.name);
+    n["scope"] = {{"keys", keys}};
+    if (!columns.empty()) n["scope"]["columns"] = columns;
     auto notice = parse_notice(n.dump(), "rollback notice", *contract);
     if (!notice.ok()) return notice.status();
     options.notices.push_back(std::move(*notice));

@@ -53,13 +53,14 @@ std::string naptan_code(std::uint64_t i) {
   return s;
 }
 
+
+}  // namespace
+
 std::string fixed6(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.6f", v);
   return b;
 }
-
-}  // namespace
 
 void set_longitude_latitude(StopRow& r) {
   // The real transform (PROJ, OSGB36 national grid to WGS84), as DfT derives NaPTAN's

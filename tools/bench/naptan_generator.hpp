@@ -21,6 +21,8 @@ using StopRow = std::vector<std::string>;
 // The NaPTAN CSV header row (43 columns).
 const std::vector<std::string>& naptan_columns();
 
+// A decimal with six places, as NaPTAN writes degrees.
+std::string fixed6(double v);
 // Sets Longitude/Latitude (columns 29, 30) from Easting/Northing (27, 28) with PROJ.
 void set_longitude_latitude(StopRow& row);
 
