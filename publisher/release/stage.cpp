@@ -137,6 +137,15 @@ Result<StageResult> stage(Store& store, const std::string& dataset,
   auto summary = read_records(file, options.format, c, sink, io);
   if (!summary.ok()) return summary.status();
 
+  // An empty file, or an XML document with no record element, is almost always a broken
+  // export; published, it would tell every consumer that every record vanished.
+  if (sink.records_.empty())
+    return Status::invalid_input(source + ":1:1: no records" +
+                                 (options.format == InputFormat::naptan_xml && !c.xml_record_element.empty()
+                                      ? " (no " + c.xml_record_element + " element)"
+                                      : std::string()) +
+                                 "; a dataset's records are withdrawn through its lifecycle or notices, not by an "
+                                 "empty file");
   // Sort by key (byte order) and refuse duplicate keys, naming both lines.
   std::vector<std::uint32_t> order(sink.records_.size());
   std::iota(order.begin(), order.end(), 0u);
