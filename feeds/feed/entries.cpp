@@ -49,7 +49,9 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   text += " Gate findings: " + std::to_string(r.routine) + " routine, " + std::to_string(r.notice) + " notice, " +
           std::to_string(r.breaking) + " breaking" +
           (r.notice + r.breaking ? " (each covered by a notice or, for a backfill, its plan)." : ".");
-  if (!r.plan_id.empty()) text += " Backfill under plan " + r.plan_id + " (owner " + r.plan_owner + ").";
+  if (!r.plan_id.empty())
+    text += " Backfill under plan " + r.plan_id + " (owner " + r.plan_owner + "): /datasets/" + ds + "/plans/" +
+            r.plan_id + ".";
   if (!r.notice_ids.empty()) {
     text += " Notices:";
     for (const auto& n : r.notice_ids) text += " " + n;
@@ -79,7 +81,8 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   x["changeset_url"] = e.related.empty() ? ojson(nullptr) : ojson(e.related);
   x["manifest_url"] = e.describedby;
   x["report_url"] = base + "/report.json";
-  if (!r.plan_id.empty()) x["plan"] = {{"id", r.plan_id}, {"owner", r.plan_owner}};
+  if (!r.plan_id.empty())
+    x["plan"] = {{"id", r.plan_id}, {"owner", r.plan_owner}, {"url", "/datasets/" + ds + "/plans/" + r.plan_id}};
   e.extension_json = x.dump();
   return e;
 }

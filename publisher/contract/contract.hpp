@@ -176,6 +176,7 @@ struct Verdict {
   // changes are judged from these versions on.
   std::vector<std::string> announced_keys;
   int notice_lead_days = 0;
+  std::string plan_id;  // the backfill's plan, if one was given
   bool records_compared = true;
   bool publishable() const { return outcome == Outcome::publishable; }
 };

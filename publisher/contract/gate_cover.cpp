@@ -104,6 +104,7 @@ void check_plan(const SetContext& ctx, std::vector<RecordFinding>& records, std:
   const GateInput& in = ctx.input;
   if (in.plan == nullptr) return;
   const Plan& p = *in.plan;
+  v.plan_id = p.id;
   auto problem = [&](std::string text) { v.plan_problems.push_back("plan " + p.id + ": " + std::move(text)); };
 
   // Review: someone other than the owner, names compared as people write them.

@@ -105,6 +105,12 @@ const ServedNotice* ServedDataset::notice(const std::string& id) const {
   return nullptr;
 }
 
+const ServedPlan* ServedDataset::plan(const std::string& id) const {
+  for (const auto& p : plans)
+    if (p.id == id) return &p;
+  return nullptr;
+}
+
 const ServedRelease* ServedDataset::as_of(UnixSeconds t) const {
   const ServedRelease* found = nullptr;
   for (const auto& r : releases)
@@ -164,6 +170,21 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const Catalog
       auto report = store.release_report(info.id, r.id);
       if (!report.ok()) return report.status();
       sr.report_json = std::move(*report);
+      auto plan = store.release_plan(info.id, r.id);
+      if (!plan.ok()) return plan.status();
+      if (!plan->empty()) {
+        ojson doc = ojson::parse(*plan, nullptr, false);
+        if (doc.is_object() && doc.contains("id") && doc["id"].is_string()) {
+          const std::string id = doc["id"].get<std::string>();
+          doc["dataset"] = info.id;
+          doc["release"] = r.id;
+          doc["published_at"] = format_rfc3339(r.published_at);
+          doc["url"] = "/datasets/" + info.id + "/plans/" + id;
+          doc["release_url"] = "/datasets/" + info.id + "/releases/" + r.id + "/manifest.json";
+          doc["report_url"] = "/datasets/" + info.id + "/releases/" + r.id + "/report.json";
+          d.plans.push_back({id, doc.dump(2) + "\n"});
+        }
+      }
       sr.last_modified = format_http_date(r.published_at);
       sr.release = std::move(r);
       d.releases.push_back(std::move(sr));

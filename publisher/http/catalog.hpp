@@ -52,6 +52,12 @@ struct ServedNotice {
   std::string json;  // the notice document served at its URL
 };
 
+// A backfill's plan as published with the release that used it.
+struct ServedPlan {
+  std::string id;
+  std::string json;  // intent, owner, reviewers, definitions, blast radius, the release
+};
+
 // A feed document (the subscription document or an archive page) with its ETag.
 struct FeedDoc {
   std::string body, etag;
@@ -89,6 +95,8 @@ struct ServedDataset {
   std::map<std::string, HeaderList> key_notice_headers;
   const ServedRelease* release(const std::string& id) const;
   const ServedNotice* notice(const std::string& id) const;
+  std::vector<ServedPlan> plans;
+  const ServedPlan* plan(const std::string& id) const;
   const ServedRelease* newest() const { return releases.empty() ? nullptr : &releases.back(); }
   // The newest release published at or before `t`, or null.
   const ServedRelease* as_of(UnixSeconds t) const;

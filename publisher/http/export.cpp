@@ -122,6 +122,7 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
   GAZETTE_RETURN_IF_ERROR(w.text(base + "/contract", ds->contract_json));
   GAZETTE_RETURN_IF_ERROR(w.text(base + "/releases/index.json", ds->releases_json));
   GAZETTE_RETURN_IF_ERROR(w.text(base + "/notices/index.json", ds->notices_json));
+  for (const auto& p : ds->plans) GAZETTE_RETURN_IF_ERROR(w.text(base + "/plans/" + p.id, p.json));
   for (const auto& n : ds->notices) {
     GAZETTE_RETURN_IF_ERROR(w.text(base + "/notices/" + n.id, n.json));
     GAZETTE_RETURN_IF_ERROR(w.text("/notices/" + n.id, n.json));

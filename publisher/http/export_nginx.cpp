@@ -82,6 +82,8 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   negotiated(base + "/releases", base + "/releases", ds.releases_json_etag, "", false, deprecated);
   negotiated(base + "/notices", base + "/notices", ds.notices_json_etag, "", false, {});
   emit(out, {base + "/contract", "application/json", "public, max-age=300", ds.contract_json_etag, deprecated});
+  for (const auto& p : ds.plans)
+    emit(out, {base + "/plans/" + p.id, "application/json", kImmutable, etag_of(p.json), {}});
   for (const auto& n : ds.notices) {
     emit(out, {base + "/notices/" + n.id, "application/json", kShortLived, etag_of(n.json), {}});
     emit(out, {"/notices/" + n.id, "application/json", kShortLived, etag_of(n.json), {}});

@@ -356,6 +356,7 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
     case RouteKind::feed_archive:
     case RouteKind::notices:
     case RouteKind::notice:
+    case RouteKind::plan:
     case RouteKind::report:
       break;  // news about the dataset, not the deprecated data itself
     default:
@@ -390,6 +391,11 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
       const ServedNotice* n = ds->notice(route.notice);
       if (n == nullptr) return finish(problem(404, "no notice '" + route.notice + "' for " + ds->info.id, req.target));
       return finish(serve_document(req, n->json, "application/json", kShortLived));
+    }
+    case RouteKind::plan: {
+      const ServedPlan* p = ds->plan(route.plan);
+      if (p == nullptr) return finish(problem(404, "no plan '" + route.plan + "' for " + ds->info.id, req.target));
+      return finish(serve_document(req, p->json, "application/json", kImmutable));
     }
     case RouteKind::report: {
       const ServedRelease* rel = ds->release(route.release);

@@ -26,6 +26,7 @@ const char* to_string(RouteKind k) {
     case RouteKind::report: return "report";
     case RouteKind::notices: return "notices";
     case RouteKind::notice: return "notice";
+    case RouteKind::plan: return "plan";
     case RouteKind::feed: return "feed";
     case RouteKind::feed_archive: return "feed_archive";
     case RouteKind::websub: return "websub";
@@ -136,6 +137,10 @@ Result<Route> match_route(std::string_view target) {
   else if (n == 4 && seg[2] == "notices" && notice_id(seg[3])) {
     r.kind = RouteKind::notice;
     r.notice = seg[3];
+  }
+  else if (n == 4 && seg[2] == "plans" && notice_id(seg[3])) {  // plan ids follow the notice pattern
+    r.kind = RouteKind::plan;
+    r.plan = seg[3];
   }
   else if ((n == 4 || (n == 5 && seg[4] == "history")) && seg[2] == "records") {
     bool printable = seg[3].size() <= 256;

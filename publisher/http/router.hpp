@@ -31,6 +31,7 @@ enum class RouteKind {
   report,         // /datasets/{ds}/releases/{rel}/report.json
   notices,        // /datasets/{ds}/notices
   notice,         // /datasets/{ds}/notices/{id} and /notices/{id}
+  plan,           // /datasets/{ds}/plans/{id}
   feed,           // /feeds/{ds}.atom, /feeds/{ds}.json ({ds} "all": every dataset)
   feed_archive,   // /feeds/{ds}/archive/{page}.atom, .json
   websub,         // /websub (POST: the hub)
@@ -48,6 +49,7 @@ struct Route {
   std::string instant;  // as-of, decoded
   std::string key;      // record routes, decoded
   std::string notice;   // notice id
+  std::string plan;     // plan id
   std::size_t page = 0; // feed archive page (1-based)
   std::map<std::string, std::string> query;
 };

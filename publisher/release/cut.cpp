@@ -131,7 +131,10 @@ std::string manifest_json(const Release& r) {
   }
   m["artefacts"] = std::move(arts);
   m["report"] = "report.json";
-  if (!r.plan_id.empty()) m["plan"] = r.plan_id;
+  if (!r.plan_id.empty()) {
+    m["plan"] = r.plan_id;
+    m["plan_url"] = "/datasets/" + r.dataset + "/plans/" + r.plan_id;
+  }
   return m.dump(2) + "\n";
 }
 

@@ -321,3 +321,46 @@ TEST_CASE("each release's report and the dataset's notices are served", "[http][
         "2027-06-01T00:00:00Z");
   CHECK(f.get("/notices/nope").status == 404);
 }
+
+TEST_CASE("a backfill's plan is served at its URL and linked from the manifest, report and feed", "[http][gate][plan]") {
+  Fixture f;
+  // Rename the first stop of the newest release under a reviewed plan.
+  std::string text = read_text(naptan_dir() / "csv/668Stops_2024-10-24.csv");
+  std::size_t row = text.find('\n') + 1, start = row;
+  for (int col = 0; col < 4; ++col) start = text.find(',', start) + 1;
+  text.replace(start, text.find(',', start) - start, "Renamed By Backfill");
+  auto file = f.s.dir() / "renamed.csv";
+  REQUIRE(write_file_durably(file, text).ok());
+  auto cand = f.s.stage_ok(file);
+  auto contract = *load_contract(f.s.store(), "naptan-stops");
+  CutOptions o;
+  o.owner = "stops-maintainer";
+  o.published_at = *parse_instant("2024-11-01T06:00:00Z");
+  o.plan = *parse_plan(R"({"id": "bf-names", "owner": "stops-maintainer", "reviewed_by": ["reviewer"],
+      "intent": "Names from the new gazetteer", "blast_radius": {"columns": ["CommonName"], "max_records": 5}})",
+                       "plan", contract);
+  auto cut = cut_release(f.s.store(), "naptan-stops", cand.candidate.id, o);
+  REQUIRE(cut.ok());
+  INFO((cut->verification ? cut->verification->text : std::string()));
+  REQUIRE(cut->release);
+  f.reload();
+  auto plan = f.get("/datasets/naptan-stops/plans/bf-names");
+  REQUIRE(plan.status == 200);
+  CHECK(plan.header("Cache-Control") == "public, max-age=31536000, immutable");
+  auto p = nlohmann::json::parse(plan.body);
+  CHECK(p["intent"] == "Names from the new gazetteer");
+  CHECK(p["owner"] == "stops-maintainer");
+  CHECK(p["reviewed_by"][0] == "reviewer");
+  CHECK(p["release"] == cut->release->id);
+  CHECK(p["blast_radius"]["max_records"] == 5);
+  CHECK(f.get("/datasets/naptan-stops/plans/nope").status == 404);
+  const std::string rel = "/datasets/naptan-stops/releases/" + cut->release->id;
+  CHECK(nlohmann::json::parse(f.get(rel + "/manifest.json").body)["plan_url"] == "/datasets/naptan-stops/plans/bf-names");
+  CHECK(nlohmann::json::parse(f.get(rel + "/report.json").body)["plan"]["url"] ==
+        "/datasets/naptan-stops/plans/bf-names");
+  auto feed = nlohmann::json::parse(f.get("/feeds/naptan-stops.json").body);
+  bool linked = false;
+  for (const auto& item : feed["items"])
+    if (item["_gazette"].contains("plan")) linked = item["_gazette"]["plan"]["url"] == "/datasets/naptan-stops/plans/bf-names";
+  CHECK(linked);
+}
