@@ -146,6 +146,7 @@ struct GateInput {
   // must name; null before the first release.
   const Contract* published_contract = nullptr;
   bool records_compared = true;  // false when the column layout changed (nothing to match)
+  bool restores_release = false;  // a rollback: the candidate is a release already published
 };
 
 struct RuleTally {

@@ -182,7 +182,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
                             format_rfc3339(newest->published_at) + ")");
 
   // The gate: nothing is published unless it passes as given.
-  VerifyOptions vo{options.notices, options.plan, r.published_at};
+  VerifyOptions vo{options.notices, options.plan, r.published_at, options.restores_release};
   auto verified = verify_candidate(store, dataset, candidate_id, vo);
   if (!verified.ok()) return verified.status();
   result.verification = std::move(*verified);
@@ -200,7 +200,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     if (prev.id.compare(0, 10, day) == 0) ++ordinal;
   r.id = ReleaseId::for_day(day, ordinal).str();
   r.seq = newest ? newest->seq + 1 : 1;
-  r.kind = options.plan ? ReleaseKind::backfill : options.kind;
+  r.kind = options.plan && options.kind == ReleaseKind::routine ? ReleaseKind::backfill : options.kind;
   r.owner = options.owner;
   r.parent = newest ? newest->id : "";
   r.contract_version = contract->version;

@@ -64,6 +64,9 @@ struct VerifyOptions {
   std::vector<Notice> notices;  // to be published with the release (published_at: the release's)
   std::optional<Plan> plan;
   UnixSeconds publish_at = 0;
+  // The candidate is a release already published, brought back (a rollback): losing the keys
+  // added since is a restatement, never a truncated candidate.
+  bool restores_release = false;
 };
 
 struct VerifyResult {
@@ -88,6 +91,7 @@ struct CutOptions {
   ReleaseKind kind = ReleaseKind::routine;   // backfill when a plan is given
   std::vector<Notice> notices;               // published atomically with the release
   std::optional<Plan> plan;
+  bool restores_release = false;             // a rollback (see VerifyOptions)
 };
 
 struct CutResult {
@@ -111,10 +115,18 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
 
 // Publishes a new release (kind rollback) whose records, and CSV bytes, equal release `to`'s.
 // It passes the same gate; where that needs a notice (keys it removes again, values it
-// restates), a restatement notice is written from `reason` and published with it.
+// restates), a restatement notice is written from `reason`, scoped exactly to the keys and
+// columns it restores, and published with it.
+// The contract in force at `to` comes back too (as a new version when it differs). Notices
+// and a plan given with it are judged as for any release.
+struct RollbackOptions {
+  std::string owner, reason;
+  std::optional<UnixSeconds> published_at;
+  std::vector<Notice> notices;
+  std::optional<Plan> plan;
+};
 Result<CutResult> rollback_release(Store& store, const std::string& dataset, const std::string& to,
-                                   const std::string& owner, const std::string& reason,
-                                   std::optional<UnixSeconds> published_at);
+                                   const RollbackOptions& options);
 
 // The header every artefact of `release` starts with, and the renderer's name in manifests.
 ReleaseHeader release_header(const Release& release);

@@ -176,6 +176,7 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   in.plan = options.plan ? &*options.plan : nullptr;
   in.used_plans = std::move(*used_plans);
   in.publish_at = options.publish_at;
+  in.restores_release = options.restores_release;
   in.newest_published_at = newest ? newest->published_at : 0;
   std::optional<Contract> in_force_contract;
   if (published_contract) {

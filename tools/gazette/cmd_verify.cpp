@@ -95,7 +95,15 @@ int cmd_rollback(const Invocation& inv) {
   int code = kOk;
   auto store = open_store(inv, OpenMode::write, code);
   if (!store) return code;
-  auto result = rollback_release(*store, id, to->str(), inv.get("--owner"), inv.get("--reason"), when);
+  RollbackOptions options;
+  options.owner = inv.get("--owner");
+  options.reason = inv.get("--reason");
+  options.published_at = when;
+  auto contract = load_contract(*store, id);
+  if (!contract.ok()) return fail(inv, contract.status());
+  Status files = read_gate_files(inv, *contract, options.notices, options.plan);
+  if (!files.ok()) return fail(inv, files);
+  auto result = rollback_release(*store, id, to->str(), options);
   if (!result.ok()) return fail(inv, result.status());
   if (result->verification && cli::exit_code_for(result->verification->verdict) != 0) {
     *inv.err << result->verification->text << "gazette: nothing was published\n";
