@@ -105,6 +105,14 @@ double PositionMeter::disagreement_m(const std::vector<std::string_view>& fields
 double PositionMeter::moved_m(const std::vector<std::string_view>& older, const std::vector<std::string_view>& newer) {
   double worst = NAN;
   for (std::size_t i = 0; i < representations(); ++i) {
+    // The same text is the same place: no transform needed (most versions of most keys).
+    const PositionRepresentation& r = position_.representations[i];
+    if (at(older, r.x) == at(newer, r.x) && at(older, r.y) == at(newer, r.y) &&
+        (r.crs_column == static_cast<std::size_t>(-1) || at(older, r.crs_column) == at(newer, r.crs_column))) {
+      double x, y;
+      if (parse_number(at(older, r.x), x) && parse_number(at(older, r.y), y) && std::isnan(worst)) worst = 0;
+      continue;
+    }
     auto a = point(i, older), b = point(i, newer);
     if (!a || !b) continue;
     double d = between(*a, *b).metres;
