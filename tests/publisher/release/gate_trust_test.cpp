@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+
+#include "publisher/contract/positions.hpp"
 
 #include "publisher/render/render.hpp"
 #include "tests/publisher/release/release_support.hpp"
@@ -297,4 +301,73 @@ TEST_CASE("gate: every release can be returned to; a rollback's notice covers on
   Rows later = w.base;
   later[60][kCode] = "zzzzz60";
   EXPECT_VERDICT(w.verify(later), 3, "load-bearing-changed");
+}
+
+TEST_CASE("property: the gate's per-key history equals a naive verify against every release", "[gate][property]") {
+  // Method: a history of small routine moves (each release publishable), then a candidate that
+  // moves stops further. The gate reads each changed key's versions from the store; the naive
+  // answer reads every release whole and measures the candidate against each. They must agree
+  // on which keys moved beyond tolerance and which became another place.
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    INFO("seed " << seed);
+    World w;
+    std::mt19937_64 rng(seed);
+    auto step = [&](long max) { return static_cast<long>(rng() % static_cast<unsigned long>(2 * max + 1)) - max; };
+    Rows rows = w.base;
+    for (int release = 0; release < 4; ++release) {  // at most 4 x 12 m: never beyond 50 m
+      for (int k = 0; k < 30; ++k) {
+        auto& r = rows[rng() % rows.size()];
+        r[kEasting] = std::to_string(std::stol(r[kEasting]) + step(8));
+        r[kNorthing] = std::to_string(std::stol(r[kNorthing]) + step(8));
+        bench::set_longitude_latitude(r);
+      }
+      w.release(rows);
+    }
+    Rows candidate = rows;
+    for (int k = 0; k < 60; ++k) {
+      auto& r = candidate[rng() % candidate.size()];
+      long far = rng() % 5 == 0 ? 1200 : 45;
+      r[kEasting] = std::to_string(std::stol(r[kEasting]) + step(far));
+      bench::set_longitude_latitude(r);
+    }
+    auto v = w.verify(candidate);
+    // Naive: every release read whole.
+    auto releases = *w.s.store().releases("naptan-stops");
+    PositionMeter meter(*w.contract.position);
+    std::map<std::string, double> farthest;
+    std::vector<std::string_view> a, b;
+    for (const auto& rel : releases) {
+      auto set = *w.s.store().release_records("naptan-stops", rel.seq);
+      for (const auto& row : candidate) {
+        auto it = std::lower_bound(set.records().begin(), set.records().end(), row[kAtco],
+                                   [](const EncodedRecord& e, const std::string& k) { return e.key < k; });
+        if (it == set.records().end() || it->key != row[kAtco]) continue;
+        std::vector<std::string> values(row.begin(), row.end());
+        std::string body = encode_record(values);
+        decode_record(it->body, a);
+        decode_record(body, b);
+        if (a == b) continue;
+        double d = meter.moved_m(a, b);
+        farthest[row[kAtco]] = std::max(farthest[row[kAtco]], d);
+      }
+    }
+    std::set<std::string> naive_beyond, naive_reused, gate_beyond, gate_reused;
+    for (const auto& [key, d] : farthest) {
+      if (d > w.contract.position->different_place_m) naive_reused.insert(key);
+      else if (d > w.contract.position->notice_m) naive_beyond.insert(key);
+    }
+    // Only keys the candidate changed count (the others are judged by earlier releases).
+    for (const auto& ch : v.verdict.key_rules) {
+      if (ch.second.first == "moved-beyond-tolerance") gate_beyond.insert(ch.first);
+      if (ch.second.first == "key-reused") gate_reused.insert(ch.first);
+    }
+    std::set<std::string> changed;
+    for (const auto& [key, rule] : v.verdict.key_rules) changed.insert(key);
+    std::erase_if(naive_beyond, [&](const std::string& k) { return !changed.count(k); });
+    std::erase_if(naive_reused, [&](const std::string& k) { return !changed.count(k); });
+    CHECK(gate_beyond == naive_beyond);
+    CHECK(gate_reused == naive_reused);
+    CHECK(!naive_beyond.empty());
+    CHECK(!naive_reused.empty());
+  }
 }
