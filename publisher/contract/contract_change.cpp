@@ -43,6 +43,7 @@ class Comparison {
     loosened_columns();
     lifecycle();
     tolerances();
+    detectors();
     definitions();
   }
 
@@ -183,6 +184,39 @@ class Comparison {
       add("contract-loosened", Severity::notice, cols,
           "different-place distance " + metres(p_.position->different_place_m) + " -> " +
               metres(n_.position->different_place_m));
+    if (n_.position->agreement_m > p_.position->agreement_m)
+      add("contract-loosened", Severity::notice, cols,
+          "agreement of the position's representations " + metres(p_.position->agreement_m) + " -> " +
+              metres(n_.position->agreement_m));
+  }
+
+  // The detectors' thresholds: any that lets more through is a loosening consumers are told of.
+  void detectors() {
+    auto looser = [&](bool is_looser, const std::vector<std::string>& cols, const std::string& what, double was,
+                      double now) {
+      if (!is_looser) return;
+      char note[160];
+      std::snprintf(note, sizeof note, "%s %g -> %g", what.c_str(), was, now);
+      add("contract-loosened", Severity::notice, cols, note);
+    };
+    const auto all = names_of(n_);
+    const ShiftRules &a = p_.shift, &b = n_.shift;
+    looser(b.min_records > a.min_records, all, "shift min_records", double(a.min_records), double(b.min_records));
+    looser(b.min_share > a.min_share, all, "shift min_share", a.min_share, b.min_share);
+    looser(b.spread_m < a.spread_m, all, "shift spread_m", a.spread_m, b.spread_m);
+    looser(b.min_offset_m > a.min_offset_m, all, "shift min_offset_m", a.min_offset_m, b.min_offset_m);
+    looser(b.time_min_records > a.time_min_records, all, "shift time_min_records", double(a.time_min_records),
+           double(b.time_min_records));
+    looser(b.time_min_share > a.time_min_share, all, "shift time_min_share", a.time_min_share, b.time_min_share);
+    looser(b.time_spread_s < a.time_spread_s, all, "shift time_spread_s", double(a.time_spread_s),
+           double(b.time_spread_s));
+    looser(n_.max_vanished_share > p_.max_vanished_share, all, "max_vanished_share", p_.max_vanished_share,
+           n_.max_vanished_share);
+    const std::vector<std::string> lifecycle{p_.lifecycle.column};
+    looser(n_.drift_lifecycle_share > p_.drift_lifecycle_share, lifecycle, "lifecycle drift share",
+           p_.drift_lifecycle_share, n_.drift_lifecycle_share);
+    looser(n_.drift_min_records > p_.drift_min_records, all, "drift min_records", double(p_.drift_min_records),
+           double(n_.drift_min_records));
   }
 
   void definitions() {

@@ -350,3 +350,16 @@ TEST_CASE("contract changes: staging refuses a contract that is not a newer vers
   other["dataset"] = "other-stops";
   CHECK(attempt(other).code() == StatusCode::invalid_input);
 }
+
+TEST_CASE("contract changes: the detectors' thresholds loosened are a notice, tightened nothing", "[gate][contract]") {
+  const std::vector<std::string> loosened{"contract-loosened"};
+  CHECK(rules_for([](json& j) { j["tolerances"]["position"]["agreement_m"] = 100; }) == loosened);
+  CHECK(rules_for([](json& j) { j["tolerances"]["position"]["agreement_m"] = 10; }).empty());
+  CHECK(rules_for([](json& j) { j["tolerances"]["shift"]["min_records"] = 50; }) == loosened);
+  CHECK(rules_for([](json& j) { j["tolerances"]["shift"]["min_records"] = 5; }).empty());
+  CHECK(rules_for([](json& j) { j["tolerances"]["shift"]["spread_m"] = 1; }) == loosened);
+  CHECK(rules_for([](json& j) { j["tolerances"]["max_vanished_share"] = 0.9; }) == loosened);
+  CHECK(rules_for([](json& j) { j["tolerances"]["max_vanished_share"] = 0.1; }).empty());
+  CHECK(rules_for([](json& j) { j["drift"]["lifecycle_share"] = 0.5; }) == loosened);
+  CHECK(rules_for([](json& j) { j["tolerances"]["shift"]["time_spread_s"] = 0; }) == loosened);
+}
