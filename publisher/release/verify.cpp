@@ -137,7 +137,10 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
       if (ch.kind == ChangeKind::removed) continue;
       auto versions = store.key_history(dataset, ch.key);
       if (!versions.ok()) return versions.status();
-      if (versions->empty()) continue;
+      // A key whose only version is the newest release's has no history beyond what the gate
+      // is given as `before`: keep nothing (a backfill that changes every key would otherwise
+      // hold every body twice).
+      if (versions->empty() || (versions->size() == 1 && ch.kind != ChangeKind::added)) continue;
       auto& out = history[ch.key];
       for (auto& v : *versions) out.push_back({std::move(v.body), release_ids[v.first_seq], v.announced});
     }
