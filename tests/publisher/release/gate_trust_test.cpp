@@ -371,3 +371,45 @@ TEST_CASE("property: the gate's per-key history equals a naive verify against ev
     CHECK(!naive_reused.empty());
   }
 }
+
+TEST_CASE("gate: a rollback restores the contract in force at its target, as a new version", "[gate][rollback]") {
+  World w;
+  // v2 widens the notice tolerance (a loosening, published with a notice).
+  auto v2 = nlohmann::json::parse(w.contract.canonical_json);
+  v2["version"] = 2;
+  v2["tolerances"]["position"]["notice_m"] = 80;
+  auto f = w.s.dir() / "v2.csv";
+  Rows rows = w.base;
+  rows[3][kName] = "Renamed under v2";
+  REQUIRE(bench::write_csv(rows, f.string()));
+  StageOptions so;
+  so.contract_json = v2.dump();
+  so.contract_source = "v2.json";
+  auto staged = stage(w.s.store(), "naptan-stops", f, so);
+  REQUIRE(staged.ok());
+  CutOptions o;
+  o.owner = "stops-maintainer";
+  o.published_at = *parse_instant(w.when(w.day++));
+  o.notices = w.notices({notice("wider", "meaning-change", R"({"columns": ["Easting", "Northing"]})")});
+  auto cut = cut_release(w.s.store(), "naptan-stops", staged->candidate.id, o);
+  REQUIRE(cut.ok());
+  INFO((cut->verification ? cut->verification->text : std::string()));
+  REQUIRE(cut->release);
+  REQUIRE(w.s.store().dataset("naptan-stops")->contract_version == 2);
+
+  RollbackOptions ro;
+  ro.owner = "stops-maintainer";
+  ro.reason = "Back to the first release";
+  ro.published_at = *parse_instant(w.when(w.day++));
+  auto first = (*w.s.store().releases("naptan-stops"))[0];
+  auto back = rollback_release(w.s.store(), "naptan-stops", first.id, ro);
+  REQUIRE(back.ok());
+  INFO((back->verification ? back->verification->text : std::string()));
+  REQUIRE(back->release);
+  // v3 is v1's text under a new number: the tolerance consumers had at the target is back.
+  CHECK(back->release->contract_version == 3);
+  auto in_force = load_contract(w.s.store(), "naptan-stops");
+  REQUIRE(in_force.ok());
+  CHECK(in_force->version == 3);
+  CHECK(in_force->position->notice_m == w.contract.position->notice_m);
+}
