@@ -120,11 +120,14 @@ struct PublishedVersion {
   bool announced = false;  // the change that made it was covered by a notice or a plan
 };
 
+// Encoded bodies by key, as views into storage the caller keeps.
+using BodyMap = std::map<std::string_view, std::string_view, std::less<>>;
+
 struct GateInput {
   const Changeset* changes = nullptr;  // newest release -> candidate, classified or not
   // Bodies of the changed keys before (in the newest release) and after (in the candidate).
-  const std::map<std::string, std::string>* before = nullptr;
-  const std::map<std::string, std::string>* after = nullptr;
+  const BodyMap* before = nullptr;
+  const BodyMap* after = nullptr;
   // For changed and added keys: every version ever published, oldest first (the newest
   // release's included).
   const std::map<std::string, std::vector<PublishedVersion>>* history = nullptr;

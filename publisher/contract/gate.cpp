@@ -145,7 +145,7 @@ ValueCounts ValueCounter::take() {
 }
 
 Verdict run_gate(const Contract& c, const GateInput& in) {
-  static const std::map<std::string, std::string> kEmpty;
+  static const BodyMap kEmpty;
   static const std::map<std::string, std::vector<PublishedVersion>> kNoHistory;
   static const PositionTolerance kNoPosition;
   const auto& befores = in.before ? *in.before : kEmpty;

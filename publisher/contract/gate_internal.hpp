@@ -90,8 +90,8 @@ struct SetContext {
   const Contract& contract;
   const GateInput& input;
   PositionMeter& meter;
-  const std::map<std::string, std::string>& before;
-  const std::map<std::string, std::string>& after;
+  const BodyMap& before;
+  const BodyMap& after;
 };
 // Keys that exchanged entities with each other.
 void find_exchanged_keys(const SetContext& ctx, std::vector<RecordFinding>& records);

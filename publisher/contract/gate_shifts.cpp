@@ -225,33 +225,47 @@ void find_exchanged_keys(const SetContext& ctx, std::vector<RecordFinding>& reco
   const Contract& c = ctx.contract;
   const IdentityEvidence& e = c.identity;
   if (e.name == kNpos && e.public_code == kNpos) return;
-  // Old versions of modified keys by name and by public code.
-  std::unordered_map<std::string_view, std::vector<std::size_t>> by_value;
-  std::vector<std::vector<std::string_view>> befores(records.size()), afters(records.size());
-  for (std::size_t i = 0; i < records.size(); ++i) {
+  // Old versions of modified keys by name and by public code (views into the bodies; records
+  // are decoded again when needed, so that a backfill of every key holds no decoded copy).
+  auto bodies = [&](std::size_t i, std::string_view& before, std::string_view& after) {
     const Change& ch = *records[i].change;
-    if (ch.kind == ChangeKind::added || ch.kind == ChangeKind::removed) continue;
+    if (ch.kind == ChangeKind::added || ch.kind == ChangeKind::removed) return false;
     auto bi = ctx.before.find(ch.key);
     auto ai = ctx.after.find(ch.key);
-    if (bi == ctx.before.end() || ai == ctx.after.end()) continue;
-    decode_record(bi->second, befores[i]);
-    decode_record(ai->second, afters[i]);
+    if (bi == ctx.before.end() || ai == ctx.after.end()) return false;
+    before = bi->second;
+    after = ai->second;
+    return true;
+  };
+  std::unordered_map<std::string_view, std::vector<std::size_t>> by_value;
+  std::vector<std::string_view> bi_f, ai_f, bj_f, aj_f;
+  std::string_view bi_body, ai_body, bj_body, aj_body;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (!bodies(i, bi_body, ai_body)) continue;
+    decode_record(bi_body, bi_f);
     for (std::size_t col : {e.name, e.public_code}) {
-      std::string_view v = field(befores[i], col);
+      std::string_view v = field(bi_f, col);
       if (col != kNpos && !v.empty()) by_value[v].push_back(i);
     }
   }
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (afters[i].empty() || same_entity(c, ctx.meter, befores[i], afters[i])) continue;
+    if (!bodies(i, bi_body, ai_body)) continue;
+    decode_record(bi_body, bi_f);
+    decode_record(ai_body, ai_f);
+    if (same_entity(c, ctx.meter, bi_f, ai_f)) continue;
+    bool found = false;
     for (std::size_t col : {e.name, e.public_code}) {
-      if (col == kNpos) continue;
-      auto it = by_value.find(field(afters[i], col));
+      if (col == kNpos || found) continue;
+      auto it = by_value.find(field(ai_f, col));
       if (it == by_value.end()) continue;
       for (std::size_t j : it->second) {
-        if (j == i || afters[j].empty()) continue;
-        if (same_entity(c, ctx.meter, befores[j], afters[i]) && same_entity(c, ctx.meter, befores[i], afters[j])) {
+        if (j == i || !bodies(j, bj_body, aj_body)) continue;
+        decode_record(bj_body, bj_f);
+        decode_record(aj_body, aj_f);
+        if (same_entity(c, ctx.meter, bj_f, ai_f) && same_entity(c, ctx.meter, bi_f, aj_f)) {
           records[i].add(Rule::keys_exchanged, {}, "now the entity " + records[j].change->key + " was, and " +
                                                        records[j].change->key + " this one");
+          found = true;
           break;
         }
       }

@@ -11,8 +11,7 @@ namespace gazette {
 namespace {
 
 // Labels each change by the gate's record rules, given both versions of each changed key.
-void classify_all(const Contract& contract, Changeset& cs, const std::map<std::string, std::string>& before,
-                  const std::map<std::string, std::string>& after) {
+void classify_all(const Contract& contract, Changeset& cs, const BodyMap& before, const BodyMap& after) {
   ChangeClassifier classifier(contract);
   for (auto& ch : cs.changes) {
     auto b = before.find(ch.key);
@@ -36,14 +35,15 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
     if (*stored) return parse_changeset_json(**stored);
   }
   ChangesetBuilder builder(contract);
-  std::map<std::string, std::string> before, after;
+  ChangedBodies bodies;
   Status s = store.for_each_changed_key(
       dataset, from ? from->seq : 0, to.seq,
       [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
         builder.add(key, a, b);
         if (a && b && *a == *b) return Status{};
-        if (a) before.emplace(key, *a);
-        if (b) after.emplace(key, *b);
+        std::string_view k = bodies.owned.emplace_back(key);
+        if (a) bodies.before.emplace(k, bodies.owned.emplace_back(*a));
+        if (b) bodies.after.emplace(k, bodies.owned.emplace_back(*b));
         return Status{};
       });
   if (!s.ok()) return s;
@@ -51,14 +51,14 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = to.id;
-  classify_all(contract, cs, before, after);
+  classify_all(contract, cs, bodies.before, bodies.after);
   return cs;
 }
 
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
                                          const std::string& candidate_id, ChangedBodies* bodies,
-                                         const Store::CandidateView* view) {
+                                         const Store::CandidateView* view, bool label) {
   // Method: compare the candidate's bodies with the release's stored hashes, key by key, and
   // read a release body only for a key whose hash differs. A weekly candidate therefore reads
   // hashes for every key but bodies for about 1% of them.
@@ -67,18 +67,20 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   if (!cand.ok()) return cand.status();
   if (!cand->has_value())
     return Status::not_found("no candidate '" + candidate_id + "' for dataset '" + dataset + "'");
-  std::unique_ptr<Store::CandidateView> owned;
-  if (view == nullptr) {
+  ChangedBodies own_bodies;
+  if (bodies == nullptr) bodies = &own_bodies;
+  if (view == nullptr) {  // the bodies' views point into it: it lives as long as they do
     auto after = store.read_candidate_view(dataset, candidate_id);
     if (!after.ok()) return after.status();
-    owned = std::move(*after);
-    view = owned.get();
+    bodies->view = std::move(*after);
+    view = bodies->view.get();
   }
   const auto& recs = view->records;
 
   // Which keys differ, in key order: (key, index in the candidate or npos, present before).
+  // Keys are views into the candidate, or (for keys it no longer holds) into `owned`.
   struct Diff {
-    std::string key;
+    std::string_view key;
     std::size_t after = static_cast<std::size_t>(-1);
     bool before = false;
   };
@@ -87,35 +89,33 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   if (from) {
     Status s = store.for_each_record_hash(
         dataset, from->seq, [&](std::string_view key, const Digest& hash) {
-          while (j < recs.size() && recs[j].first < key) diffs.push_back({std::string(recs[j].first), j++, false});
+          while (j < recs.size() && recs[j].first < key) diffs.push_back({recs[j].first, j++, false});
           if (j < recs.size() && recs[j].first == key) {
-            if (sha256(recs[j].second) != hash) diffs.push_back({std::string(key), j, true});
+            if (sha256(recs[j].second) != hash) diffs.push_back({recs[j].first, j, true});
             ++j;
           } else {
-            diffs.push_back({std::string(key), static_cast<std::size_t>(-1), true});
+            diffs.push_back({bodies->owned.emplace_back(key), static_cast<std::size_t>(-1), true});
           }
           return Status{};
         });
     if (!s.ok()) return s;
   }
-  for (; j < recs.size(); ++j) diffs.push_back({std::string(recs[j].first), j, false});
+  for (; j < recs.size(); ++j) diffs.push_back({recs[j].first, j, false});
 
   ChangesetBuilder builder(contract);
-  ChangedBodies own_bodies;
-  if (bodies == nullptr) bodies = &own_bodies;
-  std::optional<std::string> before_body;
   for (const auto& d : diffs) {
     std::optional<std::string_view> before, after_body;
     if (d.before) {
-      auto b = store.record_body(dataset, d.key, from->seq);
+      auto b = store.record_body(dataset, std::string(d.key), from->seq);
       if (!b.ok()) return b.status();
-      before_body = std::move(*b);
-      if (before_body) before = *before_body;
-      if (before_body) bodies->before[d.key] = *before_body;
+      if (*b) {
+        before = bodies->owned.emplace_back(std::move(**b));
+        bodies->before.emplace(d.key, *before);
+      }
     }
     if (d.after != static_cast<std::size_t>(-1)) {
       after_body = recs[d.after].second;
-      bodies->after[d.key] = std::string(*after_body);
+      bodies->after.emplace(d.key, *after_body);
     }
     builder.add(d.key, before, after_body);
   }
@@ -123,7 +123,7 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = "candidate:" + candidate_id;
-  classify_all(contract, cs, bodies->before, bodies->after);
+  if (label) classify_all(contract, cs, bodies->before, bodies->after);
   return cs;
 }
 

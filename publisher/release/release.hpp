@@ -5,6 +5,7 @@
 // Thread-safety: functions take a Store that one thread uses at a time.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -155,15 +156,20 @@ Result<std::string> render_release_artefact(Store& store, const Contract& contra
 Result<Changeset> changeset_between(Store& store, const Contract& contract,
                                     const std::string& dataset, const Release* from,
                                     const Release& to);
-// The changeset from release `from` (null: nothing) to a staged candidate, classified.
+// The changeset from release `from` (null: nothing) to a staged candidate, classified unless
+// `label` is false (the gate, which labels the changes itself).
+// The bodies of each changed key before and after, as views: into the candidate (kept alive
+// by `view` when the caller gave none) and into `owned` (bodies read from the store).
 struct ChangedBodies {
-  std::map<std::string, std::string> before, after;
+  BodyMap before, after;
+  std::deque<std::string> owned;  // a deque: growing it never moves what the views point to
+  std::unique_ptr<Store::CandidateView> view;
 };
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
                                          const std::string& candidate_id,
                                          ChangedBodies* bodies = nullptr,
-                                         const Store::CandidateView* view = nullptr);
+                                         const Store::CandidateView* view = nullptr, bool label = true);
 
 // One event in a record's life: the release that introduced a version (or removed the key),
 // how it changed, and the version's body (empty when removed).

@@ -91,7 +91,8 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   if (!view.ok()) return view.status();
   ChangedBodies bodies;
   Result<Changeset> cs = Changeset{};
-  if (records_compared) cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies, view->get());
+  if (records_compared) cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies, view->get(),
+                                                    /*label=*/false);  // the gate labels them
   if (!cs.ok()) return cs.status();
 
   // Value counts of the candidate (kept when it was staged) and of the newest release (kept

@@ -193,7 +193,7 @@ TEST_CASE("a notice covers a change only if published the contract's lead time b
   gone.key = "k1";
   gone.kind = ChangeKind::removed;
   cs.changes.push_back(gone);
-  std::map<std::string, std::string> before{{"k1", "k1"}}, after;
+  BodyMap before{{"k1", "k1"}}, after;
   ValueCounts counts;
   counts.records = 100;  // one key of a hundred vanishes: not a truncated candidate
   GateInput in;
