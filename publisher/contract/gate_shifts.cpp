@@ -225,8 +225,10 @@ void find_exchanged_keys(const SetContext& ctx, std::vector<RecordFinding>& reco
   const Contract& c = ctx.contract;
   const IdentityEvidence& e = c.identity;
   if (e.name == kNpos && e.public_code == kNpos) return;
-  // Old versions of modified keys by name and by public code (views into the bodies; records
-  // are decoded again when needed, so that a backfill of every key holds no decoded copy).
+  // Old versions of modified keys, indexed by public code, and by name within a cell of about
+  // 100 m (names repeat across the country: "Church", "High Street"), so that each key is
+  // compared with a handful of others, never with every key of a backfill. Records are
+  // decoded again when needed, so that a backfill of every key holds no decoded copy.
   auto bodies = [&](std::size_t i, std::string_view& before, std::string_view& after) {
     const Change& ch = *records[i].change;
     if (ch.kind == ChangeKind::added || ch.kind == ChangeKind::removed) return false;
@@ -237,27 +239,53 @@ void find_exchanged_keys(const SetContext& ctx, std::vector<RecordFinding>& reco
     after = ai->second;
     return true;
   };
-  std::unordered_map<std::string_view, std::vector<std::size_t>> by_value;
+  auto cell = [&](const std::vector<std::string_view>& rec) -> std::pair<long long, long long> {
+    if (!c.position) return {0, 0};
+    auto p = ctx.meter.point(0, rec);
+    if (!p) return {0, 0};
+    return {std::llround(std::floor(p->lon * 1000)), std::llround(std::floor(p->lat * 1000))};
+  };
+  auto name_key = [](std::string_view name, std::pair<long long, long long> at) {
+    return "n:" + std::string(name) + "@" + std::to_string(at.first) + "," + std::to_string(at.second);
+  };
   std::vector<std::string_view> bi_f, ai_f, bj_f, aj_f;
   std::string_view bi_body, ai_body, bj_body, aj_body;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (!bodies(i, bi_body, ai_body)) continue;
-    decode_record(bi_body, bi_f);
-    for (std::size_t col : {e.name, e.public_code}) {
-      std::string_view v = field(bi_f, col);
-      if (col != kNpos && !v.empty()) by_value[v].push_back(i);
-    }
-  }
+  // Only a key that no longer names the entity it named can have taken another's.
+  std::vector<std::size_t> suspects;
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (!bodies(i, bi_body, ai_body)) continue;
     decode_record(bi_body, bi_f);
     decode_record(ai_body, ai_f);
-    if (same_entity(c, ctx.meter, bi_f, ai_f)) continue;
+    if (!same_entity(c, ctx.meter, bi_f, ai_f)) suspects.push_back(i);
+  }
+  if (suspects.size() < 2) return;
+  // Both keys of an exchange are suspects: index those alone.
+  std::unordered_map<std::string, std::vector<std::size_t>> index;
+  for (std::size_t i : suspects) {
+    if (!bodies(i, bi_body, ai_body)) continue;
+    decode_record(bi_body, bi_f);
+    if (e.public_code != kNpos && !field(bi_f, e.public_code).empty())
+      index["c:" + std::string(field(bi_f, e.public_code))].push_back(i);
+    if (e.name != kNpos && !field(bi_f, e.name).empty()) index[name_key(field(bi_f, e.name), cell(bi_f))].push_back(i);
+  }
+  if (index.empty()) return;
+  for (std::size_t i : suspects) {
+    if (!bodies(i, bi_body, ai_body)) continue;
+    decode_record(bi_body, bi_f);
+    decode_record(ai_body, ai_f);
+    std::vector<std::string> probes;
+    if (e.public_code != kNpos && !field(ai_f, e.public_code).empty())
+      probes.push_back("c:" + std::string(field(ai_f, e.public_code)));
+    if (e.name != kNpos && !field(ai_f, e.name).empty()) {
+      auto at = cell(ai_f);
+      for (long long dx = -1; dx <= 1; ++dx)
+        for (long long dy = -1; dy <= 1; ++dy)
+          probes.push_back(name_key(field(ai_f, e.name), {at.first + dx, at.second + dy}));
+    }
     bool found = false;
-    for (std::size_t col : {e.name, e.public_code}) {
-      if (col == kNpos || found) continue;
-      auto it = by_value.find(field(ai_f, col));
-      if (it == by_value.end()) continue;
+    for (const auto& probe : probes) {
+      auto it = index.find(probe);
+      if (it == index.end() || found) continue;
       for (std::size_t j : it->second) {
         if (j == i || !bodies(j, bj_body, aj_body)) continue;
         decode_record(bj_body, bj_f);
