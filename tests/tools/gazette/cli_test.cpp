@@ -247,8 +247,17 @@ TEST_CASE("rollback publishes a release whose CSV bytes equal the old one's", "[
   g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2026-01-20.csv"), "--owner", "a",
         "--published-at", "2026-01-20T06:00:00Z"});
   CHECK(g.run({"rollback", "naptan-stops", "--to", "2025-11-18", "--owner", "b"}).exit_code == 2);  // no reason
+  // Notices given with it are checked and published like any release's.
+  auto stale = write_text(g.dir / "stale.json", R"({"id": "old-sunset", "kind": "deprecation", "title": "t",
+    "text": "t", "scope": {"columns": ["Notes"]}, "effective_at": "2020-01-01T00:00:00Z"})");
+  auto refused = g.run({"rollback", "naptan-stops", "--to", "2025-11-18", "--owner", "b", "--reason", "r",
+                        "--notice", stale.string()});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("is already past"));
+  auto why = write_text(g.dir / "why.json", R"({"id": "why-rollback", "kind": "meaning-change", "title": "t",
+    "text": "t", "scope": {"columns": ["CommonName"]}})");
   auto r = g.ok({"rollback", "naptan-stops", "--to", "2025-11-18", "--owner", "b", "--reason",
-                 "The January edits used the wrong gazetteer."});
+                 "The January edits used the wrong gazetteer.", "--notice", why.string()});
   CHECK_THAT(r.out, Catch::Contains("(rollback to 2025-11-18, 356 records)"));
   auto hist = g.ok({"history", "naptan-stops"}).out;
   std::smatch m1, m3;
