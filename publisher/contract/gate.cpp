@@ -34,8 +34,8 @@ void add_unique(std::vector<std::string>& to, const std::string& s) {
 
 // Decides the outcome and builds the tallies: a key counts under its label; an aspect left
 // uncovered makes its key uncovered under that label.
-void tally(const Contract& c, std::vector<gate::RecordFinding>& records, std::vector<gate::SetFinding>& sets,
-           bool label_keys, Verdict& v) {
+void tally(std::vector<gate::RecordFinding>& records, std::vector<gate::SetFinding>& sets, bool label_keys,
+           Verdict& v) {
   std::map<Rule, std::size_t> index;
   auto raise = [&](Severity s) {
     Outcome o = s == Severity::breaking ? Outcome::refused : Outcome::notice_required;
@@ -98,7 +98,6 @@ void tally(const Contract& c, std::vector<gate::RecordFinding>& records, std::ve
       raise(t.severity);
     }
   }
-  (void)c;
   if (!v.plan_problems.empty()) v.outcome = Outcome::refused;
   std::stable_sort(v.rules.begin(), v.rules.end(), [](const RuleTally& a, const RuleTally& b) {
     if (a.severity != b.severity) return static_cast<int>(a.severity) > static_cast<int>(b.severity);
@@ -191,7 +190,7 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
 
   gate::cover_with_notices(ctx, records, sets);
   gate::check_plan(ctx, records, sets, v);
-  tally(c, records, sets, !first_release, v);
+  tally(records, sets, !first_release, v);
   if (in.plan && v.plan_problems.empty()) {  // a reviewed plan announces everything it changed
     v.announced_keys.clear();
     for (const auto& f : records) v.announced_keys.push_back(f.change->key);

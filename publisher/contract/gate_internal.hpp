@@ -61,8 +61,7 @@ class RecordJudge {
 
  private:
   bool position_changed(const Change& change) const;
-  void judge_fields(const Change& change, const std::vector<std::string_view>& before,
-                    const std::vector<std::string_view>& after, RecordFinding& out);
+  void judge_fields(const Change& change, RecordFinding& out);
   void judge_position(const Change& change, const std::vector<std::string_view>& before,
                       const std::vector<std::string_view>& after, const std::vector<PublishedVersion>* history,
                       RecordFinding& out);

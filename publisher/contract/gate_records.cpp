@@ -176,7 +176,7 @@ void RecordJudge::judge(const Change& ch, const std::vector<std::string_view>& b
   }
 
   if (ch.kind == ChangeKind::retired) out.add(Rule::retired_through_lifecycle, {c_.lifecycle.column});
-  judge_fields(ch, before, after, out);
+  judge_fields(ch, out);
   judge_position(ch, before, after, history, out);
 
   // Identity against every version ever published (someone still holds each one).
@@ -205,10 +205,7 @@ void RecordJudge::judge(const Change& ch, const std::vector<std::string_view>& b
   }
 }
 
-void RecordJudge::judge_fields(const Change& ch, const std::vector<std::string_view>& before,
-                               const std::vector<std::string_view>& after, RecordFinding& out) {
-  (void)before;
-  (void)after;
+void RecordJudge::judge_fields(const Change& ch, RecordFinding& out) {
   for (const auto& f : ch.fields) {
     std::size_t i = c_.column_index(f.column);
     if (i == kNpos) continue;
