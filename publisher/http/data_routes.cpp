@@ -167,7 +167,8 @@ Response serve_record(const Request& req, const Route& route, const ServedDatase
   j["since"] = current->release.id;
   j["record"] = record_object(*ds.contract, current->body);
   j["history"] = "/datasets/" + ds.info.id + "/records/" + route.key + "/history";
-  return serve_document(req, j.dump(2) + "\n", "application/json", pinned ? kImmutable : kShortLived);
+  return serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
+                        pinned ? kImmutable : kShortLived);
 }
 
 Response serve_record_history(const Request& req, const Route& route, const ServedDataset& ds,
@@ -191,7 +192,8 @@ Response serve_record_history(const Request& req, const Route& route, const Serv
   j["dataset"] = ds.info.id;
   j["key"] = route.key;
   j["versions"] = std::move(versions);
-  return serve_document(req, j.dump(2) + "\n", "application/json", kShortLived);
+  return serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
+                        kShortLived);
 }
 
 }  // namespace gazette::http

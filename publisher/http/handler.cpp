@@ -108,7 +108,9 @@ std::string problem_json(int status, const std::string& detail, const std::strin
   j["status"] = status;
   j["detail"] = detail;
   j["instance"] = instance;
-  return j.dump() + "\n";
+  // The instance (and a detail quoting it) is request text: bytes that are not UTF-8 are
+  // replaced, never allowed to throw out of a request.
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 bool wants_html(const Request& req) {
@@ -262,8 +264,10 @@ Response serve_feed(const Request& req, const ServedFeed& feed, const std::strin
 
 }  // namespace
 
-Response handle_request(const Request& req, const Catalog& catalog, const Metrics& metrics,
-                        Queries* queries, const WebSubHandler* websub) {
+namespace {
+
+Response handle_request_unguarded(const Request& req, const Catalog& catalog, const Metrics& metrics,
+                                  Queries* queries, const WebSubHandler* websub) {
   auto matched = match_route(req.target);
   if (!matched.ok()) {
     Response r = problem(400, matched.status().message(), req.target);
@@ -461,6 +465,21 @@ Response handle_request(const Request& req, const Catalog& catalog, const Metric
     }
     default:
       return finish(problem(404, "no such resource", req.target));
+  }
+}
+
+}  // namespace
+
+Response handle_request(const Request& req, const Catalog& catalog, const Metrics& metrics,
+                        Queries* queries, const WebSubHandler* websub) {
+  // No exception leaves a request: one escaping into the event loop would stop the server for
+  // everyone. What cannot be answered is a 500, logged by the caller like any other.
+  try {
+    return handle_request_unguarded(req, catalog, metrics, queries, websub);
+  } catch (const std::exception& e) {
+    return problem(500, std::string("internal error: ") + e.what(), req.target);
+  } catch (...) {
+    return problem(500, "internal error", req.target);
   }
 }
 

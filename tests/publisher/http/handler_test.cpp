@@ -364,3 +364,20 @@ TEST_CASE("a backfill's plan is served at its URL and linked from the manifest, 
     if (item["_gazette"].contains("plan")) linked = item["_gazette"]["plan"]["url"] == "/datasets/naptan-stops/plans/bf-names";
   CHECK(linked);
 }
+
+TEST_CASE("request text that is not UTF-8 is answered, never thrown out of a request", "[http][hardening]") {
+  // Each of these ended the process (nlohmann's type_error.316 escaping the event loop).
+  Fixture f;
+  for (const std::string target :
+       {"/datasets/naptan-stops/records/%FF", "/datasets/naptan-stops/records/%FF/history",
+        "/datasets/naptan-stops/records/66806210056?release=%FF", "/datasets/naptan-stops/changes?to=%FF",
+        "/datasets/naptan-stops/as-of/%FF", "/datasets/naptan-stops/records/\xff", "/nope/\xc3"}) {
+    INFO(target);
+    auto r = f.get(target);
+    CHECK(r.status >= 400);
+    CHECK(r.status < 500);
+    auto body = nlohmann::json::parse(r.body, nullptr, false);
+    REQUIRE_FALSE(body.is_discarded());
+    CHECK(body["status"] == r.status);
+  }
+}
