@@ -135,6 +135,16 @@ TEST_CASE("gate: an empty candidate is a staging error", "[gate][stage]") {
     f << R"(<?xml version="1.0"?><NaPTAN xmlns="http://www.naptan.org.uk/"><StopPoints/></NaPTAN>)";
   }
   CHECK_THAT(s.stage_error(xml, InputFormat::naptan_xml).message(), Catch::Contains("no StopPoint element"));
+  // JSON that holds no record object (issue 11: these staged as "0 records", exit 0).
+  for (const std::string& text : {std::string(R"([["x"]])"), std::string(R"({"records":[[]]})"),
+                                 std::string(100000, '[') + std::string(100000, ']')}) {
+    auto json = s.dir() / "nothing.json";
+    {
+      std::ofstream f(json, std::ios::trunc);
+      f << text;
+    }
+    CHECK_THAT(s.stage_error(json, InputFormat::json).message(), Catch::Contains("no records"));
+  }
 }
 
 TEST_CASE("gate: two stops that exchange keys are refused; a rename is not an exchange", "[gate]") {
