@@ -7,8 +7,7 @@
 namespace gazette {
 
 struct ChangeClassifier::Impl {
-  explicit Impl(const Contract& c) : meter(c.position ? *c.position : kNoPosition), judge(c, &meter) {}
-  static inline const PositionTolerance kNoPosition{};
+  explicit Impl(const Contract& c) : meter(c.position), judge(c, &meter) {}
   PositionMeter meter;
   gate::RecordJudge judge;
   std::vector<std::string_view> before, after;

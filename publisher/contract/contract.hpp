@@ -153,9 +153,9 @@ struct GateInput {
 };
 
 struct RuleTally {
-  Rule rule = Rule::descriptive_edit;
-  std::string id;  // rule_id(rule)
-  Severity severity = Severity::routine;
+  Rule rule = Rule::descriptive_edit;  // its id and severity are the table's (rules.hpp)
+  const char* id() const { return rule_id(rule); }
+  Severity severity() const { return rule_severity(rule); }
   std::uint64_t count = 0;      // records labelled with the rule, or findings about the whole
   std::uint64_t uncovered = 0;  // needing a notice (or refused) that nothing covers
   std::vector<std::string> covered_by;

@@ -21,8 +21,6 @@ RuleTally& tally_for(Verdict& v, std::map<Rule, std::size_t>& index, Rule rule) 
   if (fresh) {
     RuleTally t;
     t.rule = rule;
-    t.id = rule_id(rule);
-    t.severity = rule_severity(rule);
     v.rules.push_back(std::move(t));
   }
   return v.rules[it->second];
@@ -54,6 +52,7 @@ void tally(std::vector<gate::RecordFinding>& records, std::vector<gate::SetFindi
       const Severity s = rule_severity(a.rule);
       if (!a.note.empty()) notes.push_back(std::string(rule_id(a.rule)) + ": " + a.note);
       for (const auto& col : a.columns) add_unique(columns, col);
+      if (a.rule == Rule::systematic_shift || a.rule == Rule::systematic_time_shift) add_unique(t.notes, a.note);
       if (s == Severity::routine) continue;
       if (a.covered) {
         covered = true;
@@ -80,8 +79,6 @@ void tally(std::vector<gate::RecordFinding>& records, std::vector<gate::SetFindi
       sample.rule = joined;
       t.samples.push_back(std::move(sample));
     }
-    for (const auto& a : f.aspects)
-      if (a.rule == Rule::systematic_shift || a.rule == Rule::systematic_time_shift) add_unique(t.notes, a.note);
   }
   for (auto& f : sets) {
     RuleTally& t = tally_for(v, index, f.rule);
@@ -92,15 +89,15 @@ void tally(std::vector<gate::RecordFinding>& records, std::vector<gate::SetFindi
     if (t.samples.size() < kSamples) t.samples.push_back(std::move(sample));
     if (f.covered) {
       add_unique(t.covered_by, f.covered_by);
-    } else if (t.severity != Severity::routine) {
+    } else if (t.severity() != Severity::routine) {
       ++t.uncovered;
       for (const auto& col : f.columns) add_unique(t.columns, col);
-      raise(t.severity);
+      raise(t.severity());
     }
   }
   if (!v.plan_problems.empty()) v.outcome = Outcome::refused;
   std::stable_sort(v.rules.begin(), v.rules.end(), [](const RuleTally& a, const RuleTally& b) {
-    if (a.severity != b.severity) return static_cast<int>(a.severity) > static_cast<int>(b.severity);
+    if (a.severity() != b.severity()) return static_cast<int>(a.severity()) > static_cast<int>(b.severity());
     return a.rule > b.rule;
   });
 }
@@ -146,7 +143,6 @@ ValueCounts ValueCounter::take() {
 Verdict run_gate(const Contract& c, const GateInput& in) {
   static const BodyMap kEmpty;
   static const std::map<std::string, std::vector<PublishedVersion>> kNoHistory;
-  static const PositionTolerance kNoPosition;
   const auto& befores = in.before ? *in.before : kEmpty;
   const auto& afters = in.after ? *in.after : kEmpty;
   const auto& history = in.history ? *in.history : kNoHistory;
@@ -155,16 +151,14 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
   Verdict v;
   v.records_compared = in.records_compared;
   v.notice_lead_days = c.notice_lead_days;
-  PositionMeter meter(c.position ? *c.position : kNoPosition);
+  PositionMeter meter(c.position);
   gate::RecordJudge judge(c, &meter);
+  gate::SetContext ctx{c, in, meter, befores, afters};
   std::vector<gate::RecordFinding> records;
   records.reserve(in.changes->changes.size());
   std::vector<std::string_view> before, after;
   for (const Change& ch : in.changes->changes) {
-    before.clear();
-    after.clear();
-    if (auto it = befores.find(ch.key); it != befores.end()) decode_record(it->second, before);
-    if (auto it = afters.find(ch.key); it != afters.end()) decode_record(it->second, after);
+    ctx.decode(ch.key, before, after);
     auto h = history.find(ch.key);
     records.emplace_back();
     judge.judge(ch, before, after, h == history.end() ? nullptr : &h->second, records.back());
@@ -176,7 +170,6 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
     if (non_bookkeeping) ++v.changed_records;
   }
 
-  gate::SetContext ctx{c, in, meter, befores, afters};
   std::vector<gate::SetFinding> sets;
   if (!first_release) {
     gate::find_exchanged_keys(ctx, records);

@@ -67,10 +67,7 @@ void cover_with_notices(const SetContext& ctx, std::vector<RecordFinding>& recor
       const RuleInfo& info = rule_info(asp.rule);
       if (info.severity == Severity::routine || asp.covered || info.covered_by == 0) continue;
       if (!decoded) {
-        b.clear();
-        a.clear();
-        if (auto it = ctx.before.find(f.change->key); it != ctx.before.end()) decode_record(it->second, b);
-        if (auto it = ctx.after.find(f.change->key); it != ctx.after.end()) decode_record(it->second, a);
+        ctx.decode(f.change->key, b, a);
         decoded = true;
       }
       for (const Notice* n : usable) {
@@ -189,10 +186,7 @@ void check_plan(const SetContext& ctx, std::vector<RecordFinding>& records, std:
         inside = false;
     }
     if (inside && !p.blast_radius.where.empty()) {
-      b.clear();
-      a.clear();
-      if (auto it = ctx.before.find(ch.key); it != ctx.before.end()) decode_record(it->second, b);
-      if (auto it = ctx.after.find(ch.key); it != ctx.after.end()) decode_record(it->second, a);
+      ctx.decode(ch.key, b, a);
       inside = where_matches(c, p.blast_radius.where, b) || where_matches(c, p.blast_radius.where, a);
     }
     if (!inside) v.offending_keys.push_back(ch.key);

@@ -91,6 +91,14 @@ struct SetContext {
   PositionMeter& meter;
   const BodyMap& before;
   const BodyMap& after;
+  // The key's version before and after, decoded (left empty where the key is absent).
+  void decode(const std::string& key, std::vector<std::string_view>& before_fields,
+              std::vector<std::string_view>& after_fields) const {
+    before_fields.clear();
+    after_fields.clear();
+    if (auto it = before.find(key); it != before.end()) decode_record(it->second, before_fields);
+    if (auto it = after.find(key); it != after.end()) decode_record(it->second, after_fields);
+  }
 };
 // Keys that exchanged entities with each other.
 void find_exchanged_keys(const SetContext& ctx, std::vector<RecordFinding>& records);

@@ -53,7 +53,7 @@ struct PositionMeter::Impl {
   }
 };
 
-PositionMeter::PositionMeter(const PositionTolerance& position) : position_(position), impl_(new Impl) {
+PositionMeter::PositionMeter(const std::optional<PositionTolerance>& position) : position_(position), impl_(new Impl) {
   impl_->ctx = proj_context_create();
   proj_log_level(impl_->ctx, PJ_LOG_NONE);
   impl_->geod = proj_create(impl_->ctx, "+proj=longlat +ellps=WGS84 +no_defs");
@@ -62,8 +62,8 @@ PositionMeter::PositionMeter(const PositionTolerance& position) : position_(posi
 PositionMeter::~PositionMeter() = default;
 
 std::optional<GeoPoint> PositionMeter::point(std::size_t rep, const std::vector<std::string_view>& fields) {
-  if (rep >= position_.representations.size()) return std::nullopt;
-  const PositionRepresentation& r = position_.representations[rep];
+  if (rep >= representations()) return std::nullopt;
+  const PositionRepresentation& r = position_->representations[rep];
   double x, y;
   if (!parse_number(at(fields, r.x), x) || !parse_number(at(fields, r.y), y)) return std::nullopt;
   const std::string* crs = &r.crs;
@@ -106,7 +106,7 @@ double PositionMeter::moved_m(const std::vector<std::string_view>& older, const 
   double worst = NAN;
   for (std::size_t i = 0; i < representations(); ++i) {
     // The same text is the same place: no transform needed (most versions of most keys).
-    const PositionRepresentation& r = position_.representations[i];
+    const PositionRepresentation& r = position_->representations[i];
     if (at(older, r.x) == at(newer, r.x) && at(older, r.y) == at(newer, r.y) &&
         (r.crs_column == static_cast<std::size_t>(-1) || at(older, r.crs_column) == at(newer, r.crs_column))) {
       double x, y;

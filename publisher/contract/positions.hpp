@@ -29,8 +29,10 @@ struct Displacement {
 
 class PositionMeter {
  public:
-  // `position` is borrowed and must outlive the meter.
-  explicit PositionMeter(const PositionTolerance& position);
+  // `position` (the contract's, absent when it declares none) is borrowed and must outlive
+  // the meter. Without one there is no representation to measure.
+  explicit PositionMeter(const std::optional<PositionTolerance>& position);
+  PositionMeter(std::optional<PositionTolerance>&&) = delete;  // would dangle
   ~PositionMeter();
   PositionMeter(const PositionMeter&) = delete;
   PositionMeter& operator=(const PositionMeter&) = delete;
@@ -45,11 +47,11 @@ class PositionMeter {
   // The largest movement of any representation from `older` to `newer` (NaN when no
   // representation can be compared).
   double moved_m(const std::vector<std::string_view>& older, const std::vector<std::string_view>& newer);
-  std::size_t representations() const { return position_.representations.size(); }
+  std::size_t representations() const { return position_ ? position_->representations.size() : 0; }
 
  private:
   struct Impl;
-  const PositionTolerance& position_;
+  const std::optional<PositionTolerance>& position_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -58,13 +58,13 @@ std::string render_verdict_text(const Verdict& v, const std::string& dataset, co
                     outcome_text(v.outcome) + "\n";
   for (const auto& t : v.rules) {
     char line[256];
-    std::snprintf(line, sizeof line, "  %-9s %-32s %8llu", to_string(t.severity), t.id.c_str(),
+    std::snprintf(line, sizeof line, "  %-9s %-32s %8llu", to_string(t.severity()), t.id(),
                   static_cast<unsigned long long>(t.count));
     out += line;
-    if (t.severity != Severity::routine)
+    if (t.severity() != Severity::routine)
       out += t.uncovered ? "  (" + std::to_string(t.uncovered) + " not covered)" : std::string("  (covered)");
     out += "\n";
-    if (t.severity == Severity::routine) continue;
+    if (t.severity() == Severity::routine) continue;
     for (const auto& s : t.samples) {
       out += "      " + s.key;
       std::string sep = s.key.empty() ? "" : "  ";
@@ -101,10 +101,10 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
   for (Severity s : {Severity::routine, Severity::notice, Severity::breaking}) counts[to_string(s)] = 0;
   ojson rules = ojson::array();
   for (const auto& t : v.rules) {
-    counts[to_string(t.severity)] = counts[to_string(t.severity)].get<std::uint64_t>() + t.count;
+    counts[to_string(t.severity())] = counts[to_string(t.severity())].get<std::uint64_t>() + t.count;
     ojson r;
-    r["rule"] = t.id;
-    r["severity"] = to_string(t.severity);
+    r["rule"] = t.id();
+    r["severity"] = to_string(t.severity());
     r["about"] = rule_info(t.rule).per_record ? "records" : "candidate";
     r["count"] = t.count;
     r["uncovered"] = t.uncovered;

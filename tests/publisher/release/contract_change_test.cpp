@@ -204,7 +204,7 @@ struct ContractScenario {
 
 std::size_t count_of(const VerifyResult& r, const std::string& rule) {
   for (const auto& t : r.verdict.rules)
-    if (t.id == rule) return t.count;
+    if (t.id() == rule) return t.count;
   return 0;
 }
 

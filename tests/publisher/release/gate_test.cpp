@@ -91,13 +91,13 @@ struct Scenario {
 
 bool has(const VerifyResult& r, const std::string& rule) {
   for (const auto& t : r.verdict.rules)
-    if (t.id == rule) return true;
+    if (t.id() == rule) return true;
   return false;
 }
 
 std::size_t uncovered(const VerifyResult& r, const std::string& rule) {
   for (const auto& t : r.verdict.rules)
-    if (t.id == rule) return t.uncovered;
+    if (t.id() == rule) return t.uncovered;
   return 0;
 }
 

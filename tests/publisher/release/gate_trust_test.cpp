@@ -83,7 +83,7 @@ struct World {
 
 const RuleTally* tally(const VerifyResult& r, const std::string& rule) {
   for (const auto& t : r.verdict.rules)
-    if (t.id == rule) return &t;
+    if (t.id() == rule) return &t;
   return nullptr;
 }
 
@@ -343,7 +343,7 @@ TEST_CASE("property: the gate's per-key history equals a naive verify against ev
     auto v = w.verify(candidate);
     // Naive: every release read whole.
     auto releases = *w.s.store().releases("naptan-stops");
-    PositionMeter meter(*w.contract.position);
+    PositionMeter meter(w.contract.position);
     std::map<std::string, double> farthest;
     std::vector<std::string_view> a, b;
     for (const auto& rel : releases) {
@@ -429,7 +429,7 @@ TEST_CASE("gate: the representations of every real position agree within 7.1 m",
   // snapshots agree within 7.02 m, well inside the contract's agreement_m (25 m): nothing real
   // is refused by positions-disagree.
   const Contract contract = load_naptan_contract();
-  PositionMeter meter(*contract.position);
+  PositionMeter meter(contract.position);
   double worst = 0;
   std::size_t records = 0;
   for (const auto& entry : std::filesystem::directory_iterator(naptan_dir() / "csv")) {
