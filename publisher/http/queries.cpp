@@ -1,6 +1,5 @@
 #include "publisher/http/queries.hpp"
 
-#include "publisher/render/render.hpp"
 
 namespace gazette::http {
 
@@ -42,21 +41,10 @@ Result<std::shared_ptr<const Changeset>> Queries::changeset(const ServedDataset&
   }
   auto store = acquire();
   if (!store.ok()) return store.status();
-  Result<Changeset> cs = Status::not_found("");
-  // A release against its parent was stored when it was cut; anything else is computed from
-  // the keys whose versions changed in between.
-  std::optional<std::string> stored;
-  if (from && to.release.parent == from->release.id) {
-    auto s = (*store)->stored_changeset(dataset.info.id, to.release.id);
-    if (!s.ok()) return s.status();
-    stored = std::move(*s);
-  }
-  if (stored) {
-    cs = parse_changeset_json(*stored);
-  } else {
-    cs = changeset_between(**store, *dataset.contract, dataset.info.id,
-                           from ? &from->release : nullptr, to.release);
-  }
+  // A release against its parent comes back as stored when it was cut (the gate's labels);
+  // any other pair is computed from the keys whose versions changed in between.
+  auto cs = changeset_between(**store, *dataset.contract, dataset.info.id, from ? &from->release : nullptr,
+                              to.release);
   release(std::move(*store));
   if (!cs.ok()) return cs.status();
   auto shared = std::make_shared<const Changeset>(std::move(*cs));
