@@ -25,6 +25,7 @@
 #include "publisher/common/time.hpp"
 #include "publisher/http/catalog.hpp"
 #include "publisher/http/client.hpp"
+#include "publisher/http/connection_limits.hpp"
 #include "publisher/common/url.hpp"
 #include "publisher/http/router.hpp"
 #include "publisher/http/file_range_body.hpp"
@@ -62,13 +63,14 @@ namespace {
 class Session;
 
 struct ServerContext {
-  ServerContext(const ServerOptions& o, CatalogSource& c) : options(o), catalog(c), queries(o.data_dir) {}
+  ServerContext(const ServerOptions& o, CatalogSource& c)
+      : options(o), catalog(c), queries(o.data_dir), limits(o.max_connections, o.max_connections_per_address) {}
   const ServerOptions& options;
   CatalogSource& catalog;
   Queries queries;
   Metrics metrics;
   WebSubHandler websub;  // empty when the hub is delegated
-  std::atomic<std::size_t> connections{0};
+  ConnectionLimits limits;
   std::atomic<bool> stopping{false};
   std::mutex sessions_mutex;
   std::vector<std::weak_ptr<Session>> sessions;
@@ -103,14 +105,25 @@ std::string_view wanted_header(bhttp::field f) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, ServerContext& ctx) : stream_(std::move(socket)), ctx_(ctx) {
-    ++ctx_.connections;
+  // `remote` has been admitted by ctx.limits; the session gives its place back when it ends.
+  Session(tcp::socket&& socket, std::string remote, ServerContext& ctx)
+      : stream_(std::move(socket)),
+        // The buffer holds at most a header and a little of what follows it, so chunked
+        // trailers (which Beast keeps whole until the last one) count against the header limit.
+        buffer_(ctx.options.max_header_bytes + 8192),
+        ctx_(ctx),
+        remote_(std::move(remote)) {
     boost::system::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
-    auto ep = stream_.socket().remote_endpoint(ec);
-    remote_ = ec ? "-" : ep.address().to_string();
   }
-  ~Session() { --ctx_.connections; }
+  ~Session() { ctx_.limits.release(remote_); }
+
+  // Waiting for a request (the first, or the next on a keep-alive connection) since when;
+  // nullopt while a request is being answered. Read from the acceptor's strand.
+  std::optional<std::chrono::steady_clock::time_point> idle_since() const {
+    if (busy_.load() || closing_.load()) return std::nullopt;
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(idle_since_.load()));
+  }
 
   void run() {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
@@ -119,6 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called on shutdown: a connection waiting for a request is closed; one in the middle of a
   // response finishes it first (on_write sees `stopping`).
   void close_if_idle() {
+    closing_ = true;
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       if (!self->busy_) self->close();
     });
@@ -127,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void do_read() {
     if (ctx_.stopping) return close();
+    idle_since_ = std::chrono::steady_clock::now().time_since_epoch().count();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(ctx_.options.max_header_bytes));
     parser_->body_limit(ctx_.options.max_body_bytes);
@@ -145,8 +160,10 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     if (ec) {
       // Malformed or oversized requests get one answer and the connection is closed.
-      int status = ec == bhttp::error::header_limit ? 431 : ec == bhttp::error::body_limit ? 413 : 400;
-      Response r = problem(status, ec.message(), "");
+      const bool header_too_large = ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow;
+      int status = header_too_large ? 431 : ec == bhttp::error::body_limit ? 413 : 400;
+      Response r = problem(status, header_too_large ? "request header fields (trailers included) too large"
+                                                    : ec.message(), "");
       r.route = "bad_request";
       log_method_ = "-";
       log_target_ = "-";
@@ -274,7 +291,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_, log_method_, log_target_, route_;
   int status_ = 0;
   std::uint64_t body_bytes_ = 0;
-  bool busy_ = false;
+  std::atomic<bool> busy_{false}, closing_{false};
+  std::atomic<std::chrono::steady_clock::rep> idle_since_{std::chrono::steady_clock::now().time_since_epoch().count()};
   std::shared_ptr<int> fd_;
   std::chrono::steady_clock::time_point started_;
 };
@@ -309,24 +327,55 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      if (ctx_.connections.load() >= ctx_.options.max_connections) {
-        // Over capacity: refuse this one rather than slow every other client down.
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        auto session = std::make_shared<Session>(std::move(socket), ctx_);
-        {
-          std::lock_guard lock(ctx_.sessions_mutex);
-          // Drop registrations of finished sessions now and then.
-          if (ctx_.sessions.size() > 2 * ctx_.options.max_connections)
-            std::erase_if(ctx_.sessions, [](const auto& w) { return w.expired(); });
-          ctx_.sessions.push_back(session);
-        }
-        session->run();
+    if (!ec) admit(std::move(socket));
+    do_accept();
+  }
+
+  void admit(tcp::socket socket) {
+    beast::error_code ignored;
+    auto ep = socket.remote_endpoint(ignored);
+    std::string remote = ignored ? "-" : ep.address().to_string();
+    bool admitted = false;
+    switch (ctx_.limits.admit(remote)) {
+      case ConnectionLimits::Admission::admitted: admitted = true; break;
+      case ConnectionLimits::Admission::address_full: break;  // one client may not starve the rest
+      case ConnectionLimits::Admission::server_full:
+        // Full: the connection idle longest makes room; if every one is busy, refuse this one
+        // rather than slow every other client down.
+        admitted = close_longest_idle() && ctx_.limits.admit_over_total(remote);
+        break;
+    }
+    if (!admitted) {
+      socket.close(ignored);
+      return;
+    }
+    auto session = std::make_shared<Session>(std::move(socket), std::move(remote), ctx_);
+    {
+      std::lock_guard lock(ctx_.sessions_mutex);
+      // Drop registrations of finished sessions now and then.
+      if (ctx_.sessions.size() > 2 * ctx_.options.max_connections)
+        std::erase_if(ctx_.sessions, [](const auto& w) { return w.expired(); });
+      ctx_.sessions.push_back(session);
+    }
+    session->run();
+  }
+
+  bool close_longest_idle() {
+    std::shared_ptr<Session> victim;
+    std::chrono::steady_clock::time_point oldest = std::chrono::steady_clock::time_point::max();
+    std::lock_guard lock(ctx_.sessions_mutex);
+    for (const auto& w : ctx_.sessions) {
+      auto s = w.lock();
+      if (!s) continue;
+      auto since = s->idle_since();
+      if (since && *since < oldest) {
+        oldest = *since;
+        victim = std::move(s);
       }
     }
-    do_accept();
+    if (!victim) return false;
+    victim->close_if_idle();
+    return true;
   }
 
   net::io_context& ioc_;
@@ -387,6 +436,8 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
 
 Status run_server(const ServerOptions& options,
                   const std::function<void(std::uint16_t port)>& on_listening) {
+  if (options.max_header_bytes > kMaxHeaderBytes)
+    return Status::invalid_input("--max-header-bytes: at most " + std::to_string(kMaxHeaderBytes));
   auto catalog = CatalogSource::open(options.data_dir, options.catalog_check_every);
   if (!catalog.ok()) return catalog.status();
   const int threads = options.threads > 0 ? options.threads
@@ -456,16 +507,30 @@ Status run_server(const ServerOptions& options,
     });
   });
 
+  // A handler that throws is a bug, but it must not end the process: the exception unwinds
+  // that one connection (its session is freed with the handler), is logged, and the thread
+  // goes back to serving.
+  auto serve_thread = [&ioc, &ctx] {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        std::lock_guard lock(ctx.log_mutex);
+        std::fprintf(stderr, "gazette: a connection ended by an internal error: %s\n", e.what());
+      }
+    }
+  };
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < threads; ++i) pool.emplace_back(serve_thread);
   // Once stopping, the only work left that is not a connection is the hard-stop timer: cancel
   // it when the connections are gone, so that run() returns promptly.
   std::thread watcher([&] {
     while (!ctx.stopping) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    while (ctx.connections.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    while (ctx.limits.total() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     net::post(ioc, [&] { hard_stop.cancel(); });
   });
-  ioc.run();
+  serve_thread();
   for (auto& t : pool) t.join();
   ctx.stopping = true;
   watcher.join();

@@ -1,6 +1,6 @@
 // The publication server: `gazette serve`. An asynchronous Boost.Beast server on a pool of
 // threads, serving a store read-only through handle_request. Beast and Asio headers stay in
-// server.cpp and session.cpp; this header is plain.
+// server.cpp (and the body types it includes); this header is plain.
 //
 // Thread-safety: run_server blocks the calling thread until SIGINT or SIGTERM (or stop()).
 #pragma once
@@ -15,16 +15,21 @@
 
 namespace gazette::http {
 
+// Beast refuses (by throwing) a single header field of 64 KiB or more, so the header limit,
+// which also bounds chunked trailers, stays below it.
+inline constexpr std::size_t kMaxHeaderBytes = 60 * 1024;
+
 struct ServerOptions {
   std::filesystem::path data_dir;
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (reported through on_listening)
   int threads = 0;            // 0: one per core
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;  // at most kMaxHeaderBytes
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds request_timeout{15};  // to receive a whole request, idle included
   std::chrono::seconds min_write_timeout{60};  // plus one second per 64 KiB of body
   std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 64;
   bool access_log = true;  // one line per request on stderr
   std::chrono::milliseconds catalog_check_every{250};
   // Feeds and WebSub.

@@ -29,31 +29,6 @@ nlohmann::json manifest(const Served& s, const std::string& rel) {
       curl(s.dir, s.base + "/datasets/naptan-stops/releases/" + rel + "/manifest.json").body);
 }
 
-// Opens a raw TCP connection to the server.
-int connect_to(const std::string& base) {
-  int port = std::stoi(base.substr(base.rfind(':') + 1));
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  return fd;
-}
-
-std::string read_all(int fd, int timeout_s) {
-  timeval tv{timeout_s, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("every artefact body hashes to its manifest's SHA-256, plain and gzip", "[e2e][server]") {
@@ -154,26 +129,11 @@ TEST_CASE("a release cut while the server runs appears without a restart", "[e2e
 
 TEST_CASE("oversized headers get 431 and bodies 413; slow and broken clients are cut off",
           "[e2e][server]") {
-  Served s({"--request-timeout", "1", "--max-header-bytes", "4096", "--max-connections", "4"});
+  Served s({"--request-timeout", "1", "--max-header-bytes", "4096"});
   auto big = curl(s.dir, s.base + "/datasets", {"-H", "X-Big: " + std::string(8000, 'a')});
   CHECK(big.status == 431);
   auto body = write_text(s.dir / "body.txt", std::string(200 * 1024, 'x'));
   CHECK(curl(s.dir, s.base + "/datasets", {"--data-binary", "@" + body.string()}).status == 413);
-
-  // Connections beyond the limit are closed at once; the ones held keep working.
-  std::vector<int> held;
-  for (int i = 0; i < 4; ++i) held.push_back(connect_to(s.base));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  int extra = connect_to(s.base);
-  auto t_extra = std::chrono::steady_clock::now();
-  CHECK(read_all(extra, 3).empty());
-  CHECK(std::chrono::steady_clock::now() - t_extra < std::chrono::seconds(2));  // closed, not timed out
-  ::close(extra);
-  const char* get = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  REQUIRE(::send(held[0], get, std::strlen(get), 0) > 0);
-  CHECK_THAT(read_all(held[0], 5), Catch::StartsWith("HTTP/1.1 200"));
-  for (int fd : held) ::close(fd);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
   // A client that sends half a request and stalls is dropped after the request timeout.
   int fd = connect_to(s.base);

@@ -20,6 +20,8 @@ Result<http::ServerOptions> server_options(const Invocation& inv) {
   };
   bool ok = number("--threads", [&](long n) { o.threads = static_cast<int>(n); }) &&
             number("--max-connections", [&](long n) { o.max_connections = static_cast<std::size_t>(n); }) &&
+            number("--max-connections-per-address",
+                   [&](long n) { o.max_connections_per_address = static_cast<std::size_t>(n); }) &&
             number("--max-header-bytes", [&](long n) { o.max_header_bytes = static_cast<std::size_t>(n); }) &&
             number("--request-timeout", [&](long n) { o.request_timeout = std::chrono::seconds(n); }) &&
             number("--feed-page-size", [&](long n) { o.feed_page_size = static_cast<std::size_t>(n); }) &&
