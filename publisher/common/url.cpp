@@ -3,11 +3,13 @@
 #include <charconv>
 #include <vector>
 
+#include "publisher/common/utf8.hpp"
+
 namespace gazette {
 
 Result<Url> parse_url(std::string_view text) {
   auto bad = [&](const std::string& why) {
-    return Status::invalid_input("'" + std::string(text.substr(0, 200)) + "' is not a usable URL: " + why);
+    return Status::invalid_input("'" + std::string(utf8_prefix(text, 200)) + "' is not a usable URL: " + why);
   };
   Url u;
   const std::size_t colon = text.find("://");

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace gazette {
@@ -12,8 +14,23 @@ namespace gazette {
 // Overlong forms, surrogates and code points above U+10FFFF are invalid.
 std::size_t find_invalid_utf8(std::string_view s);
 
-// Returns the byte offset of the first character that XML 1.0 cannot carry (C0 controls but
-// tab, LF and CR), or npos. Records must be renderable in every format we publish.
-std::size_t find_forbidden_control(std::string_view s);
+// A character in valid UTF-8 that some format we publish cannot carry: a C0 control but tab,
+// LF and CR (XML 1.0 has no way to write it), or a noncharacter (U+FFFE, U+FFFF, U+FDD0 to
+// U+FDEF and the last two code points of every plane), which xmllint and other readers refuse.
+struct Unpublishable {
+  std::size_t offset;  // bytes into the string
+  char32_t code_point;
+  std::string describe() const;  // "control character U+0007", "noncharacter U+FFFE"
+};
+std::optional<Unpublishable> find_unpublishable(std::string_view valid_utf8);
+
+// The longest prefix of `s` of at most `max_bytes` that ends on a character boundary, so that
+// cutting a string never leaves half a character behind.
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
+
+// `s` made safe to print on a terminal: C0 and C1 controls (ESC and CSI start escape
+// sequences), DEL and bytes that are not UTF-8 become visible escapes (\x1b, \u009b); tab
+// and LF stay as they are. Text read from input files goes through this before it is shown.
+std::string escape_for_terminal(std::string_view s);
 
 }  // namespace gazette

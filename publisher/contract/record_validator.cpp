@@ -52,12 +52,9 @@ Status RecordValidator::validate(std::vector<std::string>& values, const std::st
     };
     if (std::size_t bad = find_invalid_utf8(v); bad != std::string::npos)
       return fail("invalid UTF-8 at byte " + std::to_string(bad) + " of the value");
-    if (std::size_t bad = find_forbidden_control(v); bad != std::string::npos)
-    {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(v[bad]));
-      return fail(std::string("control character ") + hex + " is not allowed in a value");
-    }
+    if (auto bad = find_unpublishable(v))
+      return fail(bad->describe() + " at byte " + std::to_string(bad->offset) +
+                  " cannot be published (XML 1.0 and its readers refuse it)");
     if (v.size() > col.max_length)
       return fail("value of " + std::to_string(v.size()) + " bytes is longer than the " +
                   std::to_string(col.max_length) + " the contract allows");

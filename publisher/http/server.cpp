@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "publisher/common/time.hpp"
+#include "publisher/common/utf8.hpp"
 #include "publisher/http/catalog.hpp"
 #include "publisher/http/client.hpp"
 #include "publisher/http/connection_limits.hpp"
@@ -268,7 +269,9 @@ class Session : public std::enable_shared_from_this<Session> {
       std::snprintf(line, sizeof line, " %d %llu %.3fms%s\n", status_,
                     static_cast<unsigned long long>(body_bytes_), seconds * 1000,
                     ec ? " (write failed)" : "");
-      std::string entry = remote_ + " \"" + log_method_ + " " + log_target_ + "\"" + line;
+      // The target is the client's bytes: escaped, so a log line cannot be forged or carry
+      // orders to the terminal of whoever reads the log.
+      std::string entry = remote_ + " \"" + escape_for_terminal(log_method_ + " " + log_target_) + "\"" + line;
       std::lock_guard lock(ctx_.log_mutex);
       std::fwrite(entry.data(), 1, entry.size(), stderr);
     }
@@ -396,7 +399,8 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
   ho.delegate_hub = options.delegate_hub;
   ho.allow_private_callbacks = options.allow_private_callbacks;
   ho.first_retry = options.delivery_retry;
-  if (options.access_log) ho.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  if (options.access_log)
+    ho.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", escape_for_terminal(line).c_str()); };
   auto topic_of = [&catalog, base = co.base_url](const std::string& topic) -> std::optional<websub::TopicDocument> {
     auto url = parse_url(topic);
     if (!url.ok()) return std::nullopt;

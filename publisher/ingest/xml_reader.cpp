@@ -6,7 +6,9 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <optional>
 
 #include "publisher/ingest/chunked_reader.hpp"
 #include "publisher/ingest/ingest.hpp"
@@ -30,6 +32,65 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && ws(s.front())) s.remove_prefix(1);
   while (!s.empty() && ws(s.back())) s.remove_suffix(1);
   return s;
+}
+
+bool xml_char(std::uint64_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// The name of the element whose start tag comes last before `offset` of `text`.
+std::string element_before(std::string_view text, std::size_t offset) {
+  for (std::size_t end = std::min(offset, text.size()); end > 0;) {
+    const std::size_t lt = text.rfind('<', end - 1);
+    if (lt == std::string_view::npos) break;
+    end = lt;
+    const std::size_t start = lt + 1;
+    if (start < text.size() && (text[start] == '/' || text[start] == '!' || text[start] == '?')) continue;
+    const std::size_t stop = text.find_first_of(" \t\r\n/>", start);
+    return std::string(text.substr(start, stop == std::string_view::npos ? std::string_view::npos : stop - start));
+  }
+  return "";
+}
+
+// pugixml turns &#0; into a NUL that silently ends the value, and leaves references it does
+// not know as they are; both would publish something other than what the file said. So every
+// reference in a record is checked first: the five predefined entities, or a character
+// reference to a character XML 1.0 allows. Returns the offset of the first bad one.
+std::optional<std::pair<std::size_t, std::string>> find_bad_reference(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '<' && text.compare(i, 9, "<![CDATA[") == 0) {
+      i = text.find("]]>", i);
+      if (i == std::string_view::npos) return std::nullopt;  // the parser reports it
+      continue;
+    }
+    if (text[i] == '<' && text.compare(i, 4, "<!--") == 0) {
+      i = text.find("-->", i);
+      if (i == std::string_view::npos) return std::nullopt;
+      continue;
+    }
+    if (text[i] != '&') continue;
+    const std::size_t semi = text.find(';', i);
+    const std::string_view ref = text.substr(i, semi == std::string_view::npos || semi - i > 12 ? 12 : semi - i + 1);
+    if (ref == "&lt;" || ref == "&gt;" || ref == "&amp;" || ref == "&apos;" || ref == "&quot;") continue;
+    bool ok = false;
+    if (ref.size() > 3 && ref[1] == '#' && ref.back() == ';') {
+      const bool hex = ref[2] == 'x';
+      const std::string_view digits = ref.substr(hex ? 3 : 2, ref.size() - (hex ? 4 : 3));
+      std::uint64_t cp = 0;
+      ok = !digits.empty();
+      for (char c : digits) {
+        const int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                      : hex && std::isxdigit(static_cast<unsigned char>(c)) ? std::tolower(c) - 'a' + 10
+                                                                             : -1;
+        if (d < 0) ok = false;
+        cp = cp * (hex ? 16 : 10) + static_cast<std::uint64_t>(std::max(d, 0));
+      }
+      ok = ok && xml_char(cp);
+    }
+    if (!ok) return std::make_pair(i, std::string(ref));
+  }
+  return std::nullopt;
 }
 
 // One column's XML paths, split into steps.
@@ -237,6 +298,13 @@ Status XmlScanner::check_declaration(std::string_view decl) {
 
 Status XmlScanner::emit_record(std::size_t begin, std::size_t end, std::uint64_t line) {
   record_text_.assign(buf_, begin, end - begin);
+  auto line_in_record = [&](std::size_t offset) {
+    return line + static_cast<std::uint64_t>(std::count(record_text_.begin(),
+                                                         record_text_.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  };
+  if (auto bad = find_bad_reference(record_text_))
+    return error_line(line_in_record(bad->first), element_before(record_text_, bad->first) + ": '" + bad->second +
+                                                      "' is not a character XML allows or an entity it defines");
   pugi::xml_document doc;
   pugi::xml_parse_result parsed = doc.load_buffer_inplace(
       record_text_.data(), record_text_.size(), pugi::parse_default, pugi::encoding_utf8);

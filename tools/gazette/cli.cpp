@@ -1,4 +1,5 @@
 #include "tools/gazette/cli.hpp"
+#include "tools/gazette/terminal_stream.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -117,7 +118,9 @@ int fail(const Invocation& inv, const Status& s) {
   return kError;
 }
 
-int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+namespace {
+
+int run_command(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   Invocation inv;
   inv.out = &out;
   inv.err = &err;
@@ -195,6 +198,17 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
   for (const auto& r : cmd->required)
     if (!inv.has(r)) return usage_error(err, "missing " + r, cmd);
   return cmd->run(inv);
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  TerminalSafeBuf safe_out(out), safe_err(err);
+  std::ostream escaped_out(&safe_out), escaped_err(&safe_err);
+  const int code = run_command(argv, escaped_out, escaped_err);
+  escaped_out.flush();
+  escaped_err.flush();
+  return code;
 }
 
 }  // namespace gazette::cli

@@ -4,6 +4,7 @@
 #include "publisher/common/ids.hpp"
 #include "publisher/common/sha256.hpp"
 #include "publisher/common/time.hpp"
+#include "publisher/common/url.hpp"
 #include "publisher/common/utf8.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -56,8 +57,38 @@ TEST_CASE("UTF-8 validation refuses overlongs, surrogates and truncation", "[com
   CHECK(find_invalid_utf8("ab\xED\xA0\x80") == 2);     // surrogate
   CHECK(find_invalid_utf8("abc\xE2\x82") == 3);        // truncated
   CHECK(find_invalid_utf8("\xFF") == 0);
-  CHECK(find_forbidden_control("tab\tand\nnewline") == std::string_view::npos);
-  CHECK(find_forbidden_control("bell\x07") == 4);
+}
+
+TEST_CASE("unpublishable characters: controls but tab, LF and CR, and noncharacters", "[common]") {
+  CHECK_FALSE(find_unpublishable("tab\tand\nnewline\r \xEF\xBF\xBD \xF0\x9F\x9A\x8C"));  // U+FFFD is fine
+  CHECK(find_unpublishable("bell\x07")->offset == 4);
+  CHECK(find_unpublishable("bell\x07")->describe() == "control character U+0007");
+  CHECK(find_unpublishable("ab\xEF\xBF\xBE")->describe() == "noncharacter U+FFFE");
+  CHECK(find_unpublishable("ab\xEF\xBF\xBF")->offset == 2);
+  CHECK(find_unpublishable("\xEF\xB7\x90")->describe() == "noncharacter U+FDD0");
+  CHECK(find_unpublishable("\xF4\x8F\xBF\xBF")->describe() == "noncharacter U+10FFFF");
+}
+
+TEST_CASE("a string is cut on a character boundary, never inside one", "[common]") {
+  std::string e_acute;
+  for (int i = 0; i < 150; ++i) e_acute += "\xC3\xA9";
+  const auto cut = utf8_prefix(e_acute, 200);
+  CHECK(cut.size() == 200);
+  CHECK(find_invalid_utf8(utf8_prefix(e_acute, 199)) == std::string_view::npos);
+  CHECK(utf8_prefix(e_acute, 199).size() == 198);
+  CHECK(utf8_prefix("\xF0\x9F\x9A\x8C", 3).empty());
+  CHECK(utf8_prefix("short", 200) == "short");
+  // The URL parser's message quotes at most 200 bytes of the text, whole characters only.
+  auto url = parse_url("ftp://" + e_acute);
+  REQUIRE_FALSE(url.ok());
+  CHECK(find_invalid_utf8(url.status().message()) == std::string_view::npos);
+}
+
+TEST_CASE("text for a terminal: controls and stray bytes become visible escapes", "[common]") {
+  CHECK(escape_for_terminal("Caf\xC3\xA9\tok\n") == "Caf\xC3\xA9\tok\n");
+  CHECK(escape_for_terminal("\x1b[2J\x1b]0;pwned\x07") == "\\x1b[2J\\x1b]0;pwned\\x07");
+  CHECK(escape_for_terminal("csi \xC2\x9B 31m") == "csi \\u009b 31m");
+  CHECK(escape_for_terminal("cr\rdel\x7f bad\xFF") == "cr\\x0ddel\\x7f bad\\xff");
 }
 
 TEST_CASE("a durable file appears whole under its final name, or not at all", "[common]") {

@@ -57,6 +57,29 @@ TEST_CASE("malformed and hostile XML is refused with its line", "[ingest][xml]")
   CHECK(parse_err("") == "in.xml:1:1: no root element");
 }
 
+TEST_CASE("a reference to no character, or to an entity XML does not define, is an error naming the element",
+          "[ingest][xml]") {
+  // &#0; used to end the value silently ("ab"); an unknown entity was published as written.
+  CHECK(parse_err("<Root>\n<Items>\n<Item id=\"1\">\n<Name>ab&#0;cd</Name></Item>\n</Items>\n</Root>\n") ==
+        "in.xml:4: Name: '&#0;' is not a character XML allows or an entity it defines");
+  CHECK_THAT(parse_err("<Root><Items><Item id=\"1\"><Name>&#xFFFE;</Name></Item></Items></Root>"),
+             Catch::Contains("Name: '&#xFFFE;'"));
+  CHECK_THAT(parse_err("<Root><Items><Item id=\"1\"><Name>&#xD800;</Name></Item></Items></Root>"),
+             Catch::Contains("'&#xD800;'"));
+  CHECK_THAT(parse_err("<Root><Items><Item id=\"1\"><Name>&nbsp;</Name></Item></Items></Root>"),
+             Catch::Contains("Name: '&nbsp;'"));
+  CHECK_THAT(parse_err("<Root><Items><Item id=\"&#1;\"/></Items></Root>"), Catch::Contains("Item: '&#1;'"));
+
+  CollectingSink sink;
+  Status s = read_text_as("<Root><Items><Item id=\"1\"><Name>&#65;&#x42;&lt;&amp;</Name></Item>"
+                          "<Item id=\"2\"><Name><![CDATA[&#0;]]></Name></Item></Items></Root>",
+                          InputFormat::naptan_xml, three_columns(), sink, "in.xml");
+  INFO(s.message());
+  REQUIRE(s.ok());
+  CHECK(sink.rows.at(0).at(1) == "AB<&");
+  CHECK(sink.rows.at(1).at(1) == "&#0;");  // CDATA is text, not references
+}
+
 TEST_CASE("a document split across read chunks parses the same", "[ingest][xml]") {
   // 40,000 records (~2.5 MB) cross several 1 MiB chunk boundaries.
   std::string doc = "<Root><Items>\n";

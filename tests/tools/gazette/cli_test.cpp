@@ -116,6 +116,31 @@ TEST_CASE("bad input exits 1 with one line naming the file, line and column", "[
   CHECK(g.ok({"history", "naptan-stops"}).out == "no releases of naptan-stops yet\n");
 }
 
+TEST_CASE("what no reader could take is refused at staging, and input bytes never reach the terminal raw",
+          "[cli][hardening]") {
+  Gazette g;
+  g.setup();
+  const std::string csv = read_text(naptan_dir() / "csv/268Stops_2026-07-24.csv");
+  const std::size_t second_line = csv.find('\n') + 1;
+  // U+FFFE in a value: xmllint refused the XML artefact it ended up in.
+  std::string with_nonchar = csv;
+  const std::size_t comma = with_nonchar.find(',', second_line);
+  with_nonchar.insert(comma, "\xEF\xBF\xBE");
+  auto r = g.run({"stage", "naptan-stops", write_text(g.dir / "nonchar.csv", with_nonchar).string()});
+  CHECK(r.exit_code == 1);
+  CHECK(count_lines(r.err) == 1);
+  CHECK_THAT(r.err, Catch::Contains("nonchar.csv:2:") && Catch::Contains("noncharacter U+FFFE"));
+
+  // A column name carrying escape sequences is quoted back escaped, not obeyed.
+  std::string evil = csv;
+  evil.insert(second_line - 1, ",\x1b]0;owned\x07\x1b[2J");
+  auto e = g.run({"stage", "naptan-stops", write_text(g.dir / "evil.csv", evil).string()});
+  INFO(e.err);
+  CHECK(e.err.find('\x1b') == std::string::npos);
+  CHECK(e.err.find('\x07') == std::string::npos);
+  CHECK_THAT(e.err, Catch::Contains("\\x1b]0;owned\\x07\\x1b[2J"));
+}
+
 TEST_CASE("diff and record show what changed, plainly or as JSON", "[cli][changes]") {
   Gazette g;
   g.setup();
