@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "feeds/feed/feed.hpp"
+#include "publisher/common/utf8.hpp"
 #include "publisher/render/render.hpp"
 
 namespace gazette::feeds {
@@ -44,7 +45,9 @@ void tag(std::string& out, const char* name, const std::string& text, const char
   out += '<';
   out += name;
   out += '>';
-  append_xml_escaped(out, text);
+  // Notices are checked when they are added, but the feed is served to every reader and its
+  // archive pages never change: what XML cannot carry is replaced, never written.
+  append_xml_escaped(out, find_unpublishable(text) ? replace_unpublishable(text) : text);
   out += "</";
   out += name;
   out += ">\n";
@@ -111,7 +114,7 @@ std::string render_atom(const FeedSite& site, const std::vector<FeedEntry>& entr
     for (const auto& enc : e.enclosures)
       link(out, "enclosure", site.base_url + enc.path, enc.media_type, "    ", enc.bytes);
     out += "    <summary type=\"text\">";
-    append_xml_escaped(out, e.text);
+    append_xml_escaped(out, find_unpublishable(e.text) ? replace_unpublishable(e.text) : e.text);
     out += "</summary>\n";
     out += "  </entry>\n";
   }

@@ -80,6 +80,18 @@ std::optional<Unpublishable> find_unpublishable(std::string_view s) {
   return std::nullopt;
 }
 
+std::string replace_unpublishable(std::string_view s) {
+  std::string out;
+  while (auto bad = find_unpublishable(s)) {
+    out.append(s.substr(0, bad->offset));
+    out += "\xEF\xBF\xBD";
+    char32_t cp;
+    s.remove_prefix(bad->offset + decode(s, bad->offset, cp));
+  }
+  out.append(s);
+  return out;
+}
+
 std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
   if (s.size() <= max_bytes) return s;
   std::size_t end = max_bytes;

@@ -23,6 +23,8 @@ struct Unpublishable {
   std::string describe() const;  // "control character U+0007", "noncharacter U+FFFE"
 };
 std::optional<Unpublishable> find_unpublishable(std::string_view valid_utf8);
+// `valid_utf8` with each unpublishable character replaced by U+FFFD.
+std::string replace_unpublishable(std::string_view valid_utf8);
 
 // The longest prefix of `s` of at most `max_bytes` that ends on a character boundary, so that
 // cutting a string never leaves half a character behind.

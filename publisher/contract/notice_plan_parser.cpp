@@ -2,6 +2,8 @@
 // schemas/notice.schema.json and schemas/plan.schema.json, naming the JSON path of a mistake.
 #include <nlohmann/json.hpp>
 
+#include "publisher/common/url.hpp"
+#include "publisher/common/utf8.hpp"
 #include "publisher/contract/contract.hpp"
 
 namespace gazette {
@@ -21,9 +23,40 @@ bool valid_id(const std::string& id) {
   return true;
 }
 
+// Notice and plan text reaches feeds, archive pages (immutable), HTML and terminals: it holds
+// no control characters (a title is one line; text may have line breaks and tabs), no
+// noncharacters, and stays a readable size.
+Status check_text(const std::string& value, const std::string& source, const std::string& path, bool multiline) {
+  constexpr std::size_t kMaxTitleBytes = 500, kMaxTextBytes = 20000;
+  if (auto bad = find_unpublishable(value)) return fail(source, path, bad->describe() + " is not allowed");
+  if (!multiline && value.find_first_of("\t\r\n") != std::string::npos)
+    return fail(source, path, "must be one line");
+  if (value.find('\r') != std::string::npos) return fail(source, path, "line breaks are LF, not CR");
+  if (value.find('\x7f') != std::string::npos) return fail(source, path, "control character U+007F is not allowed");
+  if (value.size() > (multiline ? kMaxTextBytes : kMaxTitleBytes))
+    return fail(source, path, "is longer than " + std::to_string(multiline ? kMaxTextBytes : kMaxTitleBytes) + " bytes");
+  return {};
+}
+
 Result<json> parse_object(std::string_view text, const std::string& source, const char* what) {
-  json doc = json::parse(text.begin(), text.end(), nullptr, false);
-  if (doc.is_discarded()) return Status::invalid_input(source + ": not valid JSON");
+  json doc;
+  try {
+    doc = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // nlohmann counts bytes; people count lines and columns.
+    const std::size_t at = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < at; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+    return Status::invalid_input(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                 ": not valid JSON");
+  }
   if (!doc.is_object()) return fail(source, "$", std::string("a ") + what + " is a JSON object");
   return doc;
 }
@@ -33,6 +66,7 @@ Status strings(const json& j, const std::string& source, const std::string& path
   if (!j.is_array()) return fail(source, path, "must be an array of strings");
   for (const auto& v : j) {
     if (!v.is_string()) return fail(source, path, "must be an array of strings");
+    GAZETTE_RETURN_IF_ERROR(check_text(v.get<std::string>(), source, path, false));
     out.push_back(v.get<std::string>());
   }
   return {};
@@ -45,7 +79,7 @@ Status string_member(const json& j, const char* name, const std::string& source,
   if (!it->is_string() || (required && it->get<std::string>().empty()))
     return fail(source, std::string("$.") + name, "must be a non-empty string");
   out = it->get<std::string>();
-  return {};
+  return check_text(out, source, std::string("$.") + name, std::string_view(name) == "text" || std::string_view(name) == "intent");
 }
 
 Status parse_scope(const json& j, const std::string& source, const std::string& path,
@@ -99,6 +133,9 @@ Result<Notice> parse_notice(std::string_view text, const std::string& source, co
   GAZETTE_RETURN_IF_ERROR(string_member(j, "title", source, n.title, true));
   GAZETTE_RETURN_IF_ERROR(string_member(j, "text", source, n.text, true));
   GAZETTE_RETURN_IF_ERROR(string_member(j, "link", source, n.link, false));
+  // Feeds and pages make the link clickable: only a web address, never javascript: or data:.
+  if (!n.link.empty())
+    if (auto url = parse_url(n.link); !url.ok()) return fail(source, "$.link", url.status().message());
   auto scope = j.find("scope");
   if (scope == j.end()) return fail(source, "$", "missing \"scope\"");
   GAZETTE_RETURN_IF_ERROR(parse_scope(*scope, source, "$.scope", contract, n.scope, {"columns", "keys", "where"}));
@@ -138,8 +175,10 @@ Result<Plan> parse_plan(std::string_view text, const std::string& source, const 
       if (!d.is_object() || !d.contains("name") || !d["name"].is_string() || !d.contains("from") ||
           !d["from"].is_number_integer() || !d.contains("to") || !d["to"].is_number_integer())
         return fail(source, path, "needs \"name\", \"from\" and \"to\"");
+      if (d.contains("text") && !d["text"].is_string()) return fail(source, path + ".text", "must be a string");
       DefinitionChange dc{d["name"].get<std::string>(), d["from"].get<int>(), d["to"].get<int>(),
                           d.value("text", "")};
+      GAZETTE_RETURN_IF_ERROR(check_text(dc.text, source, path + ".text", true));
       bool known = false;
       for (const auto& def : contract.definitions) known = known || def.name == dc.name;
       if (!known) return fail(source, path + ".name", "'" + dc.name + "' is not a definition of " + contract.dataset_id);

@@ -181,7 +181,34 @@ TEST_CASE("notice and plan files follow their JSON Schemas, and the parser agree
   CHECK_THAT(err(R"({"id": "p", "owner": "a", "reviewed_by": ["b"], "intent": "i", "definitions": [{"name": "colour", "from": 1, "to": 2}],
                     "blast_radius": {"max_records": 5}})", true),
              Catch::Contains("'colour' is not a definition"));
-  CHECK_THAT(err("{not json", true), Catch::Contains("p.json: not valid JSON"));
+  CHECK(err("{not json", true) == "p.json:1:3: not valid JSON");  // "no" cannot begin null
+  CHECK(err("{\n  \"id\": \"p\",\n  ]\n", false) == "n.json:3:3: not valid JSON");
+}
+
+TEST_CASE("notice and plan text is what feeds and pages can carry; links are web addresses", "[contract][hardening]") {
+  Contract c = naptan();
+  auto notice = [&](const std::string& members) {
+    return parse_notice(R"({"id": "x", "kind": "removal", "scope": {"columns": ["Notes"]}, )" + members + "}", "n.json", c)
+        .status()
+        .message();
+  };
+  CHECK(notice(R"("title": "Notes go", "text": "Line one.\nLine two.", "link": "https://example.org/notes")").empty());
+  // U+0001 in a title made the Atom feed and its immutable archive page malformed.
+  CHECK(notice(R"("title": "a\u0001b", "text": "t")") == "n.json: $.title: control character U+0001 is not allowed");
+  CHECK(notice(R"("title": "two\nlines", "text": "t")") == "n.json: $.title: must be one line");
+  CHECK(notice(R"("title": "t", "text": "\uFFFF")") == "n.json: $.text: noncharacter U+FFFF is not allowed");
+  CHECK(notice(R"("title": "t", "text": "esc \u001b[2J")") == "n.json: $.text: control character U+001B is not allowed");
+  CHECK_THAT(notice(R"j("title": "t", "text": "t", "link": "javascript:alert(1)")j"), Catch::StartsWith("n.json: $.link: "));
+  CHECK_THAT(notice(R"("title": "t", "text": "t", "link": "https://example.org/\r\nSet-Cookie: a=b")"),
+             Catch::StartsWith("n.json: $.link: "));
+  CHECK_THAT(notice(R"("title": "t", "text": "t", "link": "data:text/html,x")"), Catch::StartsWith("n.json: $.link: "));
+  CHECK_THAT(notice("\"title\": \"" + std::string(600, 'a') + "\", \"text\": \"t\""), Catch::Contains("longer than 500"));
+  auto plan = parse_plan(R"({"id": "p", "owner": "a\u0007", "reviewed_by": ["b"], "intent": "i",
+                            "blast_radius": {"max_records": 5}})", "p.json", c);
+  CHECK(plan.status().message() == "p.json: $.owner: control character U+0007 is not allowed");
+  plan = parse_plan(R"({"id": "p", "owner": "a", "reviewed_by": ["b\u001b"], "intent": "i",
+                       "blast_radius": {"max_records": 5}})", "p.json", c);
+  CHECK(plan.status().message() == "p.json: $.reviewed_by: control character U+001B is not allowed");
 }
 
 TEST_CASE("a notice covers a change only if published the contract's lead time before", "[contract][gate]") {
