@@ -101,6 +101,12 @@ Status write_feed(TreeWriter& w, const std::string& id, const ServedFeed& feed) 
 
 Result<ExportSummary> export_tree(Store& store, const std::string& dataset, const std::filesystem::path& dir,
                                   const CatalogOptions& options) {
+  // The export directory and the public URLs are written into nginx.conf, where `$` would name
+  // a variable and a line break or control character would end the directive: refused before
+  // anything is written.
+  GAZETTE_RETURN_IF_ERROR(check_nginx_value(std::filesystem::absolute(dir).string(), "--to"));
+  GAZETTE_RETURN_IF_ERROR(check_nginx_value(options.base_url, "--public-url"));
+  GAZETTE_RETURN_IF_ERROR(check_nginx_value(options.hub_url, "--hub"));
   auto built = build_catalog(store, options);
   if (!built.ok()) return built.status();
   const Catalog& catalog = **built;

@@ -48,6 +48,16 @@ void redirect(std::string& out, const std::string& path, const std::string& loca
 
 }  // namespace
 
+Status check_nginx_value(const std::string& value, const std::string& what) {
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '$' || u < 0x20 || u == 0x7f)
+      return Status::invalid_input(what + ": '" + (c == '$' ? std::string("$") : "control character") +
+                                   "' cannot be written into nginx.conf (it would be read as configuration)");
+  }
+  return {};
+}
+
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
                        const std::vector<std::pair<std::string, std::string>>& changesets) {
   const std::string id = ds.info.id;
@@ -57,7 +67,7 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   out += "# gazette export of " + id + ": a server block serving the exported tree byte for byte as the\n";
   out += "# origin does. Include it in nginx's http block; set `listen` (and TLS) to taste.\n";
   out += "# Served by the origin only: record lookups, as-of, paged or other changesets, the WebSub hub.\n";
-  out += "server {\n  listen 8080;\n  root " + root.string() + ";\n";
+  out += "server {\n  listen 8080;\n  root " + q(root.string()) + ";\n";
   out += "  etag off;\n  absolute_redirect off;\n  server_tokens off;\n\n";
 
   // Documents that are folders too: JSON, or HTML for a browser (Accept: text/html).

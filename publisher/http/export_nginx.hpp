@@ -10,6 +10,10 @@
 
 namespace gazette::http {
 
+// Whether `value` can stand in an nginx directive (quoted): no `$`, which nginx expands as a
+// variable even inside quotes, and no control characters. `what` names it in the error.
+Status check_nginx_value(const std::string& value, const std::string& what);
+
 // For the tree of `ds` written under `root` (an absolute path), with the changeset files
 // written (URL path, ETag).
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,

@@ -133,3 +133,38 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
   CHECK(curl(s.dir, nbase + "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-12-03").status == 404);
   CHECK(nginx.stop(SIGTERM) == 0);
 }
+
+TEST_CASE("export: a directory or URL cannot write configuration into nginx.conf", "[export][hardening]") {
+  TempDir d;
+  run_gazette(d, {"init"});
+  run_gazette(d, {"dataset", "create", "naptan-stops", "--contract", naptan_contract().string()});
+  run_gazette(d, {"release", "naptan-stops", stage(d, "csv/668Stops_2024-10-13.csv"), "--owner", "alice",
+                  "--published-at", "2024-10-13T06:00:00Z"});
+  auto gazette = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {GAZETTE_BINARY, "--data", data_of(d)});
+    return run_process(args);
+  };
+  // `$` would be expanded by nginx as a variable, even quoted: refused, and nothing written.
+  auto dollar = gazette({"export", "naptan-stops", "--to", (d / "out1").string(), "--public-url",
+                         "https://stops.example.org/$request_uri"});
+  CHECK(dollar.exit_code == 1);
+  CHECK_THAT(dollar.err, Catch::Contains("--public-url: '$' cannot be written into nginx.conf"));
+  CHECK_FALSE(std::filesystem::exists(d / "out1"));
+  auto dir_dollar = gazette({"export", "naptan-stops", "--to", (d / "out$uri").string()});
+  CHECK(dir_dollar.exit_code == 1);
+  CHECK_FALSE(std::filesystem::exists(d / "out$uri"));
+
+  // A directory name with ';' is a name, quoted: nginx reads it as the root and nothing more.
+  const auto odd = d / "tree;autoindex on";
+  auto r = gazette({"export", "naptan-stops", "--to", odd.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string conf = read_text(odd / "nginx.conf");
+  CHECK_THAT(conf, Catch::Contains("root '" + odd.string() + "';"));
+  write_text(d / "server.conf", conf);
+  write_text(d / "test.conf", "pid " + (d / "nginx.pid").string() + "; error_log stderr; events {} http { include " +
+                                  (d / "server.conf").string() + "; }\n");
+  auto t = run_process({"/usr/sbin/nginx", "-t", "-q", "-c", (d / "test.conf").string()});
+  INFO(t.err);
+  CHECK(t.exit_code == 0);
+}
