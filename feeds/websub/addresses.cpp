@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <initializer_list>
 
 #include "feeds/websub/hub.hpp"
 
@@ -34,13 +35,24 @@ bool is_private_address(const std::string& address) {
   std::uint8_t buf[16];
   if (inet_pton(AF_INET, address.c_str(), buf) == 1) return private_v4(buf);
   if (inet_pton(AF_INET6, address.c_str(), buf) != 1) return true;  // not an address: not public
-  static const std::uint8_t zero[16] = {};
-  if (std::memcmp(buf, zero, 15) == 0 && (buf[15] == 0 || buf[15] == 1)) return true;  // :: and ::1
-  static const std::uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(buf, mapped, 12) == 0) return private_v4(buf + 12);
-  if ((buf[0] & 0xfe) == 0xfc) return true;                    // unique local fc00::/7
-  if (buf[0] == 0xfe && (buf[1] & 0xc0) == 0x80) return true;  // link-local fe80::/10
-  if (buf[0] == 0xff) return true;                             // multicast
+  auto starts = [&](std::initializer_list<std::uint8_t> prefix) {
+    return std::memcmp(buf, prefix.begin(), prefix.size()) == 0;
+  };
+  // IPv4 carried inside IPv6 is judged as the IPv4 address it reaches: compatible (::a.b.c.d,
+  // which includes :: and ::1), mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4
+  // (2002:AABB:CCDD::).
+  if (starts({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})) return true;  // compatible: deprecated, and :: and ::1
+  if (starts({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff})) return private_v4(buf + 12);
+  if (starts({0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0})) return private_v4(buf + 12);
+  if (starts({0, 0x64, 0xff, 0x9b, 0, 1})) return true;         // local-use NAT64 64:ff9b:1::/48
+  if (starts({0x20, 0x02})) return private_v4(buf + 2);          // 6to4
+  if (starts({0x20, 0x01, 0x0d, 0xb8})) return true;             // documentation
+  if (starts({0x20, 0x01, 0, 0})) return true;                   // Teredo: the IPv4 inside is obscured
+  if (starts({0x01, 0, 0, 0, 0, 0, 0, 0})) return true;          // discard-only 100::/64
+  if ((buf[0] & 0xfe) == 0xfc) return true;                      // unique local fc00::/7
+  if (buf[0] == 0xfe && (buf[1] & 0xc0) == 0x80) return true;    // link-local fe80::/10
+  if (buf[0] == 0xfe && (buf[1] & 0xc0) == 0xc0) return true;    // site-local fec0::/10 (deprecated)
+  if (buf[0] == 0xff) return true;                               // multicast
   return false;
 }
 

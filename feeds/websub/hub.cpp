@@ -1,7 +1,9 @@
 // Method: every state change is a row in hub.db, written before the network is touched and
 // removed only once the other side answered, so a crash repeats work rather than losing it.
-// Calls out (verifications, deliveries, pings) happen outside the database lock, one at a
-// time on the worker thread: a slow callback delays the others, never a request.
+// Calls out (verifications, deliveries, pings) happen outside the database lock, a few at a
+// time on helper threads of the worker, each bounded by its deadline and cut short when the hub
+// stops: a callback that hangs costs one helper its deadline, never a request or the others.
+// Every database error is logged with what it cost (a delivery repeated or not recorded).
 #include "feeds/websub/hub.hpp"
 
 #include <openssl/rand.h>
@@ -22,6 +24,7 @@ namespace gazette::websub {
 namespace {
 
 using store_detail::Db;
+using store_detail::Stmt;
 using store_detail::Transaction;
 
 constexpr const char* kSchema = R"sql(
@@ -32,7 +35,9 @@ CREATE TABLE IF NOT EXISTS intents(
   callback TEXT NOT NULL,
   secret TEXT NOT NULL,
   lease INTEGER NOT NULL,
-  created_at INTEGER NOT NULL);
+  created_at INTEGER NOT NULL,
+  client TEXT NOT NULL DEFAULT '',         -- the address that asked
+  callback_host TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS subscriptions(
   id INTEGER PRIMARY KEY,
   topic TEXT NOT NULL,
@@ -41,6 +46,8 @@ CREATE TABLE IF NOT EXISTS subscriptions(
   expires_at INTEGER NOT NULL,
   seen_entries INTEGER NOT NULL,  -- feed entries this subscriber has been sent up to
   created_at INTEGER NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  callback_host TEXT NOT NULL DEFAULT '',
   UNIQUE(topic, callback));
 -- At most one pending delivery per subscription: it always carries the feed as it is then.
 CREATE TABLE IF NOT EXISTS deliveries(
@@ -58,9 +65,33 @@ CREATE TABLE IF NOT EXISTS pings(
   attempts INTEGER NOT NULL);
 )sql";
 
+// hub.db's schema version (PRAGMA user_version). 0: the first layout, without client and
+// callback_host; 2: with them and their indexes.
+constexpr int kSchemaVersion = 2;
+constexpr const char* kIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS intents_client ON intents(client);
+CREATE INDEX IF NOT EXISTS intents_callback_host ON intents(callback_host);
+CREATE INDEX IF NOT EXISTS subscriptions_client ON subscriptions(client);
+CREATE INDEX IF NOT EXISTS subscriptions_callback_host ON subscriptions(callback_host);
+)sql";
+
+constexpr std::size_t kMaxUrlBytes = 2000;  // hub.callback and hub.topic
 constexpr std::size_t kMaxSecretBytes = 199;  // "MUST be less than 200 bytes"
 constexpr std::int64_t kMaxSubscriptions = 100000;
-constexpr std::size_t kParallelDeliveries = 8;
+constexpr std::size_t kParallelCalls = 8;
+
+// Runs `work(item)` for every item on up to kParallelCalls threads.
+template <class T, class F>
+void for_each_in_parallel(const std::vector<T>& items, F work) {
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < items.size();) work(items[i]);
+  };
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < std::min(items.size(), kParallelCalls); ++t) helpers.emplace_back(run);
+  run();
+  for (auto& h : helpers) h.join();
+}
 
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
@@ -88,9 +119,21 @@ struct Hub::Impl {
   std::mutex wake_mutex;
   std::condition_variable wake;
   bool stopping = false;
+  std::atomic<bool> cancel_calls{false};  // set by stop(): calls in flight end at once
 
   void log(const std::string& line) {
     if (options.log) options.log("websub: " + line);
+  }
+
+  // Runs a statement, logging a failure with what it cost. Caller holds db_mutex.
+  bool run(Result<Stmt>& st, const std::string& cost) {
+    Status s = st.ok() ? st->run() : st.status();
+    if (!s.ok()) log("database error (" + cost + "): " + s.message());
+    return s.ok();
+  }
+  bool prepared(Result<Stmt>& st, const std::string& cost) {
+    if (!st.ok()) log("database error (" + cost + "): " + st.status().message());
+    return st.ok();
   }
 
   UnixSeconds backoff(std::int64_t attempts) const {
@@ -100,7 +143,9 @@ struct Hub::Impl {
   }
 
   OutboundResponse call(OutboundRequest r) {
-    r.allow_private = options.allow_private_callbacks;
+    r.allow_private = r.allow_private || options.allow_private_callbacks;
+    r.deadline = options.call_deadline;
+    r.cancelled = &cancel_calls;
     return transport(r);
   }
 
@@ -108,92 +153,101 @@ struct Hub::Impl {
     std::int64_t id;
     std::string mode, topic, callback, secret;
     std::int64_t lease;
+    std::string client, callback_host;
   };
 
   void verify_intents(UnixSeconds now) {
     std::vector<Intent> intents;
     {
       std::lock_guard lock(db_mutex);
-      auto st = db.prepare("SELECT id, mode, topic, callback, secret, lease FROM intents ORDER BY id LIMIT 50");
-      if (!st.ok()) return;
+      auto st = db.prepare("SELECT id, mode, topic, callback, secret, lease, client, callback_host FROM intents "
+                           "ORDER BY id LIMIT 50");
+      if (!prepared(st, "intents not verified this round")) return;
       while (true) {
         auto row = st->step();
+        if (!row.ok()) log("database error (intents not verified this round): " + row.status().message());
         if (!row.ok() || !*row) break;
         intents.push_back({st->int64(0), std::string(st->text(1)), std::string(st->text(2)),
-                           std::string(st->text(3)), std::string(st->text(4)), st->int64(5)});
+                           std::string(st->text(3)), std::string(st->text(4)), st->int64(5),
+                           std::string(st->text(6)), std::string(st->text(7))});
       }
     }
-    for (const auto& in : intents) {
-      auto doc = topics(in.topic);
-      if (!doc) {
-        call({"GET", with_query(in.callback, {{"hub.mode", "denied"}, {"hub.topic", in.topic},
-                                              {"hub.reason", "this hub publishes no feed at that topic"}}),
-              {}, {}, false});
-        log("denied " + in.callback + " for unknown topic " + in.topic);
-      } else {
-        const std::string challenge = random_hex(16);
-        std::vector<std::pair<std::string, std::string>> q = {
-            {"hub.mode", in.mode}, {"hub.topic", in.topic}, {"hub.challenge", challenge}};
-        if (in.mode == "subscribe") q.emplace_back("hub.lease_seconds", std::to_string(in.lease));
-        auto answer = call({"GET", with_query(in.callback, q), {}, {}, false});
-        const bool confirmed = success(answer.status) && answer.body == challenge;
-        std::lock_guard lock(db_mutex);
-        if (!confirmed) {
-          log("intent to " + in.mode + " " + in.callback + " not confirmed (" +
-              (answer.status ? "HTTP " + std::to_string(answer.status) : answer.error) + ")");
-        } else if (in.mode == "subscribe") {
-          // A renewal keeps what was sent already; a new subscriber starts from now.
-          auto st = db.prepare(
-              "INSERT INTO subscriptions(topic, callback, secret, expires_at, seen_entries, created_at) "
-              "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(topic, callback) DO UPDATE SET "
-              "secret=excluded.secret, expires_at=excluded.expires_at");
-          if (st.ok()) {
-            st->bind(1, in.topic).bind(2, in.callback).bind(3, in.secret).bind(4, now + in.lease)
-                .bind(5, static_cast<std::int64_t>(doc->entries)).bind(6, now);
-            (void)st->run();
-          }
-          log("subscribed " + in.callback + " to " + in.topic + " for " + std::to_string(in.lease) + " s");
-        } else {
-          remove_subscription(in.topic, in.callback);
-          log("unsubscribed " + in.callback + " from " + in.topic);
-        }
-      }
+    for_each_in_parallel(intents, [&](const Intent& in) { verify_one(in, now); });
+  }
+
+  void verify_one(const Intent& in, UnixSeconds now) {
+    auto doc = topics(in.topic);
+    if (!doc) {
+      call({"GET", with_query(in.callback, {{"hub.mode", "denied"}, {"hub.topic", in.topic},
+                                            {"hub.reason", "this hub publishes no feed at that topic"}}),
+            {}, {}, false});
+      log("denied " + in.callback + " for unknown topic " + in.topic);
+    } else {
+      const std::string challenge = random_hex(16);
+      std::vector<std::pair<std::string, std::string>> q = {
+          {"hub.mode", in.mode}, {"hub.topic", in.topic}, {"hub.challenge", challenge}};
+      if (in.mode == "subscribe") q.emplace_back("hub.lease_seconds", std::to_string(in.lease));
+      auto answer = call({"GET", with_query(in.callback, q), {}, {}, false});
+      if (cancel_calls) return;  // stopping: the intent stays, to be verified after a restart
+      const bool confirmed = success(answer.status) && answer.body == challenge;
       std::lock_guard lock(db_mutex);
-      auto del = db.prepare("DELETE FROM intents WHERE id=?1");
-      if (del.ok()) {
-        del->bind(1, in.id);
-        (void)del->run();
+      if (!confirmed) {
+        log("intent to " + in.mode + " " + in.callback + " not confirmed (" +
+            (answer.status ? "HTTP " + std::to_string(answer.status) : answer.error) + ")");
+      } else if (in.mode == "subscribe") {
+        // A renewal keeps what was sent already; a new subscriber starts from now.
+        auto st = db.prepare(
+            "INSERT INTO subscriptions(topic, callback, secret, expires_at, seen_entries, created_at, client, "
+            "callback_host) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(topic, callback) DO UPDATE SET "
+            "secret=excluded.secret, expires_at=excluded.expires_at, client=excluded.client");
+        if (st.ok())
+          st->bind(1, in.topic).bind(2, in.callback).bind(3, in.secret).bind(4, now + in.lease)
+              .bind(5, static_cast<std::int64_t>(doc->entries)).bind(6, now).bind(7, in.client)
+              .bind(8, in.callback_host);
+        if (!run(st, "confirmed subscription of " + in.callback + " not recorded; it must subscribe again")) return;
+        log("subscribed " + in.callback + " to " + in.topic + " for " + std::to_string(in.lease) + " s");
+      } else {
+        if (!remove_subscription(in.topic, in.callback)) return;
+        log("unsubscribed " + in.callback + " from " + in.topic);
       }
     }
+    std::lock_guard lock(db_mutex);
+    auto del = db.prepare("DELETE FROM intents WHERE id=?1");
+    if (del.ok()) del->bind(1, in.id);
+    run(del, "intent of " + in.callback + " kept; it will be verified again");
   }
 
   // Caller holds db_mutex.
-  void remove_subscription(const std::string& topic, const std::string& callback) {
+  bool remove_subscription(const std::string& topic, const std::string& callback) {
+    Transaction tx(db);
+    if (Status s = tx.begin_immediate(); !s.ok()) {
+      log("database error (" + callback + " not unsubscribed; tried again later): " + s.message());
+      return false;
+    }
     auto d = db.prepare(
         "DELETE FROM deliveries WHERE subscription IN (SELECT id FROM subscriptions WHERE topic=?1 AND callback=?2)");
-    if (d.ok()) {
-      d->bind(1, topic).bind(2, callback);
-      (void)d->run();
-    }
+    if (d.ok()) d->bind(1, topic).bind(2, callback);
     auto s = db.prepare("DELETE FROM subscriptions WHERE topic=?1 AND callback=?2");
-    if (s.ok()) {
-      s->bind(1, topic).bind(2, callback);
-      (void)s->run();
-    }
+    if (s.ok()) s->bind(1, topic).bind(2, callback);
+    const std::string cost = callback + " not unsubscribed; tried again later";
+    if (!run(d, cost) || !run(s, cost)) return false;
+    Status c = tx.commit();
+    if (!c.ok()) log("database error (" + cost + "): " + c.message());
+    return c.ok();
   }
 
   void expire_leases(UnixSeconds now) {
     std::lock_guard lock(db_mutex);
+    const std::string cost = "expired leases kept until the next round";
     Transaction tx(db);
-    if (!tx.begin_immediate().ok()) return;
+    if (Status b = tx.begin_immediate(); !b.ok()) return log("database error (" + cost + "): " + b.message());
     auto d = db.prepare("DELETE FROM deliveries WHERE subscription IN (SELECT id FROM subscriptions WHERE expires_at <= ?1)");
     auto s = db.prepare("DELETE FROM subscriptions WHERE expires_at <= ?1");
-    if (!d.ok() || !s.ok()) return;
-    d->bind(1, now);
-    s->bind(1, now);
-    if (!d->run().ok() || !s->run().ok()) return;
+    if (d.ok()) d->bind(1, now);
+    if (s.ok()) s->bind(1, now);
+    if (!run(d, cost) || !run(s, cost)) return;
     if (db.changes() > 0) log(std::to_string(db.changes()) + " lease(s) expired");
-    (void)tx.commit();
+    if (Status c = tx.commit(); !c.ok()) log("database error (" + cost + "): " + c.message());
   }
 
   // Subscribers (or, with a delegate, topics) whose feed has entries they were not sent get a
@@ -204,7 +258,7 @@ struct Hub::Impl {
       std::lock_guard lock(db_mutex);
       if (options.delegate_hub.empty()) {
         auto st = db.prepare("SELECT DISTINCT topic FROM subscriptions");
-        if (!st.ok()) return;
+        if (!prepared(st, "new entries not looked for this round")) return;
         while (true) {
           auto row = st->step();
           if (!row.ok() || !*row) break;
@@ -219,29 +273,28 @@ struct Hub::Impl {
       if (!doc) continue;
       const auto entries = static_cast<std::int64_t>(doc->entries);
       std::lock_guard lock(db_mutex);
+      const std::string cost = "new entries of " + topic + " not scheduled until the next round";
       Transaction tx(db);
-      if (!tx.begin_immediate().ok()) return;
+      if (Status b = tx.begin_immediate(); !b.ok()) return log("database error (" + cost + "): " + b.message());
       if (options.delegate_hub.empty()) {
         auto ins = db.prepare(
             "INSERT OR IGNORE INTO deliveries(subscription, due_at, attempts, created_at) "
             "SELECT id, ?3, 0, ?3 FROM subscriptions WHERE topic=?1 AND seen_entries < ?2");
         auto upd = db.prepare("UPDATE subscriptions SET seen_entries=?2 WHERE topic=?1 AND seen_entries < ?2");
-        if (!ins.ok() || !upd.ok()) return;
-        ins->bind(1, topic).bind(2, entries).bind(3, now);
-        upd->bind(1, topic).bind(2, entries);
-        if (!ins->run().ok() || !upd->run().ok()) return;
+        if (ins.ok()) ins->bind(1, topic).bind(2, entries).bind(3, now);
+        if (upd.ok()) upd->bind(1, topic).bind(2, entries);
+        if (!run(ins, cost) || !run(upd, cost)) return;
       } else {
         // The first time a topic is watched its entries are not news to the delegate.
         auto ins = db.prepare(
             "INSERT OR IGNORE INTO pings(topic, seen_entries, pending, due_at, attempts) VALUES(?1, ?2, 0, 0, 0)");
         auto upd = db.prepare(
             "UPDATE pings SET seen_entries=?2, pending=1, due_at=?3, attempts=0 WHERE topic=?1 AND seen_entries < ?2");
-        if (!ins.ok() || !upd.ok()) return;
-        ins->bind(1, topic).bind(2, entries);
-        upd->bind(1, topic).bind(2, entries).bind(3, now);
-        if (!ins->run().ok() || !upd->run().ok()) return;
+        if (ins.ok()) ins->bind(1, topic).bind(2, entries);
+        if (upd.ok()) upd->bind(1, topic).bind(2, entries).bind(3, now);
+        if (!run(ins, cost) || !run(upd, cost)) return;
       }
-      (void)tx.commit();
+      if (Status c = tx.commit(); !c.ok()) log("database error (" + cost + "): " + c.message());
     }
   }
 
@@ -258,7 +311,7 @@ struct Hub::Impl {
       auto st = db.prepare(
           "SELECT d.subscription, s.topic, s.callback, s.secret, d.attempts FROM deliveries d "
           "JOIN subscriptions s ON s.id = d.subscription WHERE d.due_at <= ?1 ORDER BY d.due_at LIMIT 100");
-      if (!st.ok()) return;
+      if (!prepared(st, "deliveries not made this round")) return;
       st->bind(1, now);
       while (true) {
         auto row = st->step();
@@ -268,14 +321,7 @@ struct Hub::Impl {
       }
     }
     // A few callbacks at a time, so that one that hangs until its deadline holds up no other.
-    std::atomic<std::size_t> next{0};
-    auto run = [&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < due.size();) deliver_one(due[i], now);
-    };
-    std::vector<std::thread> helpers;
-    for (std::size_t t = 1; t < std::min<std::size_t>(due.size(), kParallelDeliveries); ++t) helpers.emplace_back(run);
-    run();
-    for (auto& h : helpers) h.join();
+    for_each_in_parallel(due, [&](const Due& d) { deliver_one(d, now); });
   }
 
   void deliver_one(const Due& d, UnixSeconds now) {
@@ -287,13 +333,12 @@ struct Hub::Impl {
     if (!d.secret.empty())
       req.headers.emplace_back("X-Hub-Signature", "sha256=" + to_hex(hmac_sha256(d.secret, doc->body)));
     auto answer = call(std::move(req));
+    if (cancel_calls) return;  // stopping: the delivery stays due, and no attempt is counted
     std::lock_guard lock(db_mutex);
     if (success(answer.status)) {
       auto del = db.prepare("DELETE FROM deliveries WHERE subscription=?1");
-      if (del.ok()) {
-        del->bind(1, d.subscription);
-        (void)del->run();
-      }
+      if (del.ok()) del->bind(1, d.subscription);
+      run(del, "delivery to " + d.callback + " not marked done; it will be made again");
       log("delivered " + d.topic + " to " + d.callback);
       return;
     }
@@ -305,10 +350,8 @@ struct Hub::Impl {
       return;
     }
     auto upd = db.prepare("UPDATE deliveries SET attempts=?2, due_at=?3, last_error=?4 WHERE subscription=?1");
-    if (upd.ok()) {
-      upd->bind(1, d.subscription).bind(2, attempts).bind(3, now + backoff(attempts)).bind(4, why);
-      (void)upd->run();
-    }
+    if (upd.ok()) upd->bind(1, d.subscription).bind(2, attempts).bind(3, now + backoff(attempts)).bind(4, why);
+    run(upd, "failed attempt to " + d.callback + " not counted; it is retried at once");
     log("delivery to " + d.callback + " failed (" + why + "), attempt " + std::to_string(attempts) +
         ", next in " + std::to_string(backoff(attempts)) + " s");
   }
@@ -319,7 +362,7 @@ struct Hub::Impl {
     {
       std::lock_guard lock(db_mutex);
       auto st = db.prepare("SELECT topic, attempts FROM pings WHERE pending=1 AND due_at <= ?1");
-      if (!st.ok()) return;
+      if (!prepared(st, "pings not sent this round")) return;
       st->bind(1, now);
       while (true) {
         auto row = st->step();
@@ -331,10 +374,10 @@ struct Hub::Impl {
       OutboundRequest req{"POST", options.delegate_hub, {}, {}, true};  // the operator named it
       req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
       req.body = "hub.mode=publish&hub.url=" + form_encode(topic) + "&hub.topic=" + form_encode(topic);
-      auto answer = transport(req);
+      auto answer = call(req);
       std::lock_guard lock(db_mutex);
       auto upd = db.prepare("UPDATE pings SET pending=?2, attempts=?3, due_at=?4 WHERE topic=?1");
-      if (!upd.ok()) continue;
+      if (!prepared(upd, "ping of " + topic + " not recorded; it is sent again")) continue;
       if (success(answer.status)) {
         upd->bind(1, topic).bind(2, 0).bind(3, 0).bind(4, 0);
         log("pinged " + options.delegate_hub + " for " + topic);
@@ -344,10 +387,47 @@ struct Hub::Impl {
         log("ping of " + options.delegate_hub + " failed (" +
             (answer.status ? "HTTP " + std::to_string(answer.status) : answer.error) + ")");
       }
-      (void)upd->run();
+      run(upd, "ping of " + topic + " not recorded; it is sent again");
     }
   }
 };
+
+namespace {
+
+// Brings a hub.db written by an earlier version up to kSchemaVersion, in one transaction.
+Status migrate(Db& db) {
+  auto version = db.prepare("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  auto row = version->step();
+  if (!row.ok()) return row.status();
+  const std::int64_t found = *row ? version->int64(0) : 0;
+  if (found == kSchemaVersion) return {};
+  if (found > kSchemaVersion)
+    return Status::invalid_input("hub.db has schema version " + std::to_string(found) +
+                                 ", newer than this gazette knows (" + std::to_string(kSchemaVersion) + ")");
+  Transaction tx(db);
+  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+  for (const char* table : {"intents", "subscriptions"}) {
+    auto columns = db.prepare(std::string("SELECT name FROM pragma_table_info('") + table + "')");
+    if (!columns.ok()) return columns.status();
+    bool has_client = false;
+    while (true) {
+      auto c = columns->step();
+      if (!c.ok()) return c.status();
+      if (!*c) break;
+      has_client = has_client || columns->text(0) == "client";
+    }
+    if (!has_client)
+      GAZETTE_RETURN_IF_ERROR(db.exec(std::string("ALTER TABLE ") + table +
+                                      " ADD COLUMN client TEXT NOT NULL DEFAULT ''; ALTER TABLE " + table +
+                                      " ADD COLUMN callback_host TEXT NOT NULL DEFAULT '';"));
+  }
+  GAZETTE_RETURN_IF_ERROR(db.exec(kIndexes));
+  GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)));
+  return tx.commit();
+}
+
+}  // namespace
 
 Hub::Hub(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Hub::~Hub() { stop(); }
@@ -360,10 +440,11 @@ Result<std::unique_ptr<Hub>> Hub::open(const HubOptions& options, Transport tran
   GAZETTE_RETURN_IF_ERROR(impl->db.open(options.db_path.string(), true));
   GAZETTE_RETURN_IF_ERROR(impl->db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"));
   GAZETTE_RETURN_IF_ERROR(impl->db.exec(kSchema));
+  GAZETTE_RETURN_IF_ERROR(migrate(impl->db));
   return std::unique_ptr<Hub>(new Hub(std::move(impl)));
 }
 
-HubAnswer Hub::request(std::string_view content_type, std::string_view body) {
+HubAnswer Hub::request(std::string_view content_type, std::string_view body, const std::string& client) {
   auto bad = [](std::string why) { return HubAnswer{400, std::move(why)}; };
   if (content_type.substr(0, 33) != "application/x-www-form-urlencoded")
     return {415, "send the subscription as application/x-www-form-urlencoded"};
@@ -376,6 +457,8 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body) {
   if (mode != "subscribe" && mode != "unsubscribe") return bad("hub.mode must be subscribe or unsubscribe");
   if (topic.empty()) return bad("hub.topic is required");
   if (callback.empty()) return bad("hub.callback is required");
+  if (callback.size() > kMaxUrlBytes) return bad("hub.callback is longer than " + std::to_string(kMaxUrlBytes) + " bytes");
+  if (topic.size() > kMaxUrlBytes) return bad("hub.topic is longer than " + std::to_string(kMaxUrlBytes) + " bytes");
   auto cb = parse_url(callback);
   if (!cb.ok()) return bad("hub.callback: " + cb.status().message());
   if (!parse_url(topic).ok()) return bad("hub.topic must be an absolute http(s) URL");
@@ -395,16 +478,37 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body) {
   lease = std::clamp<std::int64_t>(lease, impl_->options.min_lease.count(), impl_->options.max_lease.count());
 
   std::lock_guard lock(impl_->db_mutex);
-  auto count = impl_->db.prepare("SELECT (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM intents)");
-  if (!count.ok()) return {503, "the hub's store is not available"};
+  const HubAnswer unavailable{503, "the hub's store is not available", 30};
+  // What this client, and this callback host, hold already (a renewal of the same
+  // subscription does not count against itself).
+  auto count = impl_->db.prepare(
+      "SELECT (SELECT count(*) FROM subscriptions WHERE client=?1 AND NOT (topic=?3 AND callback=?4)), "
+      "       (SELECT count(*) FROM intents WHERE client=?1), "
+      "       (SELECT count(*) FROM subscriptions WHERE callback_host=?2 AND NOT (topic=?3 AND callback=?4)) + "
+      "       (SELECT count(*) FROM intents WHERE callback_host=?2), "
+      "       (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM intents)");
+  if (!impl_->prepared(count, "a subscription request refused")) return unavailable;
+  count->bind(1, client).bind(2, cb->host).bind(3, topic).bind(4, callback);
   auto row = count->step();
-  if (!row.ok() || !*row) return {503, "the hub's store is not available"};
-  if (count->int64(0) >= kMaxSubscriptions) return {503, "the hub takes no more subscriptions"};
+  if (!row.ok() || !*row) return unavailable;
+  const std::int64_t client_subscriptions = count->int64(0), client_intents = count->int64(1),
+                     host_total = count->int64(2), total = count->int64(3);
+  const auto retry = static_cast<std::int64_t>(std::max<std::int64_t>(1, impl_->options.poll_every.count() / 1000) * 10);
+  if (client_intents >= static_cast<std::int64_t>(impl_->options.max_pending_intents_per_client))
+    return {429, "this client has " + std::to_string(client_intents) + " requests still being verified; try again later",
+            retry};
+  if (client_subscriptions + client_intents >= static_cast<std::int64_t>(impl_->options.max_subscriptions_per_client))
+    return {429, "this client holds " + std::to_string(client_subscriptions) + " subscriptions, the most it may", 3600};
+  if (host_total >= static_cast<std::int64_t>(impl_->options.max_subscriptions_per_callback_host))
+    return {429, "callback host " + cb->host + " holds the most subscriptions it may", 3600};
+  if (total >= kMaxSubscriptions) return {503, "the hub takes no more subscriptions", 3600};
   auto ins = impl_->db.prepare(
-      "INSERT INTO intents(mode, topic, callback, secret, lease, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!ins.ok()) return {503, "the hub's store is not available"};
-  ins->bind(1, mode).bind(2, topic).bind(3, callback).bind(4, secret).bind(5, lease).bind(6, now_utc());
-  if (!ins->run().ok()) return {503, "the hub's store is not available"};
+      "INSERT INTO intents(mode, topic, callback, secret, lease, created_at, client, callback_host) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (ins.ok())
+    ins->bind(1, mode).bind(2, topic).bind(3, callback).bind(4, secret).bind(5, lease).bind(6, now_utc())
+        .bind(7, client).bind(8, cb->host);
+  if (!impl_->run(ins, "a subscription request refused")) return unavailable;
   impl_->wake.notify_one();
   return {202, "intent to " + mode + " accepted; verification follows at the callback"};
 }
@@ -434,6 +538,7 @@ void Hub::stop() {
     std::lock_guard lock(impl_->wake_mutex);
     impl_->stopping = true;
   }
+  impl_->cancel_calls = true;
   impl_->wake.notify_all();
   if (impl_->worker.joinable()) impl_->worker.join();
 }

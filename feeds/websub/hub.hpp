@@ -15,6 +15,7 @@
 // started by start() and stopped by stop() (or the destructor).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -36,6 +37,10 @@ struct OutboundRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   bool allow_private = false;
+  // The whole call (name lookup, connect, TLS, write, read) ends by this deadline, or as soon
+  // as *cancelled becomes true (the hub is stopping), with an error.
+  std::chrono::milliseconds deadline{10000};
+  const std::atomic<bool>* cancelled = nullptr;
 };
 struct OutboundResponse {
   int status = 0;      // 0: no HTTP answer (see error)
@@ -68,6 +73,11 @@ struct HubOptions {
   std::chrono::seconds first_retry{30};  // then doubling, up to max_retry
   std::chrono::seconds max_retry{3600};
   int max_attempts = 8;  // a callback failing this many times in a row is dropped
+  std::chrono::milliseconds call_deadline{10000};  // each verification, delivery or ping, all told
+  // So that no one client, and no one callback host, can fill hub.db (429 beyond):
+  std::size_t max_subscriptions_per_client = 100;       // subscriptions and intents, by client address
+  std::size_t max_pending_intents_per_client = 20;      // intents not yet verified
+  std::size_t max_subscriptions_per_callback_host = 1000;
   std::chrono::milliseconds poll_every{500};
   std::function<void(const std::string&)> log;  // one line per event; null: silent
 };
@@ -75,7 +85,8 @@ struct HubOptions {
 // The hub's answer to a subscription request.
 struct HubAnswer {
   int status = 202;
-  std::string detail;  // why, for 4xx
+  std::string detail;           // why, for 4xx
+  std::int64_t retry_after = 0;  // seconds, for 429 and 503
 };
 
 class Hub {
@@ -83,8 +94,8 @@ class Hub {
   static Result<std::unique_ptr<Hub>> open(const HubOptions& options, Transport transport, TopicSource topics);
   ~Hub();
 
-  // POST /websub with an application/x-www-form-urlencoded body.
-  HubAnswer request(std::string_view content_type, std::string_view body);
+  // POST /websub with an application/x-www-form-urlencoded body, from `client` (its address).
+  HubAnswer request(std::string_view content_type, std::string_view body, const std::string& client);
 
   // One round of work: verify intents, expire leases, notice new entries, make due deliveries.
   // Called by the worker; exposed for tests.

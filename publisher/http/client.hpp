@@ -1,4 +1,4 @@
-// The hub's outbound HTTP: one blocking request with deadlines, over http or https, never
+// The hub's outbound HTTP: one request that returns by its deadline (or when cancelled), over http or https, never
 // following redirects, refusing private addresses unless the request allows them. Beast stays
 // inside client.cpp.
 //

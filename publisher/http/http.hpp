@@ -21,6 +21,7 @@ struct Request {
   std::string target;  // as received: "/datasets/naptan-stops?x=1"
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;  // POST /websub only (bounded by the server's body limit)
+  std::string remote;  // the client's address ("127.0.0.1"), or empty
 
   // The first value of header `lower_name`, or empty.
   std::string_view header(std::string_view lower_name) const;

@@ -179,6 +179,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!name.empty()) req.headers.emplace_back(std::string(name), std::string(f.value()));
     }
     if (msg.method() == bhttp::verb::post) req.body = std::move(msg.body());
+    req.remote = remote_;
     log_method_ = req.method;
     log_target_ = req.target;
     // Each thread keeps the snapshot it last saw and asks for a fresh one only now and then:
@@ -467,8 +468,12 @@ Status run_server(const ServerOptions& options,
   if (!hub.ok()) return hub.status();
   if (options.delegate_hub.empty()) {
     ctx.websub = [h = hub->get()](const Request& req) {
-      auto answer = h->request(req.header("content-type"), req.body);
-      if (answer.status != 202) return problem(answer.status, answer.detail, "/websub");
+      auto answer = h->request(req.header("content-type"), req.body, req.remote);
+      if (answer.status != 202) {
+        Response refused = problem(answer.status, answer.detail, "/websub");
+        if (answer.retry_after > 0) refused.set("Retry-After", std::to_string(answer.retry_after));
+        return refused;
+      }
       Response r;
       r.status = 202;
       r.set("Content-Type", "text/plain; charset=utf-8");

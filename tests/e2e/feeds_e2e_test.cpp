@@ -1,7 +1,11 @@
 // Feeds and WebSub end to end: the real server over loopback, read by Debian's feedparser and
 // pushed to a subscriber written against the W3C recommendation (tests/support/*.py).
 #include <catch2/catch.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -266,4 +270,54 @@ TEST_CASE("websub: with --hub the server advertises that hub and pings it on eve
   }
   CHECK(pinged.count(form_encode(s.base + "/feeds/naptan-stops.atom")) == 1);
   CHECK(pinged.count(form_encode(s.base + "/feeds/all.json")) == 1);
+}
+
+TEST_CASE("websub: a callback that accepts and never answers delays no one and does not hold up shutdown",
+          "[websub][e2e][hardening]") {
+  // A port that accepts (from the kernel's backlog) and never answers.
+  int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(silent, 16) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
+  const std::string hung = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/hung";
+
+  const std::vector<std::string> flags = {"--allow-private-callbacks", "--delivery-retry", "1"};
+  Served s(flags);
+  Subscriber sub(0);
+  const std::string topic = s.base + "/feeds/naptan-stops.atom";
+  // The hung callback is first in hub.db, as in the attack.
+  CHECK(subscribe(s, "subscribe", topic, hung).status == 202);
+  CHECK(subscribe(s, "subscribe", topic, sub.url).status == 202);
+  // Verified while the hung one waits out its 10 s deadline: verifications run side by side.
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(eventually([&] { return sub.got("GET", "subscribe"); }, 8));
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(8));
+
+  // Shutdown does not wait for the hung call.
+  const int port = s.port();
+  const auto stop_at = std::chrono::steady_clock::now();
+  CHECK(s.server->stop(SIGTERM) == 0);
+  CHECK(std::chrono::steady_clock::now() - stop_at < std::chrono::seconds(3));
+
+  // After a restart the hung intent is tried again, and still holds up no one.
+  s.start(flags, port);
+  REQUIRE(eventually([&] {
+    return curl(s.dir, s.base + "/metrics").body.find("gazette_websub_subscriptions 1\n") != std::string::npos;
+  }));
+  run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-03.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-03T06:00:00Z"});
+  CHECK(eventually([&] { return !sub.posts().empty(); }, 8));
+
+  // A callback of 150 'é' is quoted back cut at a character boundary, as valid JSON.
+  std::string e_acute;
+  for (int i = 0; i < 150; ++i) e_acute += "\xC3\xA9";
+  auto refused = subscribe(s, "subscribe", topic, "ftp://" + e_acute);
+  CHECK(refused.status == 400);
+  CHECK_NOTHROW(json::parse(refused.body));
+  CHECK(curl(s.dir, s.base + "/healthz").status == 200);
+  ::close(silent);
 }

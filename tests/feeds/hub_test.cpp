@@ -20,6 +20,7 @@ namespace {
 
 const std::string kTopic = "https://stops.example.org/feeds/naptan-stops.atom";
 const std::string kCallback = "https://93.184.216.34/cb";  // a public address that needs no DNS
+const std::string kClient = "198.51.100.7";                 // the address the requests come from
 
 struct World {
   TempDir dir;
@@ -46,7 +47,9 @@ struct World {
     REQUIRE(h.ok());
     hub = std::move(*h);
   }
+  std::mutex calls_mutex;  // verifications run in parallel
   OutboundResponse answer(const OutboundRequest& r) {
+    std::lock_guard lock(calls_mutex);
     calls.push_back(r);
     if (r.method == "GET") {
       auto q = form_decode(r.url.substr(r.url.find('?') + 1));
@@ -62,7 +65,8 @@ struct World {
   HubAnswer subscribe(const std::string& extra = "") {
     return hub->request("application/x-www-form-urlencoded",
                         "hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" + form_encode(kCallback) +
-                            "&hub.secret=s3cret" + extra);
+                            "&hub.secret=s3cret" + extra,
+                        kClient);
   }
   std::vector<OutboundRequest> posts() const {
     std::vector<OutboundRequest> out;
@@ -108,8 +112,10 @@ TEST_CASE("hub: a callback that does not echo the challenge is not subscribed", 
 
 TEST_CASE("hub: requests are checked: mode, URLs, secret size, lease bounds", "[websub]") {
   World w;
-  auto req = [&](const std::string& body) { return w.hub->request("application/x-www-form-urlencoded", body).status; };
-  CHECK(w.hub->request("application/json", "{}").status == 415);
+  auto req = [&](const std::string& body) {
+    return w.hub->request("application/x-www-form-urlencoded", body, kClient).status;
+  };
+  CHECK(w.hub->request("application/json", "{}", kClient).status == 415);
   CHECK(req("hub.mode=publish&hub.topic=x&hub.callback=y") == 400);
   CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic)) == 400);
   CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=gopher%3A%2F%2Fx") == 400);
@@ -184,10 +190,57 @@ TEST_CASE("hub: entries published while the hub was stopped are delivered when i
 
 TEST_CASE("hub: addresses that lead into our own network are private", "[websub]") {
   for (const char* a : {"127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-                        "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "224.0.0.1", "not-an-address"})
+                        "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "224.0.0.1", "not-an-address",
+                        // IPv4 inside IPv6: compatible, NAT64 (well-known and local), 6to4; and
+                        // site-local, documentation, Teredo, discard-only
+                        "::127.0.0.1", "::10.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b:1::1",
+                        "2002:7f00:1::", "2002:c0a8:101::1", "fec0::1", "feff::1", "2001:db8::1", "2001::1", "100::1"})
     CHECK(is_private_address(a));
-  for (const char* a : {"8.8.8.8", "93.184.216.34", "172.32.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
+  for (const char* a : {"8.8.8.8", "93.184.216.34", "172.32.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8",
+                        "64:ff9b::808:808", "2002:808:808::1"})
     CHECK_FALSE(is_private_address(a));
+}
+
+TEST_CASE("hub: no client or callback host can fill hub.db; long URLs are refused", "[websub][hardening]") {
+  World w;
+  HubOptions o;
+  auto sub = [&](const std::string& callback, const std::string& client, const std::string& topic = kTopic) {
+    return w.hub->request("application/x-www-form-urlencoded",
+                          "hub.mode=subscribe&hub.topic=" + form_encode(topic) + "&hub.callback=" + form_encode(callback),
+                          client);
+  };
+  // 60 KB callbacks grew hub.db by 200 MB in 18 s.
+  CHECK(sub(kCallback + "?" + std::string(2000, 'a'), kClient).status == 400);
+  CHECK(sub(kCallback, kClient, kTopic + "?" + std::string(2000, 'a')).status == 400);
+
+  // Pending intents per client: the 21st waits for verification to catch up.
+  for (std::size_t i = 0; i < o.max_pending_intents_per_client; ++i)
+    REQUIRE(sub(kCallback + "/" + std::to_string(i), kClient).status == 202);
+  auto waiting = sub(kCallback + "/x", kClient);
+  CHECK(waiting.status == 429);
+  CHECK(waiting.retry_after > 0);
+  CHECK(sub(kCallback + "/x", "203.0.113.9").status == 202);  // another client is not held up
+  w.hub->work(1000);                                          // verified: now subscriptions
+  CHECK(sub(kCallback + "/x", kClient).status == 202);
+
+  // Subscriptions per client.
+  for (std::size_t i = 0; w.hub->counts().subscriptions + w.hub->counts().pending_intents < 200; ++i) {
+    auto a = sub(kCallback + "/more/" + std::to_string(i), kClient);
+    if (a.status == 429 && a.detail.find("requests still being verified") != std::string::npos) {
+      w.hub->work(1000);
+      continue;
+    }
+    if (a.status != 202) {
+      CHECK(a.status == 429);
+      CHECK_THAT(a.detail, Catch::Contains("the most it may"));
+      break;
+    }
+  }
+  w.hub->work(1000);
+  const auto held = w.hub->counts().subscriptions;
+  CHECK(held <= static_cast<std::int64_t>(o.max_subscriptions_per_client) + 1);  // + the other client's
+  // A renewal of a subscription held is not a new one.
+  CHECK(sub(kCallback + "/0", kClient).status == 202);
 }
 
 TEST_CASE("hub: a callback that hangs does not hold up the others", "[websub]") {
@@ -223,7 +276,8 @@ TEST_CASE("hub: a callback that hangs does not hold up the others", "[websub]") 
   for (const char* path : {"/slow", "/fast"})
     CHECK((*hub)->request("application/x-www-form-urlencoded",
                           "hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" +
-                              form_encode(std::string("https://93.184.216.34") + path))
+                              form_encode(std::string("https://93.184.216.34") + path),
+                          kClient)
               .status == 202);
   (*hub)->work(1000);
   entries = 2;

@@ -2,6 +2,12 @@
 // refuses private addresses unless allowed, and refuses an https peer it cannot trust.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <thread>
 
 #include "publisher/http/client.hpp"
@@ -60,4 +66,60 @@ TEST_CASE("client: an https callback with a certificate nobody vouches for is re
   auto answer = http::http_call({"GET", base + "/ok", {}, {}, true});
   CHECK(answer.status == 0);
   CHECK_THAT(answer.error, Catch::Contains("certificate verify failed"));
+}
+
+namespace {
+
+// A TCP server that accepts connections (the kernel does, from its backlog) and never answers:
+// the hung callback that used to freeze the hub for good.
+struct SilentServer {
+  int fd = -1;
+  int port = 0;
+  SilentServer() {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~SilentServer() { ::close(fd); }
+  std::string url(const char* scheme = "http") const {
+    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port) + "/cb";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("client: a callback that accepts and never answers costs the call its deadline, no more",
+          "[websub][http][hardening]") {
+  SilentServer silent;
+  for (const char* scheme : {"http", "https"}) {  // a read that never ends, a handshake that never ends
+    websub::OutboundRequest r{"POST", silent.url(scheme), {}, "x", true};
+    r.deadline = std::chrono::milliseconds(700);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto answer = http::http_call(r);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(answer.status == 0);
+    CHECK_THAT(answer.error, Catch::Contains("no complete answer within"));
+    CHECK(took >= std::chrono::milliseconds(650));
+    CHECK(took < std::chrono::milliseconds(2000));
+  }
+  // Stopping the hub cuts a call short, whatever its deadline.
+  std::atomic<bool> stop{false};
+  websub::OutboundRequest r{"GET", silent.url(), {}, {}, true};
+  r.deadline = std::chrono::seconds(60);
+  r.cancelled = &stop;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop = true;
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  auto answer = http::http_call(r);
+  stopper.join();
+  CHECK(answer.error == "stopped");
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
 }
