@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "feeds/websub/call_pool.hpp"
 #include "publisher/common/sha256.hpp"
 #include "publisher/common/url.hpp"
 #include "publisher/store/sqlite.hpp"
@@ -78,20 +79,8 @@ CREATE INDEX IF NOT EXISTS subscriptions_callback_host ON subscriptions(callback
 constexpr std::size_t kMaxUrlBytes = 2000;  // hub.callback and hub.topic
 constexpr std::size_t kMaxSecretBytes = 199;  // "MUST be less than 200 bytes"
 constexpr std::int64_t kMaxSubscriptions = 100000;
-constexpr std::size_t kParallelCalls = 8;
+constexpr std::size_t kParallelCalls = 16;
 
-// Runs `work(item)` for every item on up to kParallelCalls threads.
-template <class T, class F>
-void for_each_in_parallel(const std::vector<T>& items, F work) {
-  std::atomic<std::size_t> next{0};
-  auto run = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < items.size();) work(items[i]);
-  };
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < std::min(items.size(), kParallelCalls); ++t) helpers.emplace_back(run);
-  run();
-  for (auto& h : helpers) h.join();
-}
 
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
@@ -120,6 +109,18 @@ struct Hub::Impl {
   std::condition_variable wake;
   bool stopping = false;
   std::atomic<bool> cancel_calls{false};  // set by stop(): calls in flight end at once
+  CallPool calls{kParallelCalls};
+
+  // Queues one outbound call and what follows from its answer.
+  void submit(const std::string& key, std::function<void()> task) {
+    calls.submit(key, [this, key, task = std::move(task)] {
+      try {
+        task();
+      } catch (const std::exception& e) {
+        log("internal error in " + key + ": " + e.what());
+      }
+    });
+  }
 
   void log(const std::string& line) {
     if (options.log) options.log("websub: " + line);
@@ -161,7 +162,7 @@ struct Hub::Impl {
     {
       std::lock_guard lock(db_mutex);
       auto st = db.prepare("SELECT id, mode, topic, callback, secret, lease, client, callback_host FROM intents "
-                           "ORDER BY id LIMIT 50");
+                           "ORDER BY id LIMIT 200");
       if (!prepared(st, "intents not verified this round")) return;
       while (true) {
         auto row = st->step();
@@ -172,7 +173,7 @@ struct Hub::Impl {
                            std::string(st->text(6)), std::string(st->text(7))});
       }
     }
-    for_each_in_parallel(intents, [&](const Intent& in) { verify_one(in, now); });
+    for (auto& in : intents) submit("intent " + std::to_string(in.id), [this, in, now] { verify_one(in, now); });
   }
 
   void verify_one(const Intent& in, UnixSeconds now) {
@@ -320,8 +321,8 @@ struct Hub::Impl {
                        st->int64(4)});
       }
     }
-    // A few callbacks at a time, so that one that hangs until its deadline holds up no other.
-    for_each_in_parallel(due, [&](const Due& d) { deliver_one(d, now); });
+    for (auto& d : due)
+      submit("delivery " + std::to_string(d.subscription), [this, d, now] { deliver_one(d, now); });
   }
 
   void deliver_one(const Due& d, UnixSeconds now) {
@@ -370,25 +371,29 @@ struct Hub::Impl {
         due.emplace_back(std::string(st->text(0)), st->int64(1));
       }
     }
-    for (const auto& [topic, attempts] : due) {
-      OutboundRequest req{"POST", options.delegate_hub, {}, {}, true};  // the operator named it
-      req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-      req.body = "hub.mode=publish&hub.url=" + form_encode(topic) + "&hub.topic=" + form_encode(topic);
-      auto answer = call(req);
-      std::lock_guard lock(db_mutex);
-      auto upd = db.prepare("UPDATE pings SET pending=?2, attempts=?3, due_at=?4 WHERE topic=?1");
-      if (!prepared(upd, "ping of " + topic + " not recorded; it is sent again")) continue;
-      if (success(answer.status)) {
-        upd->bind(1, topic).bind(2, 0).bind(3, 0).bind(4, 0);
-        log("pinged " + options.delegate_hub + " for " + topic);
-      } else {
-        // A ping is never given up: the delegate carries every subscriber.
-        upd->bind(1, topic).bind(2, 1).bind(3, attempts + 1).bind(4, now + backoff(attempts + 1));
-        log("ping of " + options.delegate_hub + " failed (" +
-            (answer.status ? "HTTP " + std::to_string(answer.status) : answer.error) + ")");
-      }
-      run(upd, "ping of " + topic + " not recorded; it is sent again");
+    for (const auto& [topic, attempts] : due)
+      submit("ping " + topic, [this, topic, attempts, now] { ping_one(topic, attempts, now); });
+  }
+
+  void ping_one(const std::string& topic, std::int64_t attempts, UnixSeconds now) {
+    OutboundRequest req{"POST", options.delegate_hub, {}, {}, true};  // the operator named it
+    req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    req.body = "hub.mode=publish&hub.url=" + form_encode(topic) + "&hub.topic=" + form_encode(topic);
+    auto answer = call(req);
+    if (cancel_calls) return;
+    std::lock_guard lock(db_mutex);
+    auto upd = db.prepare("UPDATE pings SET pending=?2, attempts=?3, due_at=?4 WHERE topic=?1");
+    if (!prepared(upd, "ping of " + topic + " not recorded; it is sent again")) return;
+    if (success(answer.status)) {
+      upd->bind(1, topic).bind(2, 0).bind(3, 0).bind(4, 0);
+      log("pinged " + options.delegate_hub + " for " + topic);
+    } else {
+      // A ping is never given up: the delegate carries every subscriber.
+      upd->bind(1, topic).bind(2, 1).bind(3, attempts + 1).bind(4, now + backoff(attempts + 1));
+      log("ping of " + options.delegate_hub + " failed (" +
+          (answer.status ? "HTTP " + std::to_string(answer.status) : answer.error) + ")");
     }
+    run(upd, "ping of " + topic + " not recorded; it is sent again");
   }
 };
 
@@ -513,12 +518,25 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body, con
   return {202, "intent to " + mode + " accepted; verification follows at the callback"};
 }
 
+namespace {
+
+// One round: calls are queued, not waited for.
+void start_round(Hub::Impl& impl, UnixSeconds now) {
+  impl.verify_intents(now);
+  impl.expire_leases(now);
+  impl.notice_new_entries(now);
+  impl.deliver(now);
+  impl.ping_delegate(now);
+}
+
+}  // namespace
+
 void Hub::work(UnixSeconds now) {
+  // Verification first, so that a subscription it confirms is in place for the deliveries.
   impl_->verify_intents(now);
-  impl_->expire_leases(now);
-  impl_->notice_new_entries(now);
-  impl_->deliver(now);
-  impl_->ping_delegate(now);
+  impl_->calls.wait_idle();
+  start_round(*impl_, now);
+  impl_->calls.wait_idle();
 }
 
 void Hub::start() {
@@ -526,7 +544,7 @@ void Hub::start() {
     std::unique_lock lock(impl_->wake_mutex);
     while (!impl_->stopping) {
       lock.unlock();
-      work(now_utc());
+      start_round(*impl_, now_utc());
       lock.lock();
       impl_->wake.wait_for(lock, impl_->options.poll_every, [this] { return impl_->stopping; });
     }
@@ -541,6 +559,7 @@ void Hub::stop() {
   impl_->cancel_calls = true;
   impl_->wake.notify_all();
   if (impl_->worker.joinable()) impl_->worker.join();
+  impl_->calls.stop();
 }
 
 Hub::Counts Hub::counts() {

@@ -11,7 +11,7 @@
 // With a delegate hub (`--hub URL`) the hub does no fan-out: it pings that hub
 // (hub.mode=publish) for each topic with new entries, durably and with the same retries.
 //
-// Thread-safety: request() may be called from any thread; work() runs on one worker thread,
+// Thread-safety: request() may be called from any thread; rounds of work run on one worker thread,
 // started by start() and stopped by stop() (or the destructor).
 #pragma once
 
@@ -97,11 +97,11 @@ class Hub {
   // POST /websub with an application/x-www-form-urlencoded body, from `client` (its address).
   HubAnswer request(std::string_view content_type, std::string_view body, const std::string& client);
 
-  // One round of work: verify intents, expire leases, notice new entries, make due deliveries.
-  // Called by the worker; exposed for tests.
+  // One round of work: verify intents, expire leases, notice new entries, make due deliveries,
+  // and wait for the calls it made (for tests: the worker thread does not wait).
   void work(UnixSeconds now);
 
-  void start();  // the worker thread: work() every poll_every
+  void start();  // the worker thread: a round every poll_every; its calls run on a pool
   void stop();
 
   // For tests and /metrics: subscriptions active, deliveries pending.
@@ -110,8 +110,9 @@ class Hub {
   };
   Counts counts();
 
- private:
   struct Impl;
+
+ private:
   explicit Hub(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
