@@ -70,9 +70,10 @@ std::string_view Stmt::blob(int col) const {
 
 Db::~Db() { sqlite3_close_v2(db_); }
 
-Status Db::open(const std::string& path, bool create) {
+Status Db::open(const std::string& path, bool create, bool read_only) {
   path_ = path;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX |
+              (create && !read_only ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";

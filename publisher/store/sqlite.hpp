@@ -49,7 +49,8 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
-  Status open(const std::string& path, bool create);
+  // `read_only`: the connection cannot write, whatever SQL it is given (the server's).
+  Status open(const std::string& path, bool create, bool read_only = false);
   Status exec(const std::string& sql);
   Result<Stmt> prepare(std::string_view sql);
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

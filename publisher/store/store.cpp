@@ -110,15 +110,56 @@ fs::path Store::temp_path(const std::string& name) const { return dir_ / "tmp" /
 
 int Store::schema_version() const { return impl_->schema_version; }
 
+namespace {
+
+// Brings the schema up to store_detail::migrations(), in one transaction.
+Status migrate_schema(Db& db, const fs::path& dir) {
+  auto get_version = [&]() -> Result<int> {
+    auto st = db.prepare("PRAGMA user_version");
+    if (!st.ok()) return st.status();
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    return static_cast<int>(st->int64(0));
+  };
+  auto v = get_version();
+  if (!v.ok()) return v.status();
+  const auto& steps = store_detail::migrations();
+  if (*v > static_cast<int>(steps.size()))
+    return Status::conflict(dir.string() + ": store schema " + std::to_string(*v) +
+                            " is newer than this gazette understands (" +
+                            std::to_string(steps.size()) + ")");
+  if (*v < static_cast<int>(steps.size())) {
+    Transaction tx(db);
+    GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
+    auto again = get_version();  // another process may have migrated meanwhile
+    if (!again.ok()) return again.status();
+    for (int i = *again; i < static_cast<int>(steps.size()); ++i) {
+      GAZETTE_RETURN_IF_ERROR(db.exec(steps[static_cast<std::size_t>(i)]));
+      GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA user_version=" + std::to_string(i + 1)));
+    }
+    GAZETTE_RETURN_IF_ERROR(tx.commit());
+  }
+  return {};
+}
+
+}  // namespace
+
 Status Store::init(const fs::path& dir) {
   std::error_code ec;
   if (fs::exists(dir / kDbName, ec))
     return Status::conflict(dir.string() + " already holds a gazette store");
+  // The store is its owner's alone: its folders are closed to everyone else (so artefact files
+  // inside may keep ordinary permissions, for an export to link them), its database private.
   for (const char* sub : {"", "objects", "candidates", "tmp"}) {
     fs::create_directories(dir / sub, ec);
+    if (!ec) fs::permissions(dir / sub, fs::perms::owner_all, fs::perm_options::replace, ec);
     if (ec) return Status::io_error((dir / sub).string() + ": cannot create: " + ec.message());
   }
   {
+    // SQLite gives its -wal and -shm files the database file's permissions.
+    const int fd = ::open((dir / kDbName).c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::io_error((dir / kDbName).string() + ": cannot create: " + std::strerror(errno));
+    ::close(fd);
     Db db;
     GAZETTE_RETURN_IF_ERROR(db.open((dir / kDbName).string(), /*create=*/true));
     GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=WAL"));
@@ -135,55 +176,37 @@ Result<std::unique_ptr<Store>> Store::open(const fs::path& dir, OpenMode mode) {
   std::unique_ptr<Store> store(new Store());
   store->dir_ = dir;
   if (mode == OpenMode::write) {
-    int fd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return Status::io_error((dir / "lock").string() + ": " + std::strerror(errno));
     store->impl_->lock_fd = fd;
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
       return Status::conflict(dir.string() + ": another gazette command is writing to this store");
   }
   Db& db = store->impl_->db;
-  GAZETTE_RETURN_IF_ERROR(db.open((dir / kDbName).string(), /*create=*/false));
+  // Readers (the server above all) cannot write to release data, whatever they are asked.
+  GAZETTE_RETURN_IF_ERROR(db.open((dir / kDbName).string(), /*create=*/false, mode == OpenMode::read));
+  if (mode == OpenMode::read) {
+    // A store of an older schema is brought up to date first, on a connection of its own.
+    auto version = db.prepare("PRAGMA user_version");
+    if (!version.ok()) return version.status();
+    if (auto row = version->step(); !row.ok()) return row.status();
+    if (version->int64(0) < static_cast<std::int64_t>(store_detail::migrations().size())) {
+      Db upgrade;
+      GAZETTE_RETURN_IF_ERROR(upgrade.open((dir / kDbName).string(), /*create=*/false));
+      GAZETTE_RETURN_IF_ERROR(migrate_schema(upgrade, dir));
+    }
+  }
   // synchronous=FULL: a committed release survives power loss, since the commit is the
   // publication point.
   // mmap_size: pages are read through a mapping rather than a pread(2) each, which halves
   // the time of scans such as diffing a national release.
-  GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+  GAZETTE_RETURN_IF_ERROR(db.exec(std::string(mode == OpenMode::write ? "PRAGMA journal_mode=WAL; " : "") +
+                                  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
                                   "PRAGMA mmap_size=4294967296;"));
-  GAZETTE_RETURN_IF_ERROR(store->migrate());
+  if (mode == OpenMode::write) GAZETTE_RETURN_IF_ERROR(migrate_schema(db, dir));
+  store->impl_->schema_version = static_cast<int>(store_detail::migrations().size());
   if (mode == OpenMode::write) GAZETTE_RETURN_IF_ERROR(store->sweep_orphans());
   return store;
-}
-
-Status Store::migrate() {
-  Db& db = impl_->db;
-  auto get_version = [&]() -> Result<int> {
-    auto st = db.prepare("PRAGMA user_version");
-    if (!st.ok()) return st.status();
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    return static_cast<int>(st->int64(0));
-  };
-  auto v = get_version();
-  if (!v.ok()) return v.status();
-  const auto& steps = store_detail::migrations();
-  if (*v > static_cast<int>(steps.size()))
-    return Status::conflict(dir_.string() + ": store schema " + std::to_string(*v) +
-                            " is newer than this gazette understands (" +
-                            std::to_string(steps.size()) + ")");
-  if (*v < static_cast<int>(steps.size())) {
-    Transaction tx(db);
-    GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
-    auto again = get_version();  // another process may have migrated meanwhile
-    if (!again.ok()) return again.status();
-    for (int i = *again; i < static_cast<int>(steps.size()); ++i) {
-      GAZETTE_RETURN_IF_ERROR(db.exec(steps[static_cast<std::size_t>(i)]));
-      GAZETTE_RETURN_IF_ERROR(db.exec("PRAGMA user_version=" + std::to_string(i + 1)));
-    }
-    GAZETTE_RETURN_IF_ERROR(tx.commit());
-  }
-  impl_->schema_version = static_cast<int>(steps.size());
-  return {};
 }
 
 Status Store::sweep_orphans() {

@@ -212,7 +212,6 @@ class Store {
 
  private:
   Store();
-  Status migrate();
   Status sweep_orphans();
   Result<std::int64_t> dataset_num(const std::string& id);
   Status insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,

@@ -2,6 +2,9 @@
 // cost it a refusal, not cost the server its memory, its process or its other clients.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -108,4 +111,36 @@ TEST_CASE("a full server closes the connection idle longest to admit a new clien
   // ... and the others still work.
   for (std::size_t i = 1; i < held.size(); ++i) CHECK_THAT(get_healthz(held[i]), Catch::StartsWith("HTTP/1.1 200"));
   for (int fd : held) ::close(fd);
+}
+
+TEST_CASE("the store is its owner's alone, and the server cannot write to release data", "[e2e][hardening]") {
+  Served s;
+  namespace fs = std::filesystem;
+  const fs::path store = data_of(s.dir);
+  auto mode = [](const fs::path& p) { return fs::status(p).permissions() & fs::perms::all; };
+  for (const char* sub : {"", "objects", "candidates", "tmp"}) {
+    INFO(sub);
+    CHECK(mode(store / sub) == fs::perms::owner_all);
+  }
+  CHECK(mode(store / "gazette.db") == (fs::perms::owner_read | fs::perms::owner_write));
+  if (fs::exists(store / "gazette.db-wal"))
+    CHECK(mode(store / "gazette.db-wal") == (fs::perms::owner_read | fs::perms::owner_write));
+
+  // Every descriptor the server holds on the release database is open for reading only.
+  REQUIRE(curl(s.dir, s.base + "/datasets/naptan-stops/records/66806210056").status == 200);
+  const fs::path fds = "/proc/" + std::to_string(s.server->pid()) + "/fd";
+  int release_db_fds = 0;
+  for (const auto& fd : fs::directory_iterator(fds)) {
+    std::error_code ec;
+    const fs::path target = fs::read_symlink(fd.path(), ec);
+    if (ec || target.filename() != "gazette.db") continue;
+    ++release_db_fds;
+    std::ifstream info("/proc/" + std::to_string(s.server->pid()) + "/fdinfo/" + fd.path().filename().string());
+    std::string key, flags;
+    while (info >> key >> flags)
+      if (key == "flags:") break;
+    INFO("flags " << flags);
+    CHECK((std::stoul(flags, nullptr, 8) & O_ACCMODE) == O_RDONLY);
+  }
+  CHECK(release_db_fds > 0);
 }
