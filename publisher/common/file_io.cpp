@@ -1,5 +1,7 @@
 #include "publisher/common/file_io.hpp"
 
+#include "publisher/common/sha256.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -35,6 +37,29 @@ void disarm_io_fault() { g_fault_countdown = 0; }
 void crash_point(std::string_view name) {
   const char* at = std::getenv("GAZETTE_CRASH_AT");
   if (at != nullptr && name == at) ::kill(::getpid(), SIGKILL);
+}
+
+Result<FileDigest> digest_file(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::io_error(path.string() + ": cannot open: " + std::strerror(errno));
+  Sha256 hash;
+  FileDigest out;
+  std::string buffer(1u << 20, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Status s = errno_status("read failed", path);
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    out.bytes += static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  out.sha256 = to_hex(hash.finish());
+  return out;
 }
 
 Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {

@@ -19,6 +19,13 @@ namespace gazette {
 Result<std::string> read_small_file(const std::filesystem::path& path,
                                     std::size_t max_bytes = 16u << 20);
 
+// The SHA-256 (hex) and size of a file, read a megabyte at a time.
+struct FileDigest {
+  std::string sha256;
+  std::uint64_t bytes = 0;
+};
+Result<FileDigest> digest_file(const std::filesystem::path& path);
+
 // Writes bytes to `final_path` durably and atomically.
 Status write_file_durably(const std::filesystem::path& final_path, std::string_view bytes);
 

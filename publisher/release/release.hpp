@@ -151,6 +151,21 @@ Status render_release_bytes(Store& store, const Contract& contract, const Releas
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,
                                             const Release& release, ArtefactFormat format);
 
+// `gazette fsck`: every artefact of every release of `dataset` against its manifest (kept
+// files hashed, evicted ones rendered again), record counts, the ledger's order, the
+// database and its triggers. One line per problem; none when the store is sound. With
+// `repair`, files that no release references are removed (and listed), nothing else.
+struct FsckOptions {
+  bool repair = false;
+};
+struct FsckReport {
+  std::vector<std::string> problems;
+  std::size_t releases = 0, artefacts = 0, rendered = 0;
+  std::uint64_t records = 0, bytes = 0;
+  std::vector<std::filesystem::path> removed;
+};
+Result<FsckReport> fsck(Store& store, const std::string& dataset, const FsckOptions& options);
+
 // The changeset from release `from` (null: before the first) to release `to`, classified.
 // Reads only the keys whose version changed in between.
 Result<Changeset> changeset_between(Store& store, const Contract& contract,

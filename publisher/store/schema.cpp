@@ -190,4 +190,24 @@ CREATE TRIGGER announced_immutable BEFORE UPDATE ON announced
   return kMigrations;
 }
 
+std::vector<std::string> required_triggers() {
+  // Read from the migrations themselves, so that a trigger added later is checked without
+  // anyone remembering to list it.
+  std::vector<std::string> names;
+  auto name_after = [](const std::string& sql, std::size_t at) {
+    while (at < sql.size() && sql[at] == ' ') ++at;
+    if (sql.compare(at, 14, "IF NOT EXISTS ") == 0) at += 14;
+    if (sql.compare(at, 10, "IF EXISTS ") == 0) at += 10;
+    const std::size_t end = sql.find_first_of(" \n(;", at);
+    return sql.substr(at, end - at);
+  };
+  for (const auto& sql : migrations()) {
+    for (std::size_t at = sql.find("CREATE TRIGGER "); at != std::string::npos; at = sql.find("CREATE TRIGGER ", at + 1))
+      names.push_back(name_after(sql, at + 15));
+    for (std::size_t at = sql.find("DROP TRIGGER "); at != std::string::npos; at = sql.find("DROP TRIGGER ", at + 1))
+      std::erase(names, name_after(sql, at + 13));
+  }
+  return names;
+}
+
 }  // namespace gazette::store_detail

@@ -8,5 +8,8 @@
 namespace gazette::store_detail {
 
 const std::vector<std::string>& migrations();
+// The triggers the migrations leave in place (those that keep releases immutable and the
+// ledger append-only), by name.
+std::vector<std::string> required_triggers();
 
 }  // namespace gazette::store_detail

@@ -8,7 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "publisher/common/file_io.hpp"
@@ -210,27 +212,73 @@ Result<std::unique_ptr<Store>> Store::open(const fs::path& dir, OpenMode mode) {
 }
 
 Status Store::sweep_orphans() {
-  // Files in tmp/ belong to writes that never committed; we hold the writer lock, so no
-  // live process is writing them.
+  auto removed = remove_unreferenced_files();
+  if (!removed.ok()) return removed.status();
+  swept_on_open_ = std::move(*removed);
+  return {};
+}
+
+Result<std::vector<fs::path>> Store::unreferenced_files() {
+  std::vector<fs::path> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir_ / "tmp", ec)) fs::remove_all(e.path(), ec);
+  // Files in tmp/ belong to writes that never committed.
+  for (const auto& e : fs::directory_iterator(dir_ / "tmp", ec)) out.push_back(e.path());
   // Objects that no artefact row names were written by a release that crashed before its
-  // commit. Only objects are swept; candidates are kept until released or replaced.
+  // commit. Only objects are considered; candidates are kept until released or replaced.
   // An evicted artefact names its files no more (removing them may have been interrupted).
   auto st = impl_->db.prepare(kObjectInUse);
   if (!st.ok()) return st.status();
   for (const auto& shard : fs::directory_iterator(dir_ / "objects", ec)) {
     for (const auto& obj : fs::directory_iterator(shard.path(), ec)) {
       std::string name = obj.path().filename().string();
-      std::string sha = name.substr(0, 64);
-      st->bind(1, sha);
+      st->bind(1, name.substr(0, 64));
       auto row = st->step();
       if (!row.ok()) return row.status();
       st->reset();
-      if (!*row) fs::remove(obj.path(), ec);
+      if (!*row) out.push_back(obj.path());
     }
   }
-  return {};
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<fs::path>> Store::remove_unreferenced_files() {
+  if (impl_->lock_fd < 0) return Status::invalid_input("the store is open for reading only");
+  // We hold the writer lock, so no live process is writing what tmp/ holds.
+  auto files = unreferenced_files();
+  if (!files.ok()) return files.status();
+  std::vector<fs::path> removed;
+  for (const auto& f : *files) {
+    std::error_code ec;
+    fs::remove_all(f, ec);
+    if (ec) return Status::io_error(f.string() + ": cannot remove: " + ec.message());
+    removed.push_back(f);
+  }
+  return removed;
+}
+
+Result<std::vector<std::string>> Store::structure_problems() {
+  std::vector<std::string> problems;
+  auto check = impl_->db.prepare("PRAGMA quick_check");
+  if (!check.ok()) return check.status();
+  for (;;) {
+    auto row = check->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (check->text(0) != "ok") problems.push_back("database: " + std::string(check->text(0)));
+  }
+  std::set<std::string> present;
+  auto triggers = impl_->db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'");
+  if (!triggers.ok()) return triggers.status();
+  for (;;) {
+    auto row = triggers->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    present.emplace(triggers->text(0));
+  }
+  for (const auto& name : store_detail::required_triggers())
+    if (!present.count(name)) problems.push_back("database: trigger " + name + " is missing (history is not protected)");
+  return problems;
 }
 
 Result<std::int64_t> Store::dataset_num(const std::string& id) {

@@ -207,12 +207,24 @@ class Store {
   // ledger sequence number. Commit order, unlike dates, only ever grows at its end.
   Result<std::map<std::string, std::int64_t>> publication_order(const std::string& dataset);
 
+  // Checks for `gazette fsck`: SQLite's own check of the database file, and the triggers that
+  // keep history immutable; one line per problem, none when sound.
+  Result<std::vector<std::string>> structure_problems();
+  // Files in the store that nothing references: leftovers in tmp/, and objects no kept
+  // artefact names (a release that crashed before its commit, an interrupted eviction).
+  Result<std::vector<std::filesystem::path>> unreferenced_files();
+  // Removes them (writers only; every write command does this when it opens the store).
+  Result<std::vector<std::filesystem::path>> remove_unreferenced_files();
+  // What opening this store for writing removed so.
+  const std::vector<std::filesystem::path>& swept_on_open() const { return swept_on_open_; }
+
   // Bytes used by the database (pages in use), for storage accounting.
   Result<std::uint64_t> database_bytes();
 
  private:
   Store();
   Status sweep_orphans();
+  std::vector<std::filesystem::path> swept_on_open_;
   Result<std::int64_t> dataset_num(const std::string& id);
   Status insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,
                        const std::string& actor);

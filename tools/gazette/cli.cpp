@@ -66,6 +66,10 @@ const std::vector<CommandSpec>& commands() {
        "publish a new release equal to an old one",
        cmd_rollback},
       {"history", {"ID"}, {}, {}, "list a dataset's releases", cmd_history},
+      {"fsck", {"ID"}, {{"--repair", ""}}, {},
+       "check every artefact against its manifest, the record counts and the ledger; --repair removes "
+       "files no release references",
+       cmd_fsck},
       {"record", {"ID", "KEY"}, {}, {}, "one record now, and every version of it", cmd_record},
       {"as-of", {"ID", "ISO8601"}, {}, {}, "the release current at an instant", cmd_as_of},
       {"export", {"ID"}, {{"--to", "DIR"}, {"--public-url", "URL"}, {"--feed-page-size", "N"}}, {"--to"},

@@ -14,6 +14,7 @@ int cmd_dataset_list(const Invocation& inv);
 int cmd_stage(const Invocation& inv);
 int cmd_release(const Invocation& inv);
 int cmd_history(const Invocation& inv);
+int cmd_fsck(const Invocation& inv);
 int cmd_as_of(const Invocation& inv);
 int cmd_demo(const Invocation& inv);
 int cmd_serve(const Invocation& inv);

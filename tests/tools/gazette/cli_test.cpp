@@ -408,3 +408,60 @@ TEST_CASE("staging the national scale streams in well under 1 GB of memory", "[c
   // Streaming, not whole-file buffers: far less than the file and its parsed copy together.
   CHECK(static_cast<std::uintmax_t>(r.max_rss_kb) * 1024 < 3 * std::filesystem::file_size(file));
 }
+
+TEST_CASE("fsck finds what was damaged, one line each, and --repair removes only what no release references",
+          "[cli][fsck][hardening]") {
+  Gazette g;
+  g.setup();
+  const char* days[] = {"2024-10-13", "2024-10-24", "2024-12-03"};
+  for (const char* day : days)
+    g.ok({"release", "naptan-stops", g.stage(naptan_dir() / ("csv/668Stops_" + std::string(day) + ".csv")), "--owner",
+          "alice", "--published-at", std::string(day) + "T06:00:00Z"});
+  auto clean = g.run({"fsck", "naptan-stops"});
+  INFO(clean.out << clean.err);
+  CHECK(clean.exit_code == 0);
+  CHECK_THAT(clean.out, Catch::StartsWith("fsck naptan-stops: 3 releases, 9 artefacts (") && Catch::EndsWith("; 0 problems\n"));
+  CHECK(clean.out.find("(0 rendered again)") == std::string::npos);  // the first release's files were evicted
+
+  // Damage, four ways.
+  const std::filesystem::path store = g.data();
+  const std::string history = g.ok({"history", "naptan-stops"}).out;
+  const std::string csv_sha = history.substr(history.rfind(' ') + 1, 64);  // the newest release's CSV
+  const auto csv_file = store / "objects" / csv_sha.substr(0, 2) / csv_sha;
+  {
+    std::string bytes = read_text(csv_file);
+    bytes[bytes.size() / 2] ^= 1;
+    std::filesystem::permissions(csv_file, std::filesystem::perms::owner_write, std::filesystem::perm_options::add);
+    write_text(csv_file, bytes);
+  }
+  const auto stray = store / "objects" / "zz" / std::string(64, 'z');
+  std::filesystem::create_directories(stray.parent_path());
+  write_text(stray, "left by a crash");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((store / "gazette.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "DROP TRIGGER ledger_append_only; "
+                       "DELETE FROM record_spans WHERE (dataset, key, first_seq) IN (SELECT dataset, key, first_seq FROM "
+                       "record_spans WHERE first_seq = 1 ORDER BY last_seq IS NULL, key LIMIT 1)",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  auto damaged = g.run({"fsck", "naptan-stops"});
+  INFO(damaged.out);
+  CHECK(damaged.exit_code == 1);
+  CHECK_THAT(damaged.out, Catch::Contains("release 2024-12-03 naptan-stops.csv: file " + csv_file.string() + " hashes to"));
+  CHECK_THAT(damaged.out, Catch::Contains("objects/zz/" + std::string(64, 'z') + ": no release references this file"));
+  CHECK_THAT(damaged.out, Catch::Contains("database: trigger ledger_append_only is missing"));
+  CHECK_THAT(damaged.out, Catch::Contains("release 2024-10-13: holds 355 records, but was published with 356"));
+  CHECK_THAT(damaged.out, Catch::Contains("release 2024-10-13 naptan-stops.csv: evicted, and rendering it again gives"));
+  CHECK_THAT(damaged.out, Catch::EndsWith(" problems\n"));
+
+  // --repair removes the stray file and nothing else; the damage it cannot undo is still named.
+  auto repaired = g.run({"fsck", "naptan-stops", "--repair"});
+  CHECK(repaired.exit_code == 1);
+  CHECK_THAT(repaired.out, Catch::Contains("removed objects/zz/" + std::string(64, 'z')));
+  CHECK_FALSE(std::filesystem::exists(stray));
+  CHECK(std::filesystem::exists(csv_file));
+  auto again = g.run({"fsck", "naptan-stops"});
+  CHECK(again.out.find("no release references") == std::string::npos);
+}

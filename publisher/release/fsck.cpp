@@ -1,0 +1,208 @@
+// Method: `gazette fsck` reads everything it checks the slow way, never trusting one copy of
+// a fact to vouch for another. Each release's manifest (what consumers were told) is compared
+// with the release's rows; every kept artefact file is hashed whole; every evicted one is
+// rendered again from the stored records and hashed; the records are counted; the ledger must
+// list the releases in the order they were published; and SQLite checks its own file and the
+// triggers that keep history immutable. Nothing is written unless --repair, which removes only
+// files no release references.
+#include <nlohmann/json.hpp>
+
+#include "publisher/common/file_io.hpp"
+#include "publisher/release/release.hpp"
+
+namespace gazette {
+
+namespace {
+
+// What a manifest says about the release, read back from the text consumers received.
+struct ManifestFacts {
+  std::string dataset, release, renderer;
+  std::uint64_t record_count = 0;
+  struct File {
+    std::string name, sha256;
+    std::uint64_t bytes = 0;
+  };
+  std::vector<File> artefacts;
+};
+
+Result<ManifestFacts> read_manifest(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::corruption("manifest is not a JSON object");
+  ManifestFacts m;
+  try {
+    m.dataset = j.at("dataset").get<std::string>();
+    m.release = j.at("release").get<std::string>();
+    m.renderer = j.value("renderer", "");
+    m.record_count = j.at("record_count").get<std::uint64_t>();
+    for (const auto& a : j.at("artefacts"))
+      m.artefacts.push_back({a.at("name").get<std::string>(), a.at("sha256").get<std::string>(),
+                             a.at("bytes").get<std::uint64_t>()});
+  } catch (const nlohmann::json::exception& e) {
+    return Status::corruption(std::string("manifest lacks what a manifest has: ") + e.what());
+  }
+  return m;
+}
+
+std::optional<ArtefactFormat> format_of(const std::string& name) {
+  for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json}) {
+    const std::string ext = std::string(".") + extension(f);
+    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0) return f;
+  }
+  return std::nullopt;
+}
+
+class Checker {
+ public:
+  Checker(Store& store, FsckReport& report) : store_(store), report_(report) {}
+
+  void problem(const std::string& where, const std::string& what) { report_.problems.push_back(where + ": " + what); }
+
+  Status check_release(const Release& r) {
+    const std::string where = "release " + r.id;
+    ++report_.releases;
+    auto manifest = read_manifest(r.manifest_json);
+    if (!manifest.ok()) {
+      problem(where, manifest.status().message());
+      return {};
+    }
+    if (manifest->dataset != r.dataset || manifest->release != r.id)
+      problem(where, "its manifest names " + manifest->dataset + " " + manifest->release);
+    if (manifest->record_count != r.record_count)
+      problem(where, "its manifest says " + std::to_string(manifest->record_count) + " records, the store " +
+                         std::to_string(r.record_count));
+    // The records, counted one by one.
+    std::uint64_t counted = 0;
+    GAZETTE_RETURN_IF_ERROR(store_.for_each_record_hash(r.dataset, r.seq, [&](std::string_view, const Digest&) {
+      ++counted;
+      return Status{};
+    }));
+    report_.records += counted;
+    if (counted != r.record_count)
+      problem(where, "holds " + std::to_string(counted) + " records, but was published with " +
+                         std::to_string(r.record_count));
+    // The artefacts: those the manifest lists, as the store holds them.
+    if (manifest->artefacts.size() != r.artefacts.size())
+      problem(where, "its manifest lists " + std::to_string(manifest->artefacts.size()) + " artefacts, the store " +
+                         std::to_string(r.artefacts.size()));
+    for (const auto& listed : manifest->artefacts) {
+      const Artefact* a = nullptr;
+      for (const auto& candidate : r.artefacts)
+        if (candidate.name == listed.name) a = &candidate;
+      const std::string at = where + " " + listed.name;
+      if (a == nullptr) {
+        problem(at, "listed in the manifest, unknown to the store");
+        continue;
+      }
+      if (a->sha256 != listed.sha256 || a->bytes != listed.bytes)
+        problem(at, "the store records sha256:" + a->sha256 + ", the manifest sha256:" + listed.sha256);
+      GAZETTE_RETURN_IF_ERROR(check_artefact(r, *a, listed, *manifest, at));
+    }
+    return {};
+  }
+
+ private:
+  Status check_artefact(const Release& r, const Artefact& a, const ManifestFacts::File& listed,
+                        const ManifestFacts& manifest, const std::string& at) {
+    ++report_.artefacts;
+    if (!a.evicted) {
+      check_file(store_.object_path(a.sha256), listed.sha256, listed.bytes, at);
+      if (!a.gzip_sha256.empty()) check_file(store_.object_path(a.gzip_sha256), a.gzip_sha256, a.gzip_bytes, at + ".gz");
+      return {};
+    }
+    // Evicted: the bytes must come back from the records, exactly.
+    if (manifest.renderer != renderer_id()) {
+      problem(at, "evicted, but rendered by " + manifest.renderer + ", which this gazette is not (" + renderer_id() + ")");
+      return {};
+    }
+    const auto format = format_of(a.name);
+    if (!format) {
+      problem(at, "evicted, and no renderer makes a file of this name");
+      return {};
+    }
+    if (!contract_ || contract_version_ != r.contract_version) {
+      auto c = release_contract(store_, r);
+      if (!c.ok()) {
+        problem(at, "cannot be rendered again: " + c.status().message());
+        return {};
+      }
+      contract_ = std::move(*c);
+      contract_version_ = r.contract_version;
+    }
+    auto sha = rendered_sha256(store_, *contract_, r, *format);
+    if (!sha.ok()) return sha.status();
+    ++report_.rendered;
+    if (*sha != listed.sha256) problem(at, "evicted, and rendering it again gives sha256:" + *sha + ", not the manifest's");
+    return {};
+  }
+
+  void check_file(const std::filesystem::path& path, const std::string& sha256, std::uint64_t bytes,
+                  const std::string& at) {
+    auto d = digest_file(path);
+    if (!d.ok()) {
+      problem(at, "file " + path.string() + " cannot be read: " + d.status().message());
+      return;
+    }
+    report_.bytes += d->bytes;
+    if (d->bytes != bytes)
+      problem(at, "file " + path.string() + " has " + std::to_string(d->bytes) + " bytes, not " + std::to_string(bytes));
+    else if (d->sha256 != sha256)
+      problem(at, "file " + path.string() + " hashes to sha256:" + d->sha256 + ", not sha256:" + sha256);
+  }
+
+  Store& store_;
+  FsckReport& report_;
+  std::optional<Contract> contract_;
+  int contract_version_ = 0;
+};
+
+}  // namespace
+
+Result<FsckReport> fsck(Store& store, const std::string& dataset, const FsckOptions& options) {
+  FsckReport report;
+  auto info = store.dataset(dataset);
+  if (!info.ok()) return info.status();
+  auto structure = store.structure_problems();
+  if (!structure.ok()) return structure.status();
+  report.problems = std::move(*structure);
+
+  auto releases = store.releases(dataset);
+  if (!releases.ok()) return releases.status();
+  Checker checker(store, report);
+  for (const auto& r : *releases) GAZETTE_RETURN_IF_ERROR(checker.check_release(r));
+
+  // The ledger lists each release once, in the order of publication.
+  auto ledger = store.ledger(dataset);
+  if (!ledger.ok()) return ledger.status();
+  std::vector<std::string> in_ledger;
+  for (const auto& e : *ledger)
+    if (e.action == "release") in_ledger.push_back(e.subject);
+  std::vector<std::string> published;
+  for (const auto& r : *releases) published.push_back(r.id);
+  if (in_ledger != published) {
+    for (std::size_t i = 0; i < std::max(in_ledger.size(), published.size()); ++i) {
+      const std::string l = i < in_ledger.size() ? in_ledger[i] : "(nothing)";
+      const std::string p = i < published.size() ? published[i] : "(nothing)";
+      if (l != p) {
+        checker.problem("ledger", "release " + std::to_string(i + 1) + " is " + l + " in the ledger but " + p +
+                                      " in the store");
+        break;
+      }
+    }
+  }
+  for (std::size_t i = 1; i < releases->size(); ++i)
+    if ((*releases)[i].published_at <= (*releases)[i - 1].published_at)
+      checker.problem("release " + (*releases)[i].id, "published no later than the release before it");
+
+  auto loose = options.repair ? store.remove_unreferenced_files() : store.unreferenced_files();
+  if (!loose.ok()) return loose.status();
+  if (options.repair) loose->insert(loose->begin(), store.swept_on_open().begin(), store.swept_on_open().end());
+  for (const auto& f : *loose) {
+    if (options.repair)
+      report.removed.push_back(f);
+    else
+      checker.problem(std::filesystem::relative(f, store.dir()).string(), "no release references this file (--repair removes it)");
+  }
+  return report;
+}
+
+}  // namespace gazette
