@@ -371,8 +371,8 @@ struct Hub::Impl {
         due.emplace_back(std::string(st->text(0)), st->int64(1));
       }
     }
-    for (const auto& [topic, attempts] : due)
-      submit("ping " + topic, [this, topic, attempts, now] { ping_one(topic, attempts, now); });
+    for (const auto& ping : due)
+      submit("ping " + ping.first, [this, ping, now] { ping_one(ping.first, ping.second, now); });
   }
 
   void ping_one(const std::string& topic, std::int64_t attempts, UnixSeconds now) {

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace gazette {
@@ -40,8 +41,10 @@ Digest Sha256::finish() {
 }
 
 Digest sha256(std::string_view bytes) {
-  // One context per thread, reused: hashing every record of a national release is hot.
-  thread_local EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  // One context per thread, reused: hashing every record of a national release is hot. It is
+  // freed when the thread ends (server and hub threads come and go).
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> owned(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_MD_CTX* ctx = owned.get();
   Digest d{};
   unsigned int n = 0;
   if (ctx == nullptr || EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1 ||

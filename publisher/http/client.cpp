@@ -1,6 +1,6 @@
-// Method: each call runs on its own small io_context as one coroutine (resolve, connect, TLS
-// handshake, write, read), and the caller drives that context in short slices until the call
-// ends, its total deadline passes, or the hub asks it to stop. Whatever is unfinished then is
+// Method: each call runs on its own small io_context as a chain of asynchronous steps (connect,
+// TLS handshake, write, read), and the caller drives that context in short slices until the
+// call ends, its total deadline passes, or the hub asks it to stop. Whatever is unfinished then is
 // destroyed with the context, which closes its socket: a callback that accepts and never
 // answers costs one call its deadline and nothing more. Names that are not IP addresses are
 // resolved on a thread of their own, since getaddrinfo cannot be interrupted; a resolution
@@ -12,16 +12,16 @@
 // system's trust store.
 #include "publisher/http/client.hpp"
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "publisher/common/url.hpp"
@@ -82,73 +82,108 @@ Result<std::vector<tcp::endpoint>> resolve(const websub::OutboundRequest& r, con
   return lookup->endpoints;
 }
 
+// One exchange on a connected stream (plain or TLS): write the request, read the answer, each
+// step continuing in the completion of the one before. `done` runs once, at the end or at the
+// first error; the Exchange keeps itself alive through its handlers.
 template <class Stream>
-net::awaitable<void> exchange(Stream& stream, const websub::OutboundRequest& r, const Url& url,
-                              websub::OutboundResponse& out) {
-  bhttp::request<bhttp::string_body> req{r.method == "POST" ? bhttp::verb::post : bhttp::verb::get, url.target, 11};
-  const bool default_port = (url.scheme == "http" && url.port == 80) || (url.scheme == "https" && url.port == 443);
-  const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  req.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(url.port));
-  req.set(bhttp::field::user_agent, "gazette-websub/1");
-  for (const auto& [k, v] : r.headers) req.insert(k, v);
-  req.body() = r.body;
-  req.prepare_payload();
-  beast::error_code ec;
-  co_await bhttp::async_write(stream, req, net::redirect_error(net::use_awaitable, ec));
-  if (ec) {
-    out.error = "cannot send: " + ec.message();
-    co_return;
+class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
+ public:
+  Exchange(Stream& stream, const websub::OutboundRequest& r, const Url& url, websub::OutboundResponse& out,
+           std::function<void()> done)
+      : stream_(stream), out_(out), done_(std::move(done)), buffer_(16 * 1024 + kMaxAnswerBytes) {
+    req_ = {r.method == "POST" ? bhttp::verb::post : bhttp::verb::get, url.target, 11};
+    const bool default_port = (url.scheme == "http" && url.port == 80) || (url.scheme == "https" && url.port == 443);
+    const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+    req_.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(url.port));
+    req_.set(bhttp::field::user_agent, "gazette-websub/1");
+    for (const auto& [k, v] : r.headers) req_.insert(k, v);
+    req_.body() = r.body;
+    req_.prepare_payload();
+    parser_.header_limit(16 * 1024);
+    parser_.body_limit(kMaxAnswerBytes);
   }
-  beast::flat_buffer buffer(16 * 1024 + kMaxAnswerBytes);
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.header_limit(16 * 1024);
-  parser.body_limit(kMaxAnswerBytes);
-  co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
-  if (ec && ec != bhttp::error::body_limit) {
-    out.error = "no answer: " + ec.message();
-    co_return;
-  }
-  out.status = static_cast<int>(parser.get().result_int());
-  out.body = parser.get().body();
-}
 
-net::awaitable<void> call(const websub::OutboundRequest& r, const Url& url, std::vector<tcp::endpoint> endpoints,
-                          websub::OutboundResponse& out) {
-  auto executor = co_await net::this_coro::executor;
-  beast::error_code ec;
-  if (url.scheme == "http") {
-    beast::tcp_stream stream(executor);
-    co_await stream.async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
-    if (ec) {
-      out.error = "cannot connect to " + url.host + ": " + ec.message();
-      co_return;
+  void start() {
+    bhttp::async_write(stream_, req_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->finish("cannot send: " + ec.message());
+      bhttp::async_read(self->stream_, self->buffer_, self->parser_,
+                        [self](beast::error_code ec2, std::size_t) { self->on_read(ec2); });
+    });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec && ec != bhttp::error::body_limit) return finish("no answer: " + ec.message());
+    out_.status = static_cast<int>(parser_.get().result_int());
+    out_.body = parser_.get().body();
+    finish("");
+  }
+  void finish(const std::string& error) {
+    if (!error.empty()) out_.error = error;
+    done_();
+  }
+
+  Stream& stream_;
+  websub::OutboundResponse& out_;
+  std::function<void()> done_;
+  bhttp::request<bhttp::string_body> req_;
+  beast::flat_buffer buffer_;
+  bhttp::response_parser<bhttp::string_body> parser_;
+};
+
+// Connects (and for https, shakes hands), then runs an Exchange. Owns the stream, so that
+// destroying the io_context with the call unfinished closes the socket.
+struct Connection : std::enable_shared_from_this<Connection> {
+  Connection(net::io_context& ioc, const websub::OutboundRequest& r, const Url& u, websub::OutboundResponse& o,
+             std::function<void()> d)
+      : request(r), url(u), out(o), done(std::move(d)), tls(ssl::context::tls_client), plain(ioc) {
+    if (url.scheme == "https") {
+      tls.set_default_verify_paths();
+      tls.set_verify_mode(ssl::verify_peer);
+      secure.emplace(ioc, tls);
     }
-    co_await exchange(stream, r, url, out);
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    co_return;
   }
-  ssl::context tls(ssl::context::tls_client);
-  tls.set_default_verify_paths();
-  tls.set_verify_mode(ssl::verify_peer);
-  beast::ssl_stream<beast::tcp_stream> stream(executor, tls);
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
-    out.error = "TLS: cannot set the server name";
-    co_return;
+
+  void start(const std::vector<tcp::endpoint>& endpoints) {
+    auto self = shared_from_this();
+    auto on_connect = [self](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) {
+        self->out.error = "cannot connect to " + self->url.host + ": " + ec.message();
+        return self->done();
+      }
+      if (!self->secure) {
+        return std::make_shared<Exchange<beast::tcp_stream>>(self->plain, self->request, self->url, self->out,
+                                                             [self] { self->done(); })
+            ->start();
+      }
+      self->secure->async_handshake(ssl::stream_base::client, [self](beast::error_code hec) {
+        if (hec) {
+          self->out.error = "TLS: " + hec.message();
+          return self->done();
+        }
+        // No TLS close_notify afterwards: a peer that does not answer it would hold the call.
+        std::make_shared<Exchange<beast::ssl_stream<beast::tcp_stream>>>(*self->secure, self->request, self->url,
+                                                                        self->out, [self] { self->done(); })
+            ->start();
+      });
+    };
+    if (!secure) return plain.async_connect(endpoints, on_connect);
+    if (!SSL_set_tlsext_host_name(secure->native_handle(), url.host.c_str())) {
+      out.error = "TLS: cannot set the server name";
+      return done();
+    }
+    secure->set_verify_callback(ssl::host_name_verification(url.host));
+    beast::get_lowest_layer(*secure).async_connect(endpoints, on_connect);
   }
-  stream.set_verify_callback(ssl::host_name_verification(url.host));
-  co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::redirect_error(net::use_awaitable, ec));
-  if (ec) {
-    out.error = "cannot connect to " + url.host + ": " + ec.message();
-    co_return;
-  }
-  co_await stream.async_handshake(ssl::stream_base::client, net::redirect_error(net::use_awaitable, ec));
-  if (ec) {
-    out.error = "TLS: " + ec.message();
-    co_return;
-  }
-  co_await exchange(stream, r, url, out);
-  // No TLS close_notify: a peer that does not answer it would hold the call to its deadline.
-}
+
+  const websub::OutboundRequest& request;
+  const Url& url;
+  websub::OutboundResponse& out;
+  std::function<void()> done;
+  ssl::context tls;
+  beast::tcp_stream plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+};
 
 }  // namespace
 
@@ -175,16 +210,7 @@ websub::OutboundResponse http_call(const websub::OutboundRequest& r) {
   try {
     net::io_context ioc(1);
     bool finished = false;
-    net::co_spawn(ioc, call(r, *url, std::move(endpoints), out), [&](std::exception_ptr e) {
-      finished = true;
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        out.status = 0;
-        out.error = x.what();
-      }
-    });
+    std::make_shared<Connection>(ioc, r, *url, out, [&finished] { finished = true; })->start(endpoints);
     while (!finished && !cancelled(r) && Clock::now() < deadline) {
       ioc.run_for(std::min<Clock::duration>(kSlice, deadline - Clock::now()));
       if (ioc.stopped() && !finished) ioc.restart();

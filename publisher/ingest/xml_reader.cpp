@@ -129,7 +129,7 @@ class XmlScanner {
  public:
   XmlScanner(ChunkedReader& in, const std::string& source, const Contract& contract,
              RecordSink& sink, const IngestOptions& options)
-      : in_(in), source_(source), contract_(contract), sink_(sink), options_(options) {
+      : in_(in), source_(source), sink_(sink), options_(options) {
     record_element_ = contract.xml_record_element.empty() ? "StopPoint"
                                                           : contract.xml_record_element;
     for (const auto& col : contract.columns) {
@@ -189,7 +189,6 @@ class XmlScanner {
 
   ChunkedReader& in_;
   const std::string& source_;
-  const Contract& contract_;
   RecordSink& sink_;
   const IngestOptions& options_;
   std::string record_element_;

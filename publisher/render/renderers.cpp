@@ -73,7 +73,7 @@ class XmlRenderer : public ArtefactRenderer {
 
 class JsonRenderer : public ArtefactRenderer {
  public:
-  JsonRenderer(const Contract& c, const ReleaseHeader& h) : contract_(c), header_(h) {
+  JsonRenderer(const Contract& c, const ReleaseHeader& h) : header_(h) {
     for (const auto& col : c.columns) {
       std::string k;
       append_json_string(k, col.name);
@@ -112,7 +112,6 @@ class JsonRenderer : public ArtefactRenderer {
   void end(std::string& out) override { out += "\n]}\n"; }
 
  private:
-  const Contract& contract_;
   ReleaseHeader header_;
   std::vector<std::string> keys_;
   std::vector<bool> numeric_;

@@ -209,7 +209,11 @@ TEST_CASE("websub: verification, a signed delivery, a retry, a release cut while
 
   // A release cut while the server is down is delivered when it starts again.
   const int port = s.port();
-  CHECK(s.server->stop(SIGTERM) == 0);
+  {
+    const int stopped = s.server->stop(SIGTERM);
+    INFO(s.server->error_output());
+    CHECK(stopped == 0);
+  }
   run_gazette(s.dir, {"release", "naptan-stops", stage(s.dir, "csv/668Stops_2024-12-12.csv"), "--owner", "alice",
                       "--published-at", "2024-12-12T06:00:00Z"});
   s.start(flags, port);
