@@ -109,29 +109,27 @@ Response serve_changes(const Request& req, const Route& route, const ServedDatas
   if (format != "json" && format != "csv")
     return problem(400, "format must be json or csv", req.target);
 
-  auto cs = queries.changeset(ds, from, *to);
-  if (!cs.ok()) return problem(500, cs.status().message(), req.target);
-  const auto& changes = (*cs)->changes;
-  std::size_t begin = 0;
+  std::string after;
   if (auto it = route.query.find("cursor"); it != route.query.end()) {
-    auto after = decode_cursor(it->second);
-    if (!after.ok()) return problem(400, after.status().message(), req.target);
-    begin = static_cast<std::size_t>(
-        std::upper_bound(changes.begin(), changes.end(), *after,
-                         [](const std::string& k, const Change& c) { return k < c.key; }) -
-        changes.begin());
+    auto decoded = decode_cursor(it->second);
+    if (!decoded.ok()) return problem(400, decoded.status().message(), req.target);
+    after = std::move(*decoded);
   }
-  const std::size_t end = std::min(changes.size(), begin + limit);
-  const std::string next = end < changes.size() ? encode_cursor(changes[end - 1].key) : "";
+  // Only the page is read: memory follows `limit`, not the changeset.
+  auto page = queries.changeset_page(ds, from, *to, after, limit);
+  if (!page.ok()) return problem(500, page.status().message(), req.target);
+  const Changeset& cs = page->changeset;
+  const std::size_t begin = 0, end = cs.changes.size();
+  const std::string next = page->more && end > 0 ? encode_cursor(cs.changes.back().key) : "";
   // Between two named releases the answer never changes; with `to` defaulted it moves.
   const bool fixed = to_it != route.query.end() && from_it != route.query.end();
   const std::string cache = fixed ? kImmutable : kShortLived;
   Response r;
   if (format == "csv") {
-    r = serve_document(req, render_changeset_csv(**cs, begin, end),
+    r = serve_document(req, render_changeset_csv(cs, begin, end),
                        "text/csv; charset=utf-8; header=present", cache);
   } else {
-    r = serve_document(req, render_changeset_json(**cs, begin, end, next), "application/json", cache);
+    r = serve_document(req, render_changeset_json(cs, begin, end, next), "application/json", cache);
   }
   if (!next.empty()) {
     std::string link = "/datasets/" + ds.info.id + "/changes?from=" + (from ? from->release.id : "") +

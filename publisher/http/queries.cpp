@@ -25,33 +25,30 @@ void Queries::release(std::unique_ptr<Store> store) {
   if (pool_.size() < 16) pool_.push_back(std::move(store));
 }
 
-Result<std::shared_ptr<const Changeset>> Queries::changeset(const ServedDataset& dataset,
-                                                            const ServedRelease* from,
-                                                            const ServedRelease& to) {
-  const std::string cache_key =
-      dataset.info.id + "\n" + (from ? from->release.id : "") + "\n" + to.release.id;
+Result<ChangesetPage> Queries::changeset_page(const ServedDataset& dataset, const ServedRelease* from,
+                                              const ServedRelease& to, std::string_view after, std::size_t limit) {
+  const std::string cache_key = dataset.info.id + "\n" + (from ? from->release.id : "") + "\n" + to.release.id;
+  std::optional<ChangeSummary> known;
   {
     std::lock_guard lock(cache_mutex_);
-    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+    for (auto it = summaries_.begin(); it != summaries_.end(); ++it) {
       if (it->first == cache_key) {
-        cache_.splice(cache_.begin(), cache_, it);
-        return it->second;
+        summaries_.splice(summaries_.begin(), summaries_, it);
+        known = it->second;
+        break;
       }
     }
   }
   auto store = acquire();
   if (!store.ok()) return store.status();
-  // A release against its parent comes back as stored when it was cut (the gate's labels);
-  // any other pair is computed from the keys whose versions changed in between.
-  auto cs = changeset_between(**store, *dataset.contract, dataset.info.id, from ? &from->release : nullptr,
-                              to.release);
+  auto page = gazette::changeset_page(**store, *dataset.contract, dataset.info.id, from ? &from->release : nullptr,
+                                      to.release, after, limit, known);
   release(std::move(*store));
-  if (!cs.ok()) return cs.status();
-  auto shared = std::make_shared<const Changeset>(std::move(*cs));
+  if (!page.ok() || known) return page;
   std::lock_guard lock(cache_mutex_);
-  cache_.emplace_front(cache_key, shared);
-  if (cache_.size() > cache_capacity_) cache_.pop_back();
-  return shared;
+  summaries_.emplace_front(cache_key, page->changeset.summary);
+  if (summaries_.size() > cache_capacity_) summaries_.pop_back();
+  return page;
 }
 
 Result<std::vector<RecordEvent>> Queries::history(const std::string& dataset,

@@ -1,7 +1,8 @@
-// Live reads that the catalogue snapshot does not hold: changesets between any two releases
-// and the versions of one record. Backed by a small pool of read-only store connections and
-// a bounded cache of recent changesets (two published releases never change, so neither does
-// their changeset).
+// Live reads that the catalogue snapshot does not hold: pages of the changeset between any two
+// releases and the versions of one record. Backed by a small pool of read-only store
+// connections. A page is read from the store alone, so memory follows the page; only the
+// summaries of changesets are kept (two published releases never change, so neither does
+// their changeset's summary).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -22,13 +23,13 @@ namespace gazette::http {
 
 class Queries {
  public:
-  explicit Queries(std::filesystem::path data_dir, std::size_t cached_changesets = 8);
+  explicit Queries(std::filesystem::path data_dir, std::size_t cached_summaries = 256);
   ~Queries();
 
-  // The classified changeset from `from` (null: before the first release) to `to`.
-  Result<std::shared_ptr<const Changeset>> changeset(const ServedDataset& dataset,
-                                                     const ServedRelease* from,
-                                                     const ServedRelease& to);
+  // A page of the classified changeset from `from` (null: before the first release) to `to`:
+  // at most `limit` changes after key `after` (empty: from the first).
+  Result<ChangesetPage> changeset_page(const ServedDataset& dataset, const ServedRelease* from,
+                                       const ServedRelease& to, std::string_view after, std::size_t limit);
   // Every version of `key`, oldest first (empty when the key never existed).
   Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key);
   // Bytes [offset, offset + length) of an evicted artefact, rendered again as they are sent.
@@ -47,7 +48,7 @@ class Queries {
 
   std::mutex cache_mutex_;
   std::size_t cache_capacity_;
-  std::list<std::pair<std::string, std::shared_ptr<const Changeset>>> cache_;  // most recent first
+  std::list<std::pair<std::string, ChangeSummary>> summaries_;  // most recent first
 
  public:
   // Evicted artefacts rendered whole are kept (up to a byte budget, least recently used out)

@@ -12,6 +12,10 @@ const char* to_string(ChangeKind k) {
   return "modified";
 }
 
+Severity severity_from_string(std::string_view s) {
+  return s == "breaking" ? Severity::breaking : s == "notice" ? Severity::notice : Severity::routine;
+}
+
 const char* to_string(Severity s) {
   switch (s) {
     case Severity::routine: return "routine";

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gazette {
@@ -18,6 +19,7 @@ enum class Severity { routine, notice, breaking };
 
 const char* to_string(ChangeKind k);
 const char* to_string(Severity s);
+Severity severity_from_string(std::string_view s);  // what to_string wrote; routine otherwise
 
 struct FieldChange {
   std::string column;

@@ -42,6 +42,12 @@ struct Release {
   std::string manifest_json;
   // The changeset against `parent`, stored with the release (empty for the first release).
   std::string changeset_json;
+  // Each changed key's label in that changeset (the gate's rule and severity), stored by key
+  // so that a page of the changeset can be read without the whole of it.
+  struct ChangeLabel {
+    std::string key, rule, severity;
+  };
+  std::vector<ChangeLabel> change_labels;
   std::uint64_t changes_added = 0, changes_removed = 0, changes_retired = 0, changes_modified = 0;
   std::string stats_json;   // value counts of code columns, for later drift checks
   std::string report_json;  // the gate's verdict

@@ -55,6 +55,90 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
   return cs;
 }
 
+Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, const std::string& dataset,
+                                     const Release* from, const Release& to, std::string_view after,
+                                     std::size_t limit, const std::optional<ChangeSummary>& known_summary) {
+  Store::ReadSnapshot snapshot(store);
+  const bool parent_pair = from && to.parent == from->id;
+  ChangesetPage page;
+  if (parent_pair) {
+    auto labelled = store.has_change_labels(dataset, to.id);
+    if (!labelled.ok()) return labelled.status();
+    if (!*labelled) {
+      // Cut before changesets were kept by key: the stored whole, sliced.
+      auto whole = changeset_between(store, contract, dataset, from, to);
+      if (!whole.ok()) return whole.status();
+      auto begin = std::upper_bound(whole->changes.begin(), whole->changes.end(), after,
+                                    [](std::string_view k, const Change& c) { return k < c.key; });
+      if (after.empty()) begin = whole->changes.begin();
+      const auto end = whole->changes.end() - begin > static_cast<std::ptrdiff_t>(limit) ? begin + static_cast<std::ptrdiff_t>(limit)
+                                                                                     : whole->changes.end();
+      page.more = end != whole->changes.end();
+      page.changeset = std::move(*whole);
+      page.changeset.changes = std::vector<Change>(std::make_move_iterator(begin), std::make_move_iterator(end));
+      return page;
+    }
+  }
+  ChangesetBuilder builder(contract);
+  ChangedBodies bodies;
+  auto more = store.changed_keys_page(
+      dataset, from ? from->seq : 0, to.seq, after, limit,
+      [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
+        builder.add(key, a, b);
+        if (!parent_pair) {
+          std::string_view k = bodies.owned.emplace_back(key);
+          if (a) bodies.before.emplace(k, bodies.owned.emplace_back(*a));
+          if (b) bodies.after.emplace(k, bodies.owned.emplace_back(*b));
+        }
+        return Status{};
+      });
+  if (!more.ok()) return more.status();
+  page.more = *more;
+  page.changeset = builder.take();
+  Changeset& cs = page.changeset;
+  cs.dataset = dataset;
+  cs.from = from ? from->id : "";
+  cs.to = to.id;
+  if (parent_pair) {
+    // The gate's own labels, as the release's report gives them.
+    if (!cs.changes.empty()) {
+      auto labels = store.change_labels(dataset, to.id, cs.changes.front().key, cs.changes.back().key);
+      if (!labels.ok()) return labels.status();
+      for (auto& ch : cs.changes) {
+        auto it = labels->find(ch.key);
+        if (it == labels->end()) return Status::corruption(to.id + ": no label for the change of " + ch.key);
+        ch.rule = it->second.first;
+        ch.severity = severity_from_string(it->second.second);
+      }
+    }
+    auto counts = store.change_counts(dataset);
+    if (!counts.ok()) return counts.status();
+    if (auto it = counts->find(to.id); it != counts->end())
+      cs.summary = {it->second.added, it->second.removed, it->second.retired, it->second.modified};
+    return page;
+  }
+  classify_all(contract, cs, bodies.before, bodies.after);
+  if (known_summary) {
+    cs.summary = *known_summary;
+    return page;
+  }
+  // The summary counts the whole changeset: one more pass, keeping nothing but the counts.
+  cs.summary = {};
+  ChangesetBuilder counter(contract);
+  GAZETTE_RETURN_IF_ERROR(store.for_each_changed_key(
+      dataset, from ? from->seq : 0, to.seq,
+      [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
+        counter.add(key, a, b);
+        const ChangeSummary s = counter.take().summary;
+        cs.summary.added += s.added;
+        cs.summary.removed += s.removed;
+        cs.summary.retired += s.retired;
+        cs.summary.modified += s.modified;
+        return Status{};
+      }));
+  return page;
+}
+
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
                                          const std::string& candidate_id, ChangedBodies* bodies,

@@ -249,6 +249,8 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
         ch.severity = it->second.second;
       }
     }
+    r.change_labels.reserve(cs.changes.size());
+    for (const auto& ch : cs.changes) r.change_labels.push_back({ch.key, ch.rule, to_string(ch.severity)});
     r.changeset_json = render_changeset_json(cs, 0, cs.changes.size());
     r.changes_added = cs.summary.added;
     r.changes_removed = cs.summary.removed;

@@ -171,6 +171,19 @@ Result<FsckReport> fsck(Store& store, const std::string& dataset, const FsckOpti
 Result<Changeset> changeset_between(Store& store, const Contract& contract,
                                     const std::string& dataset, const Release* from,
                                     const Release& to);
+// One page of the changeset from `from` (null: before the first release) to `to`: at most
+// `limit` changes, those after key `after` (empty: from the first), classified as
+// changeset_between would, with the summary of the whole changeset. Reads the page's keys
+// only (and, between releases that are not parent and child, counts the rest without keeping
+// it), so memory follows the page, not the changeset. A `known_summary` (from an earlier page)
+// spares that count.
+struct ChangesetPage {
+  Changeset changeset;  // summary: the whole changeset's; changes: the page's
+  bool more = false;    // changes follow the page's last key
+};
+Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, const std::string& dataset,
+                                     const Release* from, const Release& to, std::string_view after,
+                                     std::size_t limit, const std::optional<ChangeSummary>& known_summary = {});
 // The changeset from release `from` (null: nothing) to a staged candidate, classified unless
 // `label` is false (the gate, which labels the changes itself).
 // The bodies of each changed key before and after, as views: into the candidate (kept alive

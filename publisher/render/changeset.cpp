@@ -96,10 +96,7 @@ Result<Changeset> parse_changeset_json(std::string_view text) {
                                   : ChangeKind::modified;
     for (const auto& f : c["fields"]) ch.fields.push_back({str(f["column"]), str(f["old"]), str(f["new"])});
     ch.rule = str(c["rule"]);
-    const std::string sev = str(c["severity"]);
-    ch.severity = sev == "breaking" ? Severity::breaking
-                  : sev == "notice" ? Severity::notice
-                                    : Severity::routine;
+    ch.severity = severity_from_string(str(c["severity"]));
     cs.changes.push_back(std::move(ch));
   }
   return cs;

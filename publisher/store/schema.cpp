@@ -186,6 +186,19 @@ CREATE TABLE announced(
 CREATE TRIGGER announced_immutable BEFORE UPDATE ON announced
   BEGIN SELECT RAISE(ABORT, 'announcements are immutable'); END;
 )sql",
+      // 10: each key's label in a release's stored changeset, so that a page of it is read by
+      // key range. Releases cut before this have none; their changeset is read whole.
+      R"sql(
+CREATE TABLE change_labels(
+  dataset INTEGER NOT NULL,
+  release TEXT NOT NULL,
+  key TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  PRIMARY KEY(dataset, release, key)) WITHOUT ROWID;
+CREATE TRIGGER change_labels_immutable BEFORE UPDATE ON change_labels
+  BEGIN SELECT RAISE(ABORT, 'change labels are immutable'); END;
+)sql",
   };
   return kMigrations;
 }

@@ -803,6 +803,14 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
         .bind(7, static_cast<std::int64_t>(release.changes_modified))
         .bind_blob(8, compressed.data(), compressed.size());
     GAZETTE_RETURN_IF_ERROR(ins_cs->run());
+    auto label = db.prepare(
+        "INSERT INTO change_labels(dataset, release, key, rule, severity) VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!label.ok()) return label.status();
+    for (const auto& l : release.change_labels) {
+      label->bind(1, num).bind(2, release.id).bind(3, l.key).bind(4, l.rule).bind(5, l.severity);
+      GAZETTE_RETURN_IF_ERROR(label->run());
+      label->reset();
+    }
   }
   if (!release.stats_json.empty() || !release.report_json.empty()) {
     auto st = db.prepare("INSERT INTO release_stats(dataset, release, json) VALUES(?1, ?2, ?3)");
@@ -893,6 +901,90 @@ Status Store::for_each_changed_key(
     GAZETTE_RETURN_IF_ERROR(backwards ? fn(st->text(0), b, a) : fn(st->text(0), a, b));
   }
   return {};
+}
+
+Result<bool> Store::changed_keys_page(
+    const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq, std::string_view after, std::size_t limit,
+    const std::function<Status(std::string_view, std::optional<std::string_view>,
+                               std::optional<std::string_view>)>& fn) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  if (from_seq == to_seq || limit == 0) return false;
+  const bool backwards = from_seq > to_seq;
+  const std::int64_t lo = backwards ? to_seq : from_seq, hi = backwards ? from_seq : to_seq;
+  // As for_each_changed_key, from the first key after `after`, a batch at a time: SQLite walks
+  // the two span indexes in key order, so a page costs what it holds, not the changeset.
+  auto st = impl_->db.prepare(R"sql(
+    WITH changed(key) AS (
+      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3 AND key > ?4
+      UNION
+      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3 AND key > ?4)
+    SELECT c.key,
+      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
+        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?2
+          AND (s.last_seq IS NULL OR s.last_seq > ?2)),
+      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
+        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?3
+          AND (s.last_seq IS NULL OR s.last_seq > ?3))
+    FROM changed c ORDER BY c.key LIMIT ?5)sql");
+  if (!st.ok()) return st.status();
+  std::string from_key(after);
+  std::size_t delivered = 0;
+  for (;;) {
+    const std::int64_t batch = static_cast<std::int64_t>(std::max<std::size_t>(limit - delivered, 64));
+    st->bind(1, *num).bind(2, lo).bind(3, hi).bind(4, from_key).bind(5, batch);
+    std::int64_t rows = 0;
+    for (;;) {
+      auto row = st->step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ++rows;
+      from_key = std::string(st->text(0));
+      std::optional<std::string_view> a, b;
+      if (!st->is_null(1)) a = st->blob(1);
+      if (!st->is_null(2)) b = st->blob(2);
+      if (a == b) continue;  // changed and changed back
+      if (delivered == limit) {  // one more exists: the page ends before it
+        st->reset();
+        return true;
+      }
+      GAZETTE_RETURN_IF_ERROR(backwards ? fn(from_key, b, a) : fn(from_key, a, b));
+      ++delivered;
+    }
+    st->reset();
+    if (rows < batch) return false;  // the end of the changeset
+  }
+}
+
+Result<std::map<std::string, std::pair<std::string, std::string>>> Store::change_labels(
+    const std::string& dataset, const std::string& release, std::string_view first, std::string_view last) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT key, rule, severity FROM change_labels WHERE dataset=?1 AND release=?2 AND key >= ?3 AND key <= ?4");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, release).bind(3, first).bind(4, last);
+  std::map<std::string, std::pair<std::string, std::string>> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace(std::string(st->text(0)), std::make_pair(std::string(st->text(1)), std::string(st->text(2))));
+  }
+  return out;
+}
+
+Result<bool> Store::has_change_labels(const std::string& dataset, const std::string& release) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT EXISTS(SELECT 1 FROM change_labels WHERE dataset=?1 AND release=?2) OR "
+      "NOT EXISTS(SELECT 1 FROM changesets WHERE dataset=?1 AND release=?2)");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, release);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  return *row && st->int64(0) != 0;
 }
 
 Result<std::optional<std::string>> Store::stored_changeset(const std::string& dataset,

@@ -138,6 +138,20 @@ class Store {
       const std::function<Status(std::string_view, std::optional<std::string_view>,
                                  std::optional<std::string_view>)>& fn);
 
+  // At most `limit` of the keys for_each_changed_key would give, those after `after` (empty:
+  // from the first), reading only them. Returns whether more follow.
+  Result<bool> changed_keys_page(
+      const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq, std::string_view after,
+      std::size_t limit,
+      const std::function<Status(std::string_view, std::optional<std::string_view>,
+                                 std::optional<std::string_view>)>& fn);
+  // The labels (rule, severity) of the keys in [first, last] in the changeset stored with
+  // `release`, and whether the release has them by key at all (releases cut before gazette kept
+  // them have only the whole changeset; a release without a changeset needs none).
+  Result<std::map<std::string, std::pair<std::string, std::string>>> change_labels(
+      const std::string& dataset, const std::string& release, std::string_view first, std::string_view last);
+  Result<bool> has_change_labels(const std::string& dataset, const std::string& release);
+
   // The changeset stored with release `release` (JSON), if it has one.
   Result<std::optional<std::string>> stored_changeset(const std::string& dataset,
                                                       const std::string& release);

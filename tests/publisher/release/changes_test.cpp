@@ -72,6 +72,43 @@ TEST_CASE("changesets from changed-key spans equal a full comparison, between an
   CHECK(nonempty > 40);
 }
 
+TEST_CASE("a changeset read a page at a time equals the changeset read whole, labels and summary included",
+          "[release][changes]") {
+  NaptanStore s;
+  cut_history(s);
+  auto contract = *load_contract(s.store(), "naptan-stops");
+  auto releases = *s.store().releases("naptan-stops");
+  std::size_t paged_pairs = 0;
+  for (std::size_t i = 0; i <= releases.size(); ++i) {
+    for (std::size_t j = 1; j <= releases.size(); ++j) {
+      INFO(i << " -> " << j);
+      const Release* from = i == 0 ? nullptr : &releases[i - 1];
+      auto whole = changeset_between(s.store(), contract, "naptan-stops", from, releases[j - 1]);
+      REQUIRE(whole.ok());
+      std::vector<Change> paged;
+      std::string after;
+      std::optional<ChangeSummary> summary;
+      for (int pages = 0;; ++pages) {
+        REQUIRE(pages < 1000);
+        auto page = changeset_page(s.store(), contract, "naptan-stops", from, releases[j - 1], after, 7, summary);
+        INFO(page.status().message());
+        REQUIRE(page.ok());
+        CHECK(page->changeset.summary == whole->summary);
+        CHECK(page->changeset.changes.size() <= 7);
+        for (auto& ch : page->changeset.changes) paged.push_back(ch);
+        summary = page->changeset.summary;
+        if (!page->more) break;
+        REQUIRE_FALSE(page->changeset.changes.empty());
+        after = page->changeset.changes.back().key;
+      }
+      // Key, kind, fields, and the rule and severity: the gate's for a release and its parent.
+      CHECK(paged == whole->changes);
+      paged_pairs += paged.size() > 7;
+    }
+  }
+  CHECK(paged_pairs > 20);
+}
+
 TEST_CASE("each release keeps its changeset against its parent", "[release][changes]") {
   NaptanStore s;
   cut_history(s);
