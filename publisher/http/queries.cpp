@@ -3,8 +3,8 @@
 
 namespace gazette::http {
 
-Queries::Queries(std::filesystem::path data_dir, std::size_t cached)
-    : data_dir_(std::move(data_dir)), cache_capacity_(cached) {}
+Queries::Queries(std::filesystem::path data_dir, std::uint64_t render_cache_bytes, std::size_t cached)
+    : data_dir_(std::move(data_dir)), cache_capacity_(cached), render_cache_(data_dir_ / "cache", render_cache_bytes) {}
 
 Queries::~Queries() = default;
 

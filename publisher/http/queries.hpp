@@ -16,6 +16,7 @@
 
 #include "publisher/http/catalog.hpp"
 #include "publisher/http/http.hpp"
+#include "publisher/http/render_cache.hpp"
 #include "publisher/model/changeset.hpp"
 #include "publisher/release/release.hpp"
 
@@ -23,7 +24,9 @@ namespace gazette::http {
 
 class Queries {
  public:
-  explicit Queries(std::filesystem::path data_dir, std::size_t cached_summaries = 256);
+  // Renderings of evicted artefacts are kept in DIR/cache up to `render_cache_bytes`.
+  explicit Queries(std::filesystem::path data_dir, std::uint64_t render_cache_bytes = 2ull << 30,
+                   std::size_t cached_summaries = 256);
   ~Queries();
 
   // A page of the classified changeset from `from` (null: before the first release) to `to`:
@@ -32,6 +35,8 @@ class Queries {
                                        const ServedRelease& to, std::string_view after, std::size_t limit);
   // Every version of `key`, oldest first (empty when the key never existed).
   Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key);
+  // The render cache's file of an evicted artefact, if it holds one (served like any file).
+  std::optional<std::filesystem::path> cached_rendering(const std::string& sha256) { return render_cache_.find(sha256); }
   // Bytes [offset, offset + length) of an evicted artefact, rendered again as they are sent.
   Result<std::shared_ptr<BodySource>> rendered_artefact(const ServedRelease& release, const ServedArtefact& artefact,
                                                         std::uint64_t offset, std::uint64_t length);
@@ -50,17 +55,7 @@ class Queries {
   std::size_t cache_capacity_;
   std::list<std::pair<std::string, ChangeSummary>> summaries_;  // most recent first
 
- public:
-  // Evicted artefacts rendered whole are kept (up to a byte budget, least recently used out)
-  // so that the next requests for them cost what a file costs. Keyed by SHA-256.
-  static constexpr std::size_t kRenderedBudget = 256u << 20;
-  std::shared_ptr<const std::string> rendered(const std::string& sha256);
-  void remember_rendered(const std::string& sha256, std::shared_ptr<const std::string> bytes);
-
- private:
-  std::mutex rendered_mutex_;
-  std::list<std::pair<std::string, std::shared_ptr<const std::string>>> rendered_;  // most recent first
-  std::size_t rendered_bytes_ = 0;
+  RenderCache render_cache_;
 };
 
 }  // namespace gazette::http

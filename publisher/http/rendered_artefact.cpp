@@ -1,7 +1,9 @@
 // Method: pull records through a cursor (its own read-only connection, its own snapshot) into
 // the release's renderer, a quarter megabyte at a time, dropping the bytes before a range's
-// start. A whole download is hashed as it goes and checked against the manifest at the end:
-// the bytes are sent by then, but a renderer that no longer reproduces a release is reported.
+// start: memory is a chunk, whatever the artefact's size. A whole download is hashed as it
+// goes and checked against the manifest at the end: the bytes are sent by then, but a renderer
+// that no longer reproduces a release is reported, and only a faithful rendering is kept in
+// the render cache, from which later downloads and ranges are served as files.
 #include <algorithm>
 #include <cstdio>
 
@@ -14,39 +16,18 @@ namespace {
 
 constexpr std::size_t kChunk = 256 * 1024;
 
-// A slice of bytes kept in memory.
-class CachedArtefact : public BodySource {
- public:
-  CachedArtefact(std::shared_ptr<const std::string> bytes, std::uint64_t offset, std::uint64_t length)
-      : bytes_(std::move(bytes)), pos_(static_cast<std::size_t>(offset)), end_(static_cast<std::size_t>(offset + length)) {}
-  bool next(std::string_view& out) override {
-    // Views into the kept bytes: nothing is copied until the socket's own buffers.
-    const std::size_t take = std::min(kChunk, end_ - pos_);
-    out = std::string_view(*bytes_).substr(pos_, take);
-    pos_ += take;
-    return take > 0;
-  }
-
- private:
-  std::shared_ptr<const std::string> bytes_;
-  std::size_t pos_, end_;
-};
-
 class RenderedArtefact : public BodySource {
  public:
   RenderedArtefact(std::unique_ptr<Store> store, Contract contract, const Release& release, ArtefactFormat format,
                    std::uint64_t offset, std::uint64_t length, std::uint64_t total, std::string expected_sha,
-                   Queries* keep_in)
+                   RenderCache* cache)
       : store_(std::move(store)), contract_(std::move(contract)), skip_(offset), remain_(length),
         whole_(offset == 0 && length == total), expected_(std::move(expected_sha)), what_(release.id) {
     renderer_ = make_renderer(format, contract_, release_header(release));
     dataset_ = release.dataset;
     seq_ = release.seq;
-    // Small enough to keep: collect a whole download for the next requests.
-    if (whole_ && total <= Queries::kRenderedBudget / 4) {
-      keep_in_ = keep_in;
-      kept_.reserve(static_cast<std::size_t>(total));
-    }
+    // A whole download is written to the render cache as it goes, for the next requests.
+    if (whole_ && cache != nullptr) entry_ = cache->start(total);
   }
 
   bool next(std::string_view& view) override {
@@ -74,14 +55,15 @@ class RenderedArtefact : public BodySource {
     }
     if (whole_) {
       hash_.update(out);
-      if (keep_in_) kept_ += out;
+      if (entry_ && !entry_->append(out).ok()) entry_.reset();  // a full cache disk: serve uncached
       if (remain_ == 0) {
         const std::string got = to_hex(hash_.finish());
         if (got != expected_)
           std::fprintf(stderr, "gazette: ERROR: %s rendered again to sha256 %s, not its manifest's %s\n",
                        what_.c_str(), got.c_str(), expected_.c_str());
-        else if (keep_in_)
-          keep_in_->remember_rendered(expected_, std::make_shared<const std::string>(std::move(kept_)));
+        else if (entry_)
+          entry_->keep(expected_);
+        entry_.reset();
       }
     }
     view = out;
@@ -131,8 +113,7 @@ class RenderedArtefact : public BodySource {
   bool whole_;
   Sha256 hash_;
   std::string expected_, what_;
-  Queries* keep_in_ = nullptr;
-  std::string kept_;
+  std::unique_ptr<RenderCache::Entry> entry_;
 };
 
 }  // namespace
@@ -144,37 +125,13 @@ Result<std::shared_ptr<BodySource>> Queries::rendered_artefact(const ServedRelea
   for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json})
     if (artefact.extension == extension(f)) format = f;
   if (!format) return Status::not_found("no renderer for " + artefact.artefact.name);
-  if (auto bytes = rendered(artefact.artefact.sha256))
-    return std::shared_ptr<BodySource>(std::make_shared<CachedArtefact>(std::move(bytes), offset, length));
   auto store = Store::open(data_dir_, OpenMode::read);
   if (!store.ok()) return store.status();
   auto contract = release_contract(**store, release.release);
   if (!contract.ok()) return contract.status();
   return std::shared_ptr<BodySource>(std::make_shared<RenderedArtefact>(
       std::move(*store), std::move(*contract), release.release, *format, offset, length, artefact.artefact.bytes,
-      artefact.artefact.sha256, this));
-}
-
-std::shared_ptr<const std::string> Queries::rendered(const std::string& sha256) {
-  std::lock_guard lock(rendered_mutex_);
-  for (auto it = rendered_.begin(); it != rendered_.end(); ++it)
-    if (it->first == sha256) {
-      rendered_.splice(rendered_.begin(), rendered_, it);
-      return it->second;
-    }
-  return nullptr;
-}
-
-void Queries::remember_rendered(const std::string& sha256, std::shared_ptr<const std::string> bytes) {
-  std::lock_guard lock(rendered_mutex_);
-  for (const auto& [key, kept] : rendered_)
-    if (key == sha256) return;  // rendered twice at once: keep the first
-  rendered_bytes_ += bytes->size();
-  rendered_.emplace_front(sha256, std::move(bytes));
-  while (rendered_bytes_ > kRenderedBudget && !rendered_.empty()) {
-    rendered_bytes_ -= rendered_.back().second->size();
-    rendered_.pop_back();
-  }
+      artefact.artefact.sha256, &render_cache_));
 }
 
 }  // namespace gazette::http

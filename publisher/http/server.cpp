@@ -65,7 +65,7 @@ class Session;
 
 struct ServerContext {
   ServerContext(const ServerOptions& o, CatalogSource& c)
-      : options(o), catalog(c), queries(o.data_dir), limits(o.max_connections, o.max_connections_per_address) {}
+      : options(o), catalog(c), queries(o.data_dir, o.render_cache_bytes), limits(o.max_connections, o.max_connections_per_address) {}
   const ServerOptions& options;
   CatalogSource& catalog;
   Queries queries;

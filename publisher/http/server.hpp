@@ -30,6 +30,7 @@ struct ServerOptions {
   std::chrono::seconds min_write_timeout{60};  // plus one second per 64 KiB of body
   std::size_t max_connections = 1024;
   std::size_t max_connections_per_address = 64;
+  std::uint64_t render_cache_bytes = 2ull << 30;  // evicted artefacts rendered again, kept in DIR/cache
   bool access_log = true;  // one line per request on stderr
   std::chrono::milliseconds catalog_check_every{250};
   // Feeds and WebSub.

@@ -266,15 +266,26 @@ TEST_CASE("an artefact whose files were evicted is rendered again: the same byte
   CHECK(tail.body == full.body.substr(full.body.size() - 500));
   CHECK(curl(s.dir, url, {"-H", "If-None-Match: \"" + sha + "\""}).status == 304);
   // A range asked for first is rendered (skipping to it); once rendered whole, an artefact is
-  // kept in memory: both give the same bytes.
+  // kept on disk in the render cache, checked against its SHA-256, and served from there as a
+  // file: both give the same bytes.
   const std::string xml = s.base + "/datasets/naptan-stops/releases/2024-10-13/naptan-stops.xml";
   auto first_range = curl(s.dir, xml, {"-r", "5000-5999"});
   CHECK(first_range.status == 206);
   auto whole_xml = curl(s.dir, xml);
+  std::string xml_sha;
+  for (const auto& a : m["artefacts"])
+    if (a["name"] == "naptan-stops.xml") xml_sha = a["sha256"];
+  const auto kept = std::filesystem::path(data_of(s.dir)) / "cache" / xml_sha;
+  REQUIRE(eventually([&] { return std::filesystem::exists(kept); }, 5));
+  CHECK(to_hex(sha256(read_text(kept))) == xml_sha);
+  CHECK(std::filesystem::exists(std::filesystem::path(data_of(s.dir)) / "cache" / sha));  // the CSV's too
   auto again_xml = curl(s.dir, xml);
   CHECK(whole_xml.body == again_xml.body);
   CHECK(first_range.body == whole_xml.body.substr(5000, 1000));
   CHECK(curl(s.dir, xml, {"-r", "5000-5999"}).body == first_range.body);
+  // The cache is the server's own: deleting it loses nothing.
+  std::filesystem::remove_all(std::filesystem::path(data_of(s.dir)) / "cache");
+  CHECK(curl(s.dir, xml).body == whole_xml.body);
   // The newest releases keep their files and their gzip copies.
   auto newest = curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-12-03/naptan-stops.csv",
                      {"-H", "Accept-Encoding: gzip"});

@@ -30,7 +30,7 @@ struct CommandSpec {
 
 const std::vector<OptionSpec> kServerOptions = {
     {"--listen", "HOST:PORT"},       {"--threads", "N"},         {"--max-connections", "N"},
-    {"--max-connections-per-address", "N"},
+    {"--max-connections-per-address", "N"}, {"--render-cache-mb", "MB"},
     {"--max-header-bytes", "BYTES"}, {"--request-timeout", "SECONDS"}, {"--no-access-log", ""},
     {"--public-url", "URL"},         {"--hub", "URL"},           {"--allow-private-callbacks", ""},
     {"--feed-page-size", "N"},       {"--delivery-retry", "SECONDS"}};

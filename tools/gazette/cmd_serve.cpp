@@ -22,6 +22,8 @@ Result<http::ServerOptions> server_options(const Invocation& inv) {
             number("--max-connections", [&](long n) { o.max_connections = static_cast<std::size_t>(n); }) &&
             number("--max-connections-per-address",
                    [&](long n) { o.max_connections_per_address = static_cast<std::size_t>(n); }) &&
+            number("--render-cache-mb",
+                   [&](long n) { o.render_cache_bytes = static_cast<std::uint64_t>(n) << 20; }) &&
             number("--max-header-bytes", [&](long n) { o.max_header_bytes = static_cast<std::size_t>(n); }) &&
             number("--request-timeout", [&](long n) { o.request_timeout = std::chrono::seconds(n); }) &&
             number("--feed-page-size", [&](long n) { o.feed_page_size = static_cast<std::size_t>(n); }) &&
