@@ -238,6 +238,19 @@ Result<std::vector<fs::path>> Store::unreferenced_files() {
       if (!*row) out.push_back(obj.path());
     }
   }
+  // Candidate files without their row: a stage that crashed between the two.
+  auto known = impl_->db.prepare(
+      "SELECT 1 FROM candidates c JOIN datasets d ON d.num = c.dataset WHERE d.id = ?1 AND c.id = ?2");
+  if (!known.ok()) return known.status();
+  for (const auto& folder : fs::directory_iterator(dir_ / "candidates", ec)) {
+    for (const auto& file : fs::directory_iterator(folder.path(), ec)) {
+      known->bind(1, folder.path().filename().string()).bind(2, file.path().filename().string());
+      auto row = known->step();
+      if (!row.ok()) return row.status();
+      known->reset();
+      if (!*row) out.push_back(file.path());
+    }
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -390,8 +403,15 @@ Status Store::write_candidate(const Candidate& c, const RecordSet& records,
     }
   }
   GAZETTE_RETURN_IF_ERROR(f.write(buf));
-  GAZETTE_RETURN_IF_ERROR(f.commit(final_path));
+  // From here a failure takes the file back out: a candidate is its file and its row, or
+  // neither (a crash in between leaves a file that unreferenced_files() finds).
+  Status s = f.commit(final_path);
+  if (s.ok()) s = insert_candidate_row(*num, c, actor);
+  if (!s.ok() && !existing->has_value()) fs::remove(final_path, ec);
+  return s;
+}
 
+Status Store::insert_candidate_row(std::int64_t num, const Candidate& c, const std::string& actor) {
   Db& db = impl_->db;
   Transaction tx(db);
   GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
@@ -399,7 +419,7 @@ Status Store::write_candidate(const Candidate& c, const RecordSet& records,
       "INSERT OR IGNORE INTO candidates(dataset, id, format, source, record_count, staged_at, stats, "
       "contract) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!ins.ok()) return ins.status();
-  ins->bind(1, *num).bind(2, c.id).bind(3, c.format).bind(4, c.source)
+  ins->bind(1, num).bind(2, c.id).bind(3, c.format).bind(4, c.source)
       .bind(5, static_cast<std::int64_t>(c.record_count)).bind(6, c.staged_at).bind(7, c.stats_json);
   if (c.contract_json.empty()) {
     ins->bind_null(8);

@@ -224,8 +224,9 @@ class Store {
   // Checks for `gazette fsck`: SQLite's own check of the database file, and the triggers that
   // keep history immutable; one line per problem, none when sound.
   Result<std::vector<std::string>> structure_problems();
-  // Files in the store that nothing references: leftovers in tmp/, and objects no kept
-  // artefact names (a release that crashed before its commit, an interrupted eviction).
+  // Files in the store that nothing references: leftovers in tmp/, objects no kept artefact
+  // names (a release that crashed before its commit, an interrupted eviction), and candidate
+  // files without their row (a stage that crashed before its commit).
   Result<std::vector<std::filesystem::path>> unreferenced_files();
   // Removes them (writers only; every write command does this when it opens the store).
   Result<std::vector<std::filesystem::path>> remove_unreferenced_files();
@@ -238,6 +239,7 @@ class Store {
  private:
   Store();
   Status sweep_orphans();
+  Status insert_candidate_row(std::int64_t num, const Candidate& c, const std::string& actor);
   std::vector<std::filesystem::path> swept_on_open_;
   Result<std::int64_t> dataset_num(const std::string& id);
   Status insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,

@@ -219,3 +219,61 @@ TEST_CASE("a candidate identical to the newest release publishes nothing", "[rel
   CHECK(restated->release);
   CHECK(s.store().releases("naptan-stops")->size() == 3);
 }
+
+TEST_CASE("a write, fsync or rename failing anywhere in a stage or a release changes nothing, and a retry succeeds",
+          "[release][faults][hardening]") {
+  NaptanStore s;
+  auto first = s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-13.csv");
+  REQUIRE(s.release_ok(first.candidate.id, "2024-10-13T06:00:00Z").release);
+  const auto file = naptan_dir() / "csv/668Stops_2024-10-24.csv";
+  // What the next command sees: it sweeps files no release references when it opens the store.
+  auto settled = [&] {
+    REQUIRE(s.store().remove_unreferenced_files().ok());
+    return snapshot(s);
+  };
+
+  int stage_faults = 0;
+  std::string candidate;
+  for (int n = 1;; ++n) {
+    INFO("stage, operation " << n << " fails");
+    const Snapshot before = settled();
+    StageOptions o;
+    o.format = InputFormat::csv;
+    arm_io_fault(n);
+    auto r = stage(s.store(), "naptan-stops", file, o);
+    disarm_io_fault();
+    if (r.ok()) {
+      candidate = r->candidate.id;
+      break;
+    }
+    ++stage_faults;
+    CHECK(r.status().code() == StatusCode::io_error);
+    CHECK(settled() == before);
+    REQUIRE(n < 500);
+  }
+  CHECK(stage_faults > 0);
+
+  int release_faults = 0;
+  for (int n = 1;; ++n) {
+    INFO("release, operation " << n << " fails");
+    const Snapshot before = settled();
+    CutOptions o;
+    o.owner = "stops-maintainer";
+    o.published_at = *parse_instant("2024-10-24T06:00:00Z");
+    arm_io_fault(n);
+    auto r = cut_release(s.store(), "naptan-stops", candidate, o);
+    disarm_io_fault();
+    if (r.ok() && r->release) break;
+    ++release_faults;
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::io_error);
+    CHECK(settled() == before);
+    CHECK(s.store().releases("naptan-stops")->size() == 1);
+    REQUIRE(n < 500);
+  }
+  CHECK(release_faults > 3);  // at least the CSV, XML and JSON artefacts and their copies
+  CHECK(s.store().releases("naptan-stops")->size() == 2);
+  auto report = fsck(s.store(), "naptan-stops", {});
+  REQUIRE(report.ok());
+  CHECK(report->problems.empty());
+}
