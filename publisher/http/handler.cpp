@@ -418,15 +418,16 @@ Response handle_request_unguarded(const Request& req, const Catalog& catalog, co
       const ServedArtefact* art = rel->artefact(route.extension);
       if (art == nullptr) return finish(problem(404, "no such artefact", req.target));
       Response r = serve_artefact(req, *rel, *art);
+      const bool evicted = art->artefact.evicted || req.artefact_files_gone;
       bool cached = false;
-      if (art->artefact.evicted && r.file && queries != nullptr) {
+      if (evicted && r.file && queries != nullptr) {
         // Rendered again before and kept in the render cache: served as the file it is.
         if (auto kept = queries->cached_rendering(art->artefact.sha256)) {
           r.file->path = *kept;
           cached = true;
         }
       }
-      if (art->artefact.evicted && r.file && !cached) {
+      if (evicted && r.file && !cached) {
         // No file any more: the same bytes, rendered again from the release's records.
         r.streamed = true;
         r.stream_length = r.file->length;

@@ -22,6 +22,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;  // POST /websub only (bounded by the server's body limit)
   std::string remote;  // the client's address ("127.0.0.1"), or empty
+  // Set by the server when an artefact's file vanished between the snapshot and the open (an
+  // eviction the snapshot has not seen yet): the handler renders it again instead.
+  bool artefact_files_gone = false;
 
   // The first value of header `lower_name`, or empty.
   std::string_view header(std::string_view lower_name) const;

@@ -194,6 +194,10 @@ class Session : public std::enable_shared_from_this<Session> {
       owner = &ctx_;
     }
     Response r = handle_request(req, *catalog, ctx_.metrics, &ctx_.queries, &ctx_.websub);
+    if (r.file) {  // kept for a second answer if the file has gone by the time it is opened
+      request_ = std::move(req);
+      snapshot_ = catalog;
+    }
     send(std::move(r), msg.keep_alive() && !ctx_.stopping, msg.version());
   }
 
@@ -212,9 +216,17 @@ class Session : public std::enable_shared_from_this<Session> {
     std::uint64_t length = r.content_length();
     if (r.file) {
       int fd = ::open(r.file->path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0 && snapshot_ && !request_.artefact_files_gone) {
+        // The snapshot names a file that is gone: an eviction it has not seen yet (the store
+        // renders an artefact the same before it removes its files). The same bytes, rendered.
+        request_.artefact_files_gone = true;
+        Response again = handle_request(request_, *snapshot_, ctx_.metrics, &ctx_.queries, &ctx_.websub);
+        snapshot_.reset();
+        return send(std::move(again), keep_alive, version);
+      }
+      snapshot_.reset();
       if (fd < 0) {
-        // The store names a file that is gone: never serve something else. The usual cause is
-        // an eviction this snapshot has not seen yet; the next one renders the artefact.
+        // Never serve something else.
         Response missing = problem(503, "artefact file moved; try again", log_target_);
         missing.set("Retry-After", "1");
         missing.route = r.route;
@@ -299,6 +311,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<std::chrono::steady_clock::rep> idle_since_{std::chrono::steady_clock::now().time_since_epoch().count()};
   std::shared_ptr<int> fd_;
   std::chrono::steady_clock::time_point started_;
+  Request request_;                          // the request being answered from a file
+  std::shared_ptr<const Catalog> snapshot_;  // and the snapshot that answered it
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
