@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <random>
 #include <regex>
+#include <thread>
 
 #include "publisher/common/sha256.hpp"
 #include "tools/bench/naptan_generator.hpp"
@@ -466,4 +468,84 @@ TEST_CASE("fsck finds what was damaged, one line each, and --repair removes only
   CHECK(std::filesystem::exists(csv_file));
   auto again = g.run({"fsck", "naptan-stops"});
   CHECK(again.out.find("no release references") == std::string::npos);
+}
+
+TEST_CASE("kill -9 at random instants of a release, a rollback or a notice: the store is the old one or the new",
+          "[cli][crash][hardening]") {
+#ifdef GAZETTE_SANITIZED
+  const int release_trials = 10, other_trials = 5;  // the same, slower: fewer trials
+#else
+  const int release_trials = 50, other_trials = 20;
+#endif
+  Gazette g;
+  g.setup();
+  // Tens of thousands of records, a weekly change of them, and a notice to publish.
+  const auto w0 = g.dir / "w0.csv", w1 = g.dir / "w1.csv";
+  REQUIRE(run_process({GAZETTE_GEN, w0.string(), "20000", "7"}).exit_code == 0);
+  REQUIRE(run_process({GAZETTE_GEN, "--weekly", w1.string(), "20000", "7", "1"}).exit_code == 0);
+  g.ok({"release", "naptan-stops", g.stage(w0), "--owner", "alice", "--published-at", "2026-01-01T00:00:00Z"});
+  const std::string week = g.stage(w1);
+  const auto notice = write_text(g.dir / "n.json", R"({"id": "notes-go", "kind": "deprecation", "title": "Notes go",
+    "text": "The Notes column is withdrawn.", "scope": {"columns": ["Notes"]}, "effective_at": "2027-06-01T00:00:00Z"})");
+  const std::filesystem::path base = g.data();
+
+  std::mt19937 random(20261130);
+  struct Outcome {
+    int trials = 0, old_state = 0, new_state = 0, inconsistent = 0;
+  };
+  auto count = [](const std::filesystem::path& store, const char* table) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2((store / "gazette.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &st, nullptr);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const auto n = static_cast<std::size_t>(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  };
+  // Runs `args` on a copy of the store, kills it after a random delay within `span_ms`, then
+  // checks the copy as the next command would find it: sound, and with `table` holding the
+  // rows it held or one more.
+  auto trial = [&](std::vector<std::string> args, int span_ms, const char* table, Outcome& o) {
+    const auto copy = g.dir / ("trial-" + std::to_string(o.trials));
+    std::filesystem::copy(base, copy, std::filesystem::copy_options::recursive);
+    args.insert(args.begin(), {GAZETTE_BINARY, "--data", copy.string()});
+    BackgroundProcess victim(args);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, span_ms)(random)));
+    victim.stop(SIGKILL);
+    ++o.trials;
+    // The next writer sweeps what the killed one left; then everything must check out.
+    auto fsck = run_process({GAZETTE_BINARY, "--data", copy.string(), "fsck", "naptan-stops", "--repair"});
+    const std::size_t before = count(base, table), after = count(copy, table);
+    INFO(fsck.out << fsck.err);
+    const bool sound = fsck.exit_code == 0 && (after == before || after == before + 1);
+    CHECK(sound);
+    o.inconsistent += !sound;
+    (after == before ? o.old_state : o.new_state) += 1;
+    // And the command can simply be run again (a notice that made it is refused as a repeat).
+    auto again = run_process(args);
+    INFO(again.err);
+    if (std::string(table) == "notices" && after > before)
+      CHECK_THAT(again.err, Catch::Contains("already published"));
+    else
+      CHECK(again.exit_code == 0);
+    std::filesystem::remove_all(copy);
+  };
+  Outcome release, rollback, notice_add;
+  for (int i = 0; i < release_trials; ++i)
+    trial({"release", "naptan-stops", week, "--owner", "alice", "--published-at", "2026-01-08T00:00:00Z"}, 2500,
+          "releases", release);
+  // The weekly release in the original, so that a rollback to the first has something to undo.
+  g.ok({"release", "naptan-stops", week, "--owner", "alice", "--published-at", "2026-01-08T00:00:00Z"});
+  for (int i = 0; i < other_trials; ++i)
+    trial({"rollback", "naptan-stops", "--to", "2026-01-01", "--owner", "alice", "--reason", "test"}, 3000, "releases",
+          rollback);
+  for (int i = 0; i < other_trials; ++i) trial({"notice", "add", "naptan-stops", notice.string()}, 60, "notices", notice_add);
+  for (const auto& [what, o] : {std::pair{"release", release}, {"rollback", rollback}, {"notice add", notice_add}})
+    WARN(what << ": " << o.trials << " kill -9 trials, " << o.old_state << " left the old state, " << o.new_state
+              << " the new, " << o.inconsistent << " inconsistent");
+  CHECK(release.old_state > 0);
+  CHECK(release.new_state > 0);  // the kills landed on both sides of the commit
+  CHECK(rollback.old_state + rollback.new_state == other_trials);
 }
