@@ -473,7 +473,7 @@ TEST_CASE("fsck finds what was damaged, one line each, and --repair removes only
 TEST_CASE("kill -9 at random instants of a release, a rollback or a notice: the store is the old one or the new",
           "[cli][crash][hardening]") {
 #ifdef GAZETTE_SANITIZED
-  const int release_trials = 10, other_trials = 5;  // the same, slower: fewer trials
+  const int release_trials = 16, other_trials = 5;  // the same, slower: fewer trials
 #else
   const int release_trials = 50, other_trials = 20;
 #endif
@@ -504,6 +504,20 @@ TEST_CASE("kill -9 at random instants of a release, a rollback or a notice: the 
     sqlite3_close(db);
     return n;
   };
+  // How long `args` takes uninterrupted on a copy of the store (a sanitizer build is several
+  // times slower): the kills are spread over that span and a little beyond.
+  auto span_of = [&](std::vector<std::string> args) {
+    const auto copy = g.dir / "timing";
+    std::filesystem::copy(base, copy, std::filesystem::copy_options::recursive);
+    args.insert(args.begin(), {GAZETTE_BINARY, "--data", copy.string()});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = run_process(args);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::filesystem::remove_all(copy);
+    return static_cast<int>(ms * 3 / 2);
+  };
   // Runs `args` on a copy of the store, kills it after a random delay within `span_ms`, then
   // checks the copy as the next command would find it: sound, and with `table` holding the
   // rows it held or one more.
@@ -533,15 +547,19 @@ TEST_CASE("kill -9 at random instants of a release, a rollback or a notice: the 
     std::filesystem::remove_all(copy);
   };
   Outcome release, rollback, notice_add;
-  for (int i = 0; i < release_trials; ++i)
-    trial({"release", "naptan-stops", week, "--owner", "alice", "--published-at", "2026-01-08T00:00:00Z"}, 2500,
-          "releases", release);
+  const std::vector<std::string> release_args = {"release", "naptan-stops", week, "--owner", "alice",
+                                                 "--published-at", "2026-01-08T00:00:00Z"};
+  const int release_span = span_of(release_args);
+  for (int i = 0; i < release_trials; ++i) trial(release_args, release_span, "releases", release);
   // The weekly release in the original, so that a rollback to the first has something to undo.
   g.ok({"release", "naptan-stops", week, "--owner", "alice", "--published-at", "2026-01-08T00:00:00Z"});
-  for (int i = 0; i < other_trials; ++i)
-    trial({"rollback", "naptan-stops", "--to", "2026-01-01", "--owner", "alice", "--reason", "test"}, 3000, "releases",
-          rollback);
-  for (int i = 0; i < other_trials; ++i) trial({"notice", "add", "naptan-stops", notice.string()}, 60, "notices", notice_add);
+  const std::vector<std::string> rollback_args = {"rollback", "naptan-stops", "--to", "2026-01-01", "--owner", "alice",
+                                                  "--reason", "test"};
+  const int rollback_span = span_of(rollback_args);
+  for (int i = 0; i < other_trials; ++i) trial(rollback_args, rollback_span, "releases", rollback);
+  const std::vector<std::string> notice_args = {"notice", "add", "naptan-stops", notice.string()};
+  const int notice_span = span_of(notice_args);
+  for (int i = 0; i < other_trials; ++i) trial(notice_args, notice_span, "notices", notice_add);
   for (const auto& [what, o] : {std::pair{"release", release}, {"rollback", rollback}, {"notice add", notice_add}})
     WARN(what << ": " << o.trials << " kill -9 trials, " << o.old_state << " left the old state, " << o.new_state
               << " the new, " << o.inconsistent << " inconsistent");
