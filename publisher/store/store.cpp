@@ -74,6 +74,23 @@ constexpr char kObjectInUse[] =
     "(SELECT 1 FROM evictions e WHERE e.dataset = a.dataset AND e.release = a.release AND e.name = a.name) "
     "LIMIT 1";
 
+// The keys whose record differs between releases ?2 and ?3, after key ?4, at most ?5 of them
+// (-1: all), each with its body at ?2 and at ?3. A key's record can differ only if one of its
+// spans starts or ends in (?2, ?3]; the two span indexes find exactly those keys.
+constexpr char kChangedKeys[] = R"sql(
+    WITH changed(key) AS (
+      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3 AND key > ?4
+      UNION
+      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3 AND key > ?4)
+    SELECT c.key,
+      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
+        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?2
+          AND (s.last_seq IS NULL OR s.last_seq > ?2)),
+      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
+        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?3
+          AND (s.last_seq IS NULL OR s.last_seq > ?3))
+    FROM changed c ORDER BY c.key LIMIT ?5)sql";
+
 constexpr char kReleaseColumns[] =
     "seq, id, published_at, kind, owner, parent, contract_version, record_count, candidate, "
     "manifest";
@@ -895,21 +912,9 @@ Status Store::for_each_changed_key(
   const std::int64_t lo = backwards ? to_seq : from_seq, hi = backwards ? from_seq : to_seq;
   // A key's record can differ between lo and hi only if one of its spans starts or ends in
   // (lo, hi]; the two indexes find exactly those keys.
-  auto st = impl_->db.prepare(R"sql(
-    WITH changed(key) AS (
-      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3
-      UNION
-      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3)
-    SELECT c.key,
-      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
-        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?2
-          AND (s.last_seq IS NULL OR s.last_seq > ?2)),
-      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
-        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?3
-          AND (s.last_seq IS NULL OR s.last_seq > ?3))
-    FROM changed c ORDER BY c.key)sql");
+  auto st = impl_->db.prepare(kChangedKeys);
   if (!st.ok()) return st.status();
-  st->bind(1, *num).bind(2, lo).bind(3, hi);
+  st->bind(1, *num).bind(2, lo).bind(3, hi).bind(4, std::string_view("")).bind(5, std::int64_t{-1});  // every key
   for (;;) {
     auto row = st->step();
     if (!row.ok()) return row.status();
@@ -932,21 +937,9 @@ Result<bool> Store::changed_keys_page(
   if (from_seq == to_seq || limit == 0) return false;
   const bool backwards = from_seq > to_seq;
   const std::int64_t lo = backwards ? to_seq : from_seq, hi = backwards ? from_seq : to_seq;
-  // As for_each_changed_key, from the first key after `after`, a batch at a time: SQLite walks
-  // the two span indexes in key order, so a page costs what it holds, not the changeset.
-  auto st = impl_->db.prepare(R"sql(
-    WITH changed(key) AS (
-      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3 AND key > ?4
-      UNION
-      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3 AND key > ?4)
-    SELECT c.key,
-      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
-        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?2
-          AND (s.last_seq IS NULL OR s.last_seq > ?2)),
-      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
-        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?3
-          AND (s.last_seq IS NULL OR s.last_seq > ?3))
-    FROM changed c ORDER BY c.key LIMIT ?5)sql");
+  // As for_each_changed_key, from the first key after `after`, a batch at a time: a page costs
+  // the keys it reads, not the changeset.
+  auto st = impl_->db.prepare(kChangedKeys);
   if (!st.ok()) return st.status();
   std::string from_key(after);
   std::size_t delivered = 0;
