@@ -30,10 +30,22 @@ void add_unique(std::vector<std::string>& to, const std::string& s) {
   if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
 }
 
+// An added key's values, which the gate's changeset leaves out (AddedValues::omitted), for a
+// sample in the report.
+void spell_out_added(const gate::SetContext& ctx, Change& ch) {
+  auto it = ctx.after.find(ch.key);
+  if (it == ctx.after.end()) return;
+  std::vector<std::string_view> values;
+  decode_record(it->second, values);
+  const auto& cols = ctx.contract.columns;
+  for (std::size_t i = 0; i < cols.size() && i < values.size(); ++i)
+    if (!values[i].empty()) ch.fields.push_back({cols[i].name, "", std::string(values[i])});
+}
+
 // Decides the outcome and builds the tallies: a key counts under its label; an aspect left
 // uncovered makes its key uncovered under that label.
-void tally(std::vector<gate::RecordFinding>& records, std::vector<gate::SetFinding>& sets, bool label_keys,
-           Verdict& v) {
+void tally(const gate::SetContext& ctx, std::vector<gate::RecordFinding>& records,
+           std::vector<gate::SetFinding>& sets, bool label_keys, Verdict& v) {
   std::map<Rule, std::size_t> index;
   auto raise = [&](Severity s) {
     Outcome o = s == Severity::breaking ? Outcome::refused : Outcome::notice_required;
@@ -46,7 +58,6 @@ void tally(std::vector<gate::RecordFinding>& records, std::vector<gate::SetFindi
     t.keys.push_back(f.change->key);
     if (label_keys) v.key_rules[f.change->key] = {rule_id(label), rule_severity(label)};
     bool uncovered = false, covered = false;
-    Change sample = *f.change;
     std::vector<std::string> columns, notes;
     for (const auto& a : f.aspects) {
       const Severity s = rule_severity(a.rule);
@@ -69,6 +80,8 @@ void tally(std::vector<gate::RecordFinding>& records, std::vector<gate::SetFindi
     }
     if (covered && !uncovered) v.announced_keys.push_back(f.change->key);
     if (t.samples.size() < kSamples) {
+      Change sample = *f.change;
+      if (sample.kind == ChangeKind::added && sample.fields.empty()) spell_out_added(ctx, sample);
       // Show the values the rules are about, not every edit of the record.
       if (!columns.empty())
         std::erase_if(sample.fields, [&](const FieldChange& fc) {
@@ -183,7 +196,7 @@ Verdict run_gate(const Contract& c, const GateInput& in) {
 
   gate::cover_with_notices(ctx, records, sets);
   gate::check_plan(ctx, records, sets, v);
-  tally(records, sets, !first_release, v);
+  tally(ctx, records, sets, !first_release, v);
   if (in.plan && v.plan_problems.empty()) {  // a reviewed plan announces everything it changed
     v.announced_keys.clear();
     for (const auto& f : records) v.announced_keys.push_back(f.change->key);

@@ -8,7 +8,8 @@
 
 namespace gazette {
 
-ChangesetBuilder::ChangesetBuilder(const Contract& contract) : contract_(contract) {
+ChangesetBuilder::ChangesetBuilder(const Contract& contract, AddedValues added)
+    : contract_(contract), added_(added) {
   if (!contract.lifecycle.column.empty()) lifecycle_ = contract.column_index(contract.lifecycle.column);
 }
 
@@ -20,9 +21,11 @@ void ChangesetBuilder::add(std::string_view key, std::optional<std::string_view>
   const auto& cols = contract_.columns;
   if (!before) {
     ch.kind = ChangeKind::added;
-    decode_record(*after, b_);
-    for (std::size_t i = 0; i < cols.size() && i < b_.size(); ++i)
-      if (!b_[i].empty()) ch.fields.push_back({cols[i].name, "", std::string(b_[i])});
+    if (added_ == AddedValues::spelled_out) {
+      decode_record(*after, b_);
+      for (std::size_t i = 0; i < cols.size() && i < b_.size(); ++i)
+        if (!b_[i].empty()) ch.fields.push_back({cols[i].name, "", std::string(b_[i])});
+    }
     ++out_.summary.added;
   } else if (!after) {
     ch.kind = ChangeKind::removed;

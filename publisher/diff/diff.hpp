@@ -17,10 +17,17 @@
 
 namespace gazette {
 
+// What the change of an added key carries.
+enum class AddedValues {
+  spelled_out,  // every non-null value, as consumers read it in a changeset
+  omitted,      // the key alone: for the gate, which reads the body itself. A first release of
+                // 435,000 records would otherwise hold each of its values a second time.
+};
+
 class ChangesetBuilder {
  public:
   // The contract is borrowed and must outlive the builder.
-  explicit ChangesetBuilder(const Contract& contract);
+  explicit ChangesetBuilder(const Contract& contract, AddedValues added = AddedValues::spelled_out);
 
   // Records the difference for `key` between `before` and `after` (encoded bodies; nullopt
   // when the key is absent on that side). Equal bodies record nothing. Keys must arrive in
@@ -33,6 +40,7 @@ class ChangesetBuilder {
 
  private:
   const Contract& contract_;
+  AddedValues added_;
   std::size_t lifecycle_ = static_cast<std::size_t>(-1);
   Changeset out_;
   std::vector<std::string_view> a_, b_;

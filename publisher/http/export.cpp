@@ -10,6 +10,7 @@
 #include "publisher/common/file_io.hpp"
 #include "publisher/http/export_nginx.hpp"
 #include "publisher/release/release.hpp"
+#include "publisher/render/render.hpp"
 
 namespace gazette::http {
 
@@ -154,15 +155,17 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
       for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json})
         if (a.extension == extension(f)) GAZETTE_RETURN_IF_ERROR(w.rendered(path, store, *contract, r, f));
     }
-    // The changeset from its parent, where the origin answers ?from=PARENT&to=REL.
-    if (!r.parent.empty()) {
-      auto cs = store.stored_changeset(dataset, r.id);
+    // The changeset from its parent, whole, where the origin answers ?from=PARENT&to=REL.
+    const ServedRelease* parent = nullptr;
+    for (const auto& p : ds->releases)
+      if (!r.parent.empty() && p.release.id == r.parent) parent = &p;
+    if (parent != nullptr) {
+      auto cs = changeset_between(store, *ds->contract, dataset, &parent->release, r);
       if (!cs.ok()) return cs.status();
-      if (*cs) {
-        const std::string path = base + "/changes/" + r.parent + ".." + r.id + ".json";
-        GAZETTE_RETURN_IF_ERROR(w.text(path, **cs));
-        changesets.emplace_back(path, etag_of(**cs));
-      }
+      const std::string json = render_changeset_json(*cs, 0, cs->changes.size());
+      const std::string path = base + "/changes/" + r.parent + ".." + r.id + ".json";
+      GAZETTE_RETURN_IF_ERROR(w.text(path, json));
+      changesets.emplace_back(path, etag_of(json));
     }
   }
   GAZETTE_RETURN_IF_ERROR(write_feed(w, dataset, ds->feed));

@@ -69,4 +69,11 @@ Digest RecordSet::content_hash() const {
   return h.finish();
 }
 
+RecordRefs RecordSet::refs() const {
+  RecordRefs out;
+  out.reserve(records_.size());
+  for (const auto& r : records_) out.emplace_back(r.key, r.body);
+  return out;
+}
+
 }  // namespace gazette

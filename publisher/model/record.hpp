@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "publisher/common/sha256.hpp"
@@ -44,6 +45,10 @@ struct EncodedRecord {
   bool operator==(const EncodedRecord&) const = default;
 };
 
+// Records as views into storage that outlives them (a mapped candidate file), key order:
+// what a release is rendered and committed from without a copy of every body.
+using RecordRefs = std::vector<std::pair<std::string_view, std::string_view>>;  // key, body
+
 class RecordSet {
  public:
   RecordSet() = default;
@@ -59,6 +64,8 @@ class RecordSet {
   std::size_t sort_and_find_duplicate();
   // The content hash of the set: SHA-256 over every (key, body) in key order.
   Digest content_hash() const;
+  // Views of every record, valid while the set is neither changed nor destroyed.
+  RecordRefs refs() const;
 
  private:
   std::vector<EncodedRecord> records_;

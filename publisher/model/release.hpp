@@ -40,10 +40,9 @@ struct Release {
   std::string candidate;  // the candidate it was cut from
   std::vector<Artefact> artefacts;
   std::string manifest_json;
-  // The changeset against `parent`, stored with the release (empty for the first release).
-  std::string changeset_json;
-  // Each changed key's label in that changeset (the gate's rule and severity), stored by key
-  // so that a page of the changeset can be read without the whole of it.
+  // The changeset against `parent` is kept by key, not as a document: each changed key's
+  // label (the gate's rule and severity), so that any page of it is read from the record
+  // versions and these labels alone, and a release never holds the whole document in memory.
   struct ChangeLabel {
     std::string key, rule, severity;
   };

@@ -21,15 +21,31 @@ void classify_all(const Contract& contract, Changeset& cs, const BodyMap& before
   }
 }
 
+// Labels each change of `cs` (a page or the whole of release `release`'s changeset against its
+// parent) with the gate's verdict kept with the release.
+Status apply_stored_labels(Store& store, const std::string& dataset, const std::string& release, Changeset& cs) {
+  if (cs.changes.empty()) return {};
+  auto labels = store.change_labels(dataset, release, cs.changes.front().key, cs.changes.back().key);
+  if (!labels.ok()) return labels.status();
+  for (auto& ch : cs.changes) {
+    auto it = labels->find(ch.key);
+    if (it == labels->end()) return Status::corruption(release + ": no label for the change of " + ch.key);
+    ch.rule = it->second.first;
+    ch.severity = severity_from_string(it->second.second);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Changeset> changeset_between(Store& store, const Contract& contract,
                                     const std::string& dataset, const Release* from,
                                     const Release& to) {
   Store::ReadSnapshot snapshot(store);
-  // A release against its parent: the changeset stored when it was cut, labelled by the gate
-  // itself, so that it agrees with the release's report rule for rule.
-  if (from && to.parent == from->id) {
+  // A release against its parent: labelled by the gate itself, as kept when it was cut, so
+  // that it agrees with the release's report rule for rule (older releases kept the whole).
+  const bool parent_pair = from && to.parent == from->id;
+  if (parent_pair) {
     auto stored = store.stored_changeset(dataset, to.id);
     if (!stored.ok()) return stored.status();
     if (*stored) return parse_changeset_json(**stored);
@@ -40,7 +56,7 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
       dataset, from ? from->seq : 0, to.seq,
       [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
         builder.add(key, a, b);
-        if (a && b && *a == *b) return Status{};
+        if (parent_pair || (a && b && *a == *b)) return Status{};
         std::string_view k = bodies.owned.emplace_back(key);
         if (a) bodies.before.emplace(k, bodies.owned.emplace_back(*a));
         if (b) bodies.after.emplace(k, bodies.owned.emplace_back(*b));
@@ -51,7 +67,11 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = to.id;
-  classify_all(contract, cs, bodies.before, bodies.after);
+  if (parent_pair) {
+    GAZETTE_RETURN_IF_ERROR(apply_stored_labels(store, dataset, to.id, cs));
+  } else {
+    classify_all(contract, cs, bodies.before, bodies.after);
+  }
   return cs;
 }
 
@@ -101,16 +121,7 @@ Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, con
   cs.to = to.id;
   if (parent_pair) {
     // The gate's own labels, as the release's report gives them.
-    if (!cs.changes.empty()) {
-      auto labels = store.change_labels(dataset, to.id, cs.changes.front().key, cs.changes.back().key);
-      if (!labels.ok()) return labels.status();
-      for (auto& ch : cs.changes) {
-        auto it = labels->find(ch.key);
-        if (it == labels->end()) return Status::corruption(to.id + ": no label for the change of " + ch.key);
-        ch.rule = it->second.first;
-        ch.severity = severity_from_string(it->second.second);
-      }
-    }
+    GAZETTE_RETURN_IF_ERROR(apply_stored_labels(store, dataset, to.id, cs));
     auto counts = store.change_counts(dataset);
     if (!counts.ok()) return counts.status();
     if (auto it = counts->find(to.id); it != counts->end())
@@ -142,7 +153,7 @@ Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, con
 Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
                                          const std::string& candidate_id, ChangedBodies* bodies,
-                                         const Store::CandidateView* view, bool label) {
+                                         const Store::CandidateView* view, ChangesetFor purpose) {
   // Method: compare the candidate's bodies with the release's stored hashes, key by key, and
   // read a release body only for a key whose hash differs. A weekly candidate therefore reads
   // hashes for every key but bodies for about 1% of them.
@@ -186,7 +197,7 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   }
   for (; j < recs.size(); ++j) diffs.push_back({recs[j].first, j, false});
 
-  ChangesetBuilder builder(contract);
+  ChangesetBuilder builder(contract, purpose == ChangesetFor::gate ? AddedValues::omitted : AddedValues::spelled_out);
   for (const auto& d : diffs) {
     std::optional<std::string_view> before, after_body;
     if (d.before) {
@@ -207,7 +218,7 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = "candidate:" + candidate_id;
-  if (label) classify_all(contract, cs, bodies->before, bodies->after);
+  if (purpose == ChangesetFor::consumers) classify_all(contract, cs, bodies->before, bodies->after);
   return cs;
 }
 

@@ -1,5 +1,6 @@
-// Method: compare the candidate with the newest release by content hash (equal: publish
-// nothing). Otherwise render each artefact through a 1 MiB buffer into a durable temporary
+// Method: compare the candidate with the newest release key by key, by hash (equal: publish
+// nothing). The candidate stays mapped, never copied, and the changeset kept with the release
+// is the gate's own: a national release holds one copy of what it changed, not three. Otherwise render each artefact through a 1 MiB buffer into a durable temporary
 // file while hashing it, move it to objects/ under its SHA-256, and only then commit the one
 // transaction that makes the release visible. Crash points name each step for the crash tests.
 #include <nlohmann/json.hpp>
@@ -9,7 +10,6 @@
 #include "publisher/common/gzip.hpp"
 #include "publisher/common/ids.hpp"
 #include "publisher/contract/contract.hpp"
-#include "publisher/diff/diff.hpp"
 #include "publisher/release/release.hpp"
 
 namespace gazette {
@@ -69,7 +69,7 @@ Status place_object(Store& store, DurableFile& file, const std::string& sha256_h
 // Renders one artefact and its gzip copy (served to clients that accept gzip, so that the
 // server never compresses on the fly), each durable under its own SHA-256.
 Result<Artefact> write_artefact(Store& store, const Contract& contract, const Release& release,
-                                ArtefactFormat format, const RecordSet& records) {
+                                ArtefactFormat format, const RecordRefs& records) {
   Artefact a;
   a.name = release.dataset + "." + extension(format);
   a.media_type = media_type(format);
@@ -83,7 +83,7 @@ Result<Artefact> write_artefact(Store& store, const Contract& contract, const Re
   Status s = render_stream(
       contract, release_header(release), format,
       [&](auto&& emit) -> Status {
-        for (const auto& r : records.records()) GAZETTE_RETURN_IF_ERROR(emit(r.body));
+        for (const auto& [key, body] : records) GAZETTE_RETURN_IF_ERROR(emit(body));
         return {};
       },
       [&](const std::string& bytes) -> Status {
@@ -138,6 +138,40 @@ std::string manifest_json(const Release& r) {
   return m.dump(2) + "\n";
 }
 
+// Whether release `seq` holds exactly `records`: the same keys, each body with the same hash.
+// Streams the release's hashes; reads no body of the release.
+Result<bool> holds_exactly(Store& store, const std::string& dataset, std::int64_t seq, const RecordRefs& records) {
+  std::size_t i = 0;
+  bool same = true;
+  GAZETTE_RETURN_IF_ERROR(store.for_each_record_hash(dataset, seq, [&](std::string_view key, const Digest& hash) {
+    if (same) same = i < records.size() && records[i].first == key && sha256(records[i].second) == hash;
+    ++i;
+    return Status{};
+  }));
+  return same && i == records.size();
+}
+
+// The changeset from the newest release to the candidate, each change labelled with the gate's
+// own verdict on it, so that consumers read the same rule names in the changeset as in the
+// release's report. Usually the gate's changeset itself; when the gate did not compare records
+// (a new column layout) or left a key unlabelled, computed again and classified by the contract.
+Result<Changeset> labelled_changeset(Store& store, const Contract& contract, const std::string& dataset,
+                                     const Release& newest, const std::string& candidate_id,
+                                     const Store::CandidateView& view, VerifyResult& verification) {
+  const auto& key_rules = verification.verdict.key_rules;
+  bool all_labelled = verification.verdict.records_compared;
+  for (const auto& ch : verification.changes.changes) all_labelled = all_labelled && key_rules.count(ch.key) != 0;
+  if (all_labelled) return std::move(verification.changes);
+  auto cs = changeset_to_candidate(store, contract, dataset, &newest, candidate_id, nullptr, &view);
+  if (!cs.ok()) return cs.status();
+  for (auto& ch : cs->changes)
+    if (auto it = key_rules.find(ch.key); it != key_rules.end()) {
+      ch.rule = it->second.first;
+      ch.severity = it->second.second;
+    }
+  return cs;
+}
+
 }  // namespace
 
 Result<CutResult> cut_release(Store& store, const std::string& dataset,
@@ -155,22 +189,22 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     return Status::conflict("candidate " + candidate_id + " was staged under contract v" +
                             std::to_string(contract->version) + ", but v" +
                             std::to_string(in_force->contract_version) + " is in force now; stage it again");
-  auto records = store.read_candidate_records(dataset, candidate_id);
-  if (!records.ok()) return records.status();
+  // The candidate is mapped, not copied: rendering and the commit read its records in place.
+  auto view = store.read_candidate_view(dataset, candidate_id);
+  if (!view.ok()) return view.status();
+  const RecordRefs& records = (*view)->records;
 
   auto all = store.releases(dataset);
   if (!all.ok()) return all.status();
   const Release* newest = all->empty() ? nullptr : &all->back();
   CutResult result;
-  RecordSet current;
-  if (newest != nullptr) {
-    auto held = store.release_records(dataset, newest->seq);
-    if (!held.ok()) return held.status();
-    if (held->content_hash() == records->content_hash() && contract->version == newest->contract_version) {
+  if (newest != nullptr && contract->version == newest->contract_version) {
+    auto same = holds_exactly(store, dataset, newest->seq, records);
+    if (!same.ok()) return same.status();
+    if (*same) {
       result.identical_to = newest->id;
       return result;
     }
-    current = std::move(*held);
   }
 
   Release r;
@@ -205,10 +239,10 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   r.parent = newest ? newest->id : "";
   r.contract_version = contract->version;
   if (contract->version > in_force->contract_version) r.new_contract_json = contract->canonical_json;
-  r.record_count = records->size();
+  r.record_count = records.size();
   r.candidate = candidate_id;
   for (ArtefactFormat f : kFormats) {
-    auto a = write_artefact(store, *contract, r, f, *records);
+    auto a = write_artefact(store, *contract, r, f, records);
     if (!a.ok()) return a.status();
     r.artefacts.push_back(std::move(*a));
     crash_point(std::string("after-artefact-") + extension(f));
@@ -222,45 +256,21 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   }
   r.manifest_json = manifest_json(r);
   if (newest != nullptr) {
-    // The changeset against the parent is kept with the release, so feeds can summarise it
-    // without recomputing.
-    Changeset cs = diff_sets(*contract, current, *records);
-    cs.dataset = dataset;
-    cs.from = newest->id;
-    cs.to = r.id;
-    // Label each change with the gate's own verdict on it, so that consumers read the same
-    // rule names in the changeset as in the release's report.
-    const auto& key_rules = result.verification->verdict.key_rules;
-    std::optional<ChangeClassifier> classifier;  // for keys the gate did not compare
-    auto body_of = [](const RecordSet& set, const std::string& key) -> std::optional<std::string_view> {
-      const auto& recs = set.records();
-      auto it = std::lower_bound(recs.begin(), recs.end(), key,
-                                 [](const EncodedRecord& r, const std::string& k) { return r.key < k; });
-      if (it == recs.end() || it->key != key) return std::nullopt;
-      return std::string_view(it->body);
-    };
-    for (auto& ch : cs.changes) {
-      auto it = key_rules.find(ch.key);
-      if (it == key_rules.end()) {
-        if (!classifier) classifier.emplace(*contract);
-        classifier->classify(ch, body_of(current, ch.key), body_of(*records, ch.key));
-      } else {
-        ch.rule = it->second.first;
-        ch.severity = it->second.second;
-      }
-    }
-    r.change_labels.reserve(cs.changes.size());
-    for (const auto& ch : cs.changes) r.change_labels.push_back({ch.key, ch.rule, to_string(ch.severity)});
-    r.changeset_json = render_changeset_json(cs, 0, cs.changes.size());
-    r.changes_added = cs.summary.added;
-    r.changes_removed = cs.summary.removed;
-    r.changes_retired = cs.summary.retired;
-    r.changes_modified = cs.summary.modified;
+    // The changeset against the parent is kept with the release, by key, so that feeds and
+    // pages read it without recomputing.
+    auto cs = labelled_changeset(store, *contract, dataset, *newest, candidate_id, **view, *result.verification);
+    if (!cs.ok()) return cs.status();
+    r.change_labels.reserve(cs->changes.size());
+    for (const auto& ch : cs->changes) r.change_labels.push_back({ch.key, ch.rule, to_string(ch.severity)});
+    r.changes_added = cs->summary.added;
+    r.changes_removed = cs->summary.removed;
+    r.changes_retired = cs->summary.retired;
+    r.changes_modified = cs->summary.modified;
   }
   crash_point("after-artefacts");
   std::vector<Store::StoredNotice> notices;
   for (const auto& n : options.notices) notices.push_back({n.id, to_string(n.kind), n.json, "", 0});
-  GAZETTE_RETURN_IF_ERROR(store.commit_release(r, *records, options.owner, notices));
+  GAZETTE_RETURN_IF_ERROR(store.commit_release(r, records, options.owner, notices));
   crash_point("after-commit");
   result.release = std::move(r);
   // Older releases keep their records; their artefact files can go, to be rendered again on

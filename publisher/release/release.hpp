@@ -75,6 +75,10 @@ struct VerifyResult {
   std::string from, to;  // newest release id ("" for none) and "candidate:<id>"
   std::string text, json;
   std::string stats_json;  // the candidate's value counts
+  // The changes the gate judged, newest release -> candidate, each labelled as the verdict
+  // labels it (added keys without their values: AddedValues::omitted). Empty when the
+  // candidate was not compared record by record (a new column layout).
+  Changeset changes;
 };
 
 // Checks a notice before it is published at `publish_at`: a deprecation or removal must not
@@ -184,8 +188,10 @@ struct ChangesetPage {
 Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, const std::string& dataset,
                                      const Release* from, const Release& to, std::string_view after,
                                      std::size_t limit, const std::optional<ChangeSummary>& known_summary = {});
-// The changeset from release `from` (null: nothing) to a staged candidate, classified unless
-// `label` is false (the gate, which labels the changes itself).
+// The changeset from release `from` (null: nothing) to a staged candidate. For consumers it is
+// classified and spells out added keys; for the gate it is neither (the gate labels the
+// changes itself, and reads added keys' values from `bodies`).
+enum class ChangesetFor { consumers, gate };
 // The bodies of each changed key before and after, as views: into the candidate (kept alive
 // by `view` when the caller gave none) and into `owned` (bodies read from the store).
 struct ChangedBodies {
@@ -197,7 +203,8 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
                                          const std::string& dataset, const Release* from,
                                          const std::string& candidate_id,
                                          ChangedBodies* bodies = nullptr,
-                                         const Store::CandidateView* view = nullptr, bool label = true);
+                                         const Store::CandidateView* view = nullptr,
+                                         ChangesetFor purpose = ChangesetFor::consumers);
 
 // One event in a record's life: the release that introduced a version (or removed the key),
 // how it changed, and the version's body (empty when removed).

@@ -92,7 +92,7 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   ChangedBodies bodies;
   Result<Changeset> cs = Changeset{};
   if (records_compared) cs = changeset_to_candidate(store, c, dataset, newest, candidate_id, &bodies, view->get(),
-                                                    /*label=*/false);  // the gate labels them
+                                                    ChangesetFor::gate);
   if (!cs.ok()) return cs.status();
 
   // Value counts of the candidate (kept when it was staged) and of the newest release (kept
@@ -199,6 +199,12 @@ Result<VerifyResult> verify_candidate(Store& store, const std::string& dataset,
   r.text = render_verdict_text(r.verdict, dataset, r.from, r.to);
   r.json = render_verdict_json(r.verdict, dataset, r.from, r.to);
   r.stats_json = counts_json(candidate_counts);
+  for (auto& ch : cs->changes)
+    if (auto it = r.verdict.key_rules.find(ch.key); it != r.verdict.key_rules.end()) {
+      ch.rule = it->second.first;
+      ch.severity = it->second.second;
+    }
+  r.changes = std::move(*cs);
   return r;
 }
 

@@ -710,7 +710,7 @@ Result<RecordSet> Store::release_records(const std::string& dataset, std::int64_
   return RecordSet(std::move(recs));
 }
 
-Status Store::commit_release(const Release& release, const RecordSet& records,
+Status Store::commit_release(const Release& release, const RecordRefs& records,
                              const std::string& actor, const std::vector<StoredNotice>& notices) {
   auto num_r = dataset_num(release.dataset);
   if (!num_r.ok()) return num_r.status();
@@ -734,7 +734,11 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     std::int64_t first_seq;
     Digest hash;
   };
-  std::unordered_map<std::string, Open> open;
+  struct KeyHash {  // looked up by the candidate's views, without a copy of each key
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Open, KeyHash, std::equal_to<>> open;
   {
     auto st = db.prepare(
         "SELECT key, first_seq, hash FROM record_spans WHERE dataset = ?1 AND last_seq IS NULL");
@@ -765,18 +769,18 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     if (!st->ok()) return st->status();
 
   const std::int64_t seq = release.seq;
-  for (const auto& r : records.records()) {
-    Digest h = sha256(r.body);
-    auto it = open.find(r.key);
+  for (const auto& [key, body] : records) {
+    Digest h = sha256(body);
+    auto it = open.find(key);
     if (it != open.end()) {
       bool same = it->second.hash == h;
       std::int64_t first = it->second.first_seq;
       open.erase(it);
       if (same) continue;
-      close_span->bind(1, num).bind(2, r.key).bind(3, first).bind(4, seq);
+      close_span->bind(1, num).bind(2, key).bind(3, first).bind(4, seq);
       GAZETTE_RETURN_IF_ERROR(close_span->run());
     }
-    ins_version->bind(1, num).bind(2, r.key).bind_blob(3, h.data(), h.size()).bind_blob(4, r.body.data(), r.body.size());
+    ins_version->bind(1, num).bind(2, key).bind_blob(3, h.data(), h.size()).bind_blob(4, body.data(), body.size());
     GAZETTE_RETURN_IF_ERROR(ins_version->run());
     std::int64_t vid;
     if (db.changes() == 1) {
@@ -789,7 +793,7 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
       vid = find_version->int64(0);
       find_version->reset();
     }
-    open_span->bind(1, num).bind(2, r.key).bind(3, seq).bind(4, vid).bind_blob(5, h.data(), h.size());
+    open_span->bind(1, num).bind(2, key).bind(3, seq).bind(4, vid).bind_blob(5, h.data(), h.size());
     GAZETTE_RETURN_IF_ERROR(open_span->run());
   }
   // Keys the new release no longer holds.
@@ -824,11 +828,9 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
     }
     GAZETTE_RETURN_IF_ERROR(ins_art->run());
   }
-  if (!release.changeset_json.empty()) {
-    std::string compressed;
-    GzipStream gz;
-    GAZETTE_RETURN_IF_ERROR(gz.write(release.changeset_json, compressed));
-    GAZETTE_RETURN_IF_ERROR(gz.finish(compressed));
+  if (!release.parent.empty()) {
+    // The changeset is kept by key (its labels below); json_gzip stays empty, as it has since
+    // releases stopped storing the whole document (older releases keep theirs).
     auto ins_cs = db.prepare(
         "INSERT INTO changesets(dataset, release, parent, added, removed, retired, modified, "
         "json_gzip) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -838,7 +840,7 @@ Status Store::commit_release(const Release& release, const RecordSet& records,
         .bind(5, static_cast<std::int64_t>(release.changes_removed))
         .bind(6, static_cast<std::int64_t>(release.changes_retired))
         .bind(7, static_cast<std::int64_t>(release.changes_modified))
-        .bind_blob(8, compressed.data(), compressed.size());
+        .bind_blob(8, "", 0);
     GAZETTE_RETURN_IF_ERROR(ins_cs->run());
     auto label = db.prepare(
         "INSERT INTO change_labels(dataset, release, key, rule, severity) VALUES(?1, ?2, ?3, ?4, ?5)");
@@ -992,7 +994,7 @@ Result<bool> Store::has_change_labels(const std::string& dataset, const std::str
   if (!num.ok()) return num.status();
   auto st = impl_->db.prepare(
       "SELECT EXISTS(SELECT 1 FROM change_labels WHERE dataset=?1 AND release=?2) OR "
-      "NOT EXISTS(SELECT 1 FROM changesets WHERE dataset=?1 AND release=?2)");
+      "NOT EXISTS(SELECT 1 FROM changesets WHERE dataset=?1 AND release=?2 AND length(json_gzip) > 0)");
   if (!st.ok()) return st.status();
   st->bind(1, *num).bind(2, release);
   auto row = st->step();
@@ -1009,7 +1011,8 @@ Result<std::optional<std::string>> Store::stored_changeset(const std::string& da
   st->bind(1, *num).bind(2, release);
   auto row = st->step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::string>();
+  // Empty: kept by key (change_labels), not as a document.
+  if (!*row || st->blob(0).empty()) return std::optional<std::string>();
   auto json = gunzip(st->blob(0));
   if (!json.ok()) return Status::corruption("stored changeset of " + release + " is unreadable");
   return std::optional<std::string>(std::move(*json));

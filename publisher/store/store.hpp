@@ -85,7 +85,7 @@ class Store {
     CandidateView& operator=(const CandidateView&) = delete;
     void* map = nullptr;
     std::size_t map_bytes = 0;
-    std::vector<std::pair<std::string_view, std::string_view>> records;  // key, body
+    RecordRefs records;
   };
   Result<std::unique_ptr<CandidateView>> read_candidate_view(const std::string& dataset,
                                                              const std::string& id);
@@ -152,7 +152,8 @@ class Store {
       const std::string& dataset, const std::string& release, std::string_view first, std::string_view last);
   Result<bool> has_change_labels(const std::string& dataset, const std::string& release);
 
-  // The changeset stored with release `release` (JSON), if it has one.
+  // The whole changeset stored with release `release` (JSON), if it has one: releases cut
+  // before changesets were kept by key (change_labels) have it.
   Result<std::optional<std::string>> stored_changeset(const std::string& dataset,
                                                       const std::string& release);
 
@@ -188,9 +189,9 @@ class Store {
   Result<std::vector<std::string>> all_release_stats(const std::string& dataset);
 
   // Publishes `release` (whose seq must be the newest's + 1 and whose published_at must be
-  // later) with `records` as its content, in one transaction. Artefact files must already be
+  // later) with `records` (in key order) as its content, in one transaction. Artefact files must already be
   // durable at object_path(). This commit is the publication point.
-  Status commit_release(const Release& release, const RecordSet& records,
+  Status commit_release(const Release& release, const RecordRefs& records,
                         const std::string& actor,
                         const std::vector<StoredNotice>& notices = {});
 

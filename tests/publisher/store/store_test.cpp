@@ -68,7 +68,7 @@ TEST_CASE("releases, artefacts and the ledger cannot be rewritten", "[store]") {
     REQUIRE(s.ok());
     REQUIRE((*s)->create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
     RecordSet records(std::vector<EncodedRecord>{{"k1", "k1\x1fv"}});
-    REQUIRE((*s)->commit_release(one_release("2026-01-01", 1, 100), records, "alice").ok());
+    REQUIRE((*s)->commit_release(one_release("2026-01-01", 1, 100), records.refs(), "alice").ok());
   }
   std::string err;
   CHECK(exec_raw(dir.path(), "UPDATE releases SET owner = 'mallory'", &err) != SQLITE_OK);
@@ -96,15 +96,15 @@ TEST_CASE("record versions are shared: each release stores only what changed", "
   RecordSet v1(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});
   RecordSet v2(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "2"}, {"d", "d\x1f" "1"}});
   RecordSet v3(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});  // back to v1
-  REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1, "x").ok());
-  REQUIRE(store.commit_release(one_release("2026-01-02", 2, 200), v2, "x").ok());
-  REQUIRE(store.commit_release(one_release("2026-01-03", 3, 300), v3, "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1.refs(), "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-02", 2, 200), v2.refs(), "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-03", 3, 300), v3.refs(), "x").ok());
   CHECK(*store.release_records("d", 1) == v1);
   CHECK(*store.release_records("d", 2) == v2);
   CHECK(*store.release_records("d", 3) == v3);
   // Time only moves forward, and sequence numbers are contiguous.
-  CHECK(store.commit_release(one_release("2026-01-04", 4, 250), v1, "x").code() == StatusCode::conflict);
-  CHECK(store.commit_release(one_release("2026-01-04", 6, 400), v1, "x").code() == StatusCode::conflict);
+  CHECK(store.commit_release(one_release("2026-01-04", 4, 250), v1.refs(), "x").code() == StatusCode::conflict);
+  CHECK(store.commit_release(one_release("2026-01-04", 6, 400), v1.refs(), "x").code() == StatusCode::conflict);
   auto all = store.releases("d");
   REQUIRE(all->size() == 3);
   CHECK(all->back().artefacts.size() == 1);
