@@ -217,11 +217,14 @@ Result<std::unique_ptr<Store>> Store::open(const fs::path& dir, OpenMode mode) {
   }
   // synchronous=FULL: a committed release survives power loss, since the commit is the
   // publication point.
-  // mmap_size: pages are read through a mapping rather than a pread(2) each, which halves
-  // the time of scans such as diffing a national release.
+  // mmap_size: readers see pages through a mapping rather than a pread(2) each, which halves
+  // the time of scans such as diffing a national release. A writer reads through SQLite's own
+  // bounded cache instead: a mapping counts every page a release touches as the process's
+  // memory (a national backfill peaked at 1,001 MB with it, 798 MB without, and took 54 s
+  // rather than 48).
   GAZETTE_RETURN_IF_ERROR(db.exec(std::string(mode == OpenMode::write ? "PRAGMA journal_mode=WAL; " : "") +
-                                  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
-                                  "PRAGMA mmap_size=4294967296;"));
+                                  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; " +
+                                  (mode == OpenMode::write ? "PRAGMA mmap_size=0;" : "PRAGMA mmap_size=4294967296;")));
   if (mode == OpenMode::write) GAZETTE_RETURN_IF_ERROR(migrate_schema(db, dir));
   store->impl_->schema_version = static_cast<int>(store_detail::migrations().size());
   if (mode == OpenMode::write) GAZETTE_RETURN_IF_ERROR(store->sweep_orphans());
