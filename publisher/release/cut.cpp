@@ -57,19 +57,44 @@ Status render_stored_release(Store& store, const Contract& contract, const Relea
       std::forward<Sink>(sink));
 }
 
+// Objects a release placed that were not there before it: removed again unless the release
+// commits, so that a release that fails (a full disk above all) leaves the store as it found
+// it and gives its space back at once. An object that was already there belongs to another
+// release (the same bytes published before) and is never touched.
+class NewObjects {
+ public:
+  NewObjects() = default;
+  NewObjects(const NewObjects&) = delete;
+  NewObjects& operator=(const NewObjects&) = delete;
+  ~NewObjects() {
+    for (const auto& p : paths_) {
+      std::error_code ec;
+      std::filesystem::remove(p, ec);
+    }
+  }
+  void add(std::filesystem::path p) { paths_.push_back(std::move(p)); }
+  void keep() { paths_.clear(); }
+
+ private:
+  std::vector<std::filesystem::path> paths_;
+};
+
 // Moves a finished temporary file to objects/ under its hash.
-Status place_object(Store& store, DurableFile& file, const std::string& sha256_hex) {
+Status place_object(Store& store, DurableFile& file, const std::string& sha256_hex, NewObjects& placed) {
   auto final_path = store.object_path(sha256_hex);
   std::error_code ec;
   std::filesystem::create_directories(final_path.parent_path(), ec);
   if (ec) return Status::io_error(final_path.parent_path().string() + ": " + ec.message());
-  return file.commit(final_path);
+  const bool existed = std::filesystem::exists(final_path, ec);
+  GAZETTE_RETURN_IF_ERROR(file.commit(final_path));
+  if (!existed) placed.add(final_path);
+  return {};
 }
 
 // Renders one artefact and its gzip copy (served to clients that accept gzip, so that the
 // server never compresses on the fly), each durable under its own SHA-256.
 Result<Artefact> write_artefact(Store& store, const Contract& contract, const Release& release,
-                                ArtefactFormat format, const RecordRefs& records) {
+                                ArtefactFormat format, const RecordRefs& records, NewObjects& placed) {
   Artefact a;
   a.name = release.dataset + "." + extension(format);
   a.media_type = media_type(format);
@@ -103,8 +128,8 @@ Result<Artefact> write_artefact(Store& store, const Contract& contract, const Re
   a.bytes = file.bytes_written();
   a.gzip_sha256 = to_hex(gz_hash.finish());
   a.gzip_bytes = gz_file.bytes_written();
-  GAZETTE_RETURN_IF_ERROR(place_object(store, file, a.sha256));
-  GAZETTE_RETURN_IF_ERROR(place_object(store, gz_file, a.gzip_sha256));
+  GAZETTE_RETURN_IF_ERROR(place_object(store, file, a.sha256, placed));
+  GAZETTE_RETURN_IF_ERROR(place_object(store, gz_file, a.gzip_sha256, placed));
   return a;
 }
 
@@ -241,8 +266,9 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   if (contract->version > in_force->contract_version) r.new_contract_json = contract->canonical_json;
   r.record_count = records.size();
   r.candidate = candidate_id;
+  NewObjects placed;
   for (ArtefactFormat f : kFormats) {
-    auto a = write_artefact(store, *contract, r, f, records);
+    auto a = write_artefact(store, *contract, r, f, records, placed);
     if (!a.ok()) return a.status();
     r.artefacts.push_back(std::move(*a));
     crash_point(std::string("after-artefact-") + extension(f));
@@ -271,6 +297,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   std::vector<Store::StoredNotice> notices;
   for (const auto& n : options.notices) notices.push_back({n.id, to_string(n.kind), n.json, "", 0});
   GAZETTE_RETURN_IF_ERROR(store.commit_release(r, records, options.owner, notices));
+  placed.keep();
   crash_point("after-commit");
   result.release = std::move(r);
   // Older releases keep their records; their artefact files can go, to be rendered again on

@@ -1,6 +1,25 @@
 #include "publisher/store/sqlite.hpp"
 
+#include <cstring>
+
 namespace gazette::store_detail {
+
+namespace {
+
+// SQLite's message (`msg`, or the connection's last), with the operating system's reason where
+// SQLite failed on a system call: "disk I/O error" alone does not tell a full disk from a
+// failing one.
+std::string message_of(sqlite3* db, const char* msg = nullptr) {
+  if (db == nullptr) return msg != nullptr ? msg : "out of memory";
+  std::string out = msg != nullptr ? msg : sqlite3_errmsg(db);
+  const int code = sqlite3_extended_errcode(db) & 0xff;
+  const int os = sqlite3_system_errno(db);
+  if (os != 0 && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN))
+    out += std::string(" (") + std::strerror(os) + ")";
+  return out;
+}
+
+}  // namespace
 
 Stmt& Stmt::operator=(Stmt&& o) noexcept {
   if (this != &o) {
@@ -35,10 +54,12 @@ Result<bool> Stmt::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Status s = rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB
-                 ? Status::corruption(std::string("sqlite: ") + sqlite3_errmsg(db_))
-                 : Status::io_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
-  return s;
+  // Named by its file, as every other error of the store is.
+  const char* file = sqlite3_db_filename(db_, "main");
+  std::string msg = std::string(file != nullptr && *file != '\0' ? file : "sqlite") + ": " + message_of(db_);
+  const int primary = rc & 0xff;
+  return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ? Status::corruption(std::move(msg))
+                                                               : Status::io_error(std::move(msg));
 }
 
 Status Stmt::run() {
@@ -76,7 +97,7 @@ Status Db::open(const std::string& path, bool create, bool read_only) {
               (create && !read_only ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    std::string msg = message_of(db_);
     return Status::io_error(path + ": cannot open the store: " + msg);
   }
   sqlite3_extended_result_codes(db_, 1);
@@ -85,16 +106,16 @@ Status Db::open(const std::string& path, bool create, bool read_only) {
 }
 
 Status Db::error(const std::string& what) const {
-  return Status::io_error(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  return Status::io_error(path_ + ": " + what + ": " + message_of(db_));
 }
 
 Status Db::exec(const std::string& sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
+    std::string msg = message_of(db_, err);
     sqlite3_free(err);
-    if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
       return Status::corruption(path_ + ": " + msg);
     return Status::io_error(path_ + ": " + msg);
   }

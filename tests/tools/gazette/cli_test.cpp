@@ -567,3 +567,65 @@ TEST_CASE("kill -9 at random instants of a release, a rollback or a notice: the 
   CHECK(release.new_state > 0);  // the kills landed on both sides of the commit
   CHECK(rollback.old_state + rollback.new_state == other_trials);
 }
+
+TEST_CASE("a release onto a full disk, at any stage of it, is one clear error and leaves the store as it was",
+          "[cli][disk][hardening]") {
+  // A small tmpfs in a private mount namespace (unshare: as root, or as anyone where user
+  // namespaces are allowed), filled so that the release finds room for 0% to 150% of what it
+  // needs: its artefact files, then the database, run out of space in turn.
+  TempDir dir;
+  const auto w0 = dir / "w0.csv", w1 = dir / "w1.csv", out = dir / "trials.txt", mnt = dir / "mnt";
+  std::filesystem::create_directories(mnt);
+  REQUIRE(run_process({GAZETTE_GEN, w0.string(), "5000", "7"}).exit_code == 0);
+  REQUIRE(run_process({GAZETTE_GEN, "--weekly", w1.string(), "5000", "7", "1"}).exit_code == 0);
+  std::vector<std::string> script = {"/bin/bash", (source_dir() / "tests/tools/gazette/full_disk.sh").string(),
+                                     GAZETTE_BINARY, naptan_contract().string(), w0.string(), w1.string(),
+                                     mnt.string(), out.string()};
+  for (int permille : {0, 10, 150, 300, 450, 600, 750, 900, 980, 990, 1000, 1010, 1020, 1030, 1040, 1500})
+    script.push_back(std::to_string(permille));
+  ProcessResult r{};
+  for (const char* flags : {"-rm", "-m"}) {  // a user namespace first, so that root is not needed
+    std::vector<std::string> args = {"/usr/bin/unshare", flags};
+    args.insert(args.end(), script.begin(), script.end());
+    r = run_process(args);
+    if (r.exit_code != 3 && r.err.find("unshare:") == std::string::npos) break;
+  }
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+
+  std::istringstream trials(read_text(out));
+  std::string line;
+  int failed = 0, artefact_full = 0, database_full = 0, succeeded = 0;
+  while (std::getline(trials, line)) {
+    if (line.rfind("trial ", 0) != 0) continue;
+    INFO(line);
+    std::istringstream f(line.substr(6));
+    int permille, exit_code, stderr_lines, fsck, releases, retry, releases_after;
+    f >> permille >> exit_code >> stderr_lines >> fsck >> releases >> retry >> releases_after;
+    REQUIRE_FALSE(f.fail());
+    const std::string message = line.substr(line.find(" | ") + 3);
+    CHECK(fsck == 0);  // sound either way, and nothing left behind that no release references
+    if (exit_code == 0) {
+      ++succeeded;
+      CHECK(releases == 2);
+    } else {
+      ++failed;
+      CHECK(exit_code == 1);
+      CHECK(stderr_lines == 1);
+      CHECK(releases == 1);  // the store as it was
+      const bool says_full = message.find("No space left on device") != std::string::npos ||
+                             message.find("disk is full") != std::string::npos;
+      CHECK(says_full);
+      artefact_full += message.find("write failed") != std::string::npos;
+      database_full += message.find("gazette.db") != std::string::npos;
+      CHECK(retry == 0);  // with room again, the same command simply succeeds
+      CHECK(releases_after == 2);
+    }
+  }
+  WARN("full disk: " << failed << " releases failed (" << artefact_full << " writing an artefact, " << database_full
+                     << " in the database), " << succeeded << " had room");
+  CHECK(failed >= 10);
+  CHECK(artefact_full > 0);
+  CHECK(database_full > 0);
+  CHECK(succeeded > 0);
+}
