@@ -1,9 +1,9 @@
 // Method: classify by the IANA special-purpose registries (RFC 6890 and successors): anything
 // a subscriber could use to make the hub call into our own network is refused.
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <sys/socket.h>
 
+#include <cctype>
 #include <cstring>
 #include <initializer_list>
 
@@ -56,26 +56,20 @@ bool is_private_address(const std::string& address) {
   return false;
 }
 
-Status check_public_host(const std::string& host) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0)
-    return Status::not_found("callback host '" + host + "' does not resolve: " + gai_strerror(rc));
-  Status result;
-  for (addrinfo* a = found; a != nullptr && result.ok(); a = a->ai_next) {
-    char text[INET6_ADDRSTRLEN] = {};
-    const void* where = a->ai_family == AF_INET
-                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
-    if (inet_ntop(a->ai_family, where, text, sizeof text) == nullptr) continue;
-    if (is_private_address(text))
-      result = Status::invalid_input("callback host '" + host + "' is a private, loopback or link-local address (" +
-                                     text + ")");
-  }
-  freeaddrinfo(found);
-  return result;
+Status check_callback_host(const std::string& host) {
+  // Names this host answers for itself (RFC 6761), in any letter case, with or without the
+  // root's trailing dot.
+  std::string name;
+  for (char c : host) name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  const std::string suffix = ".localhost";
+  const bool local_name = name == "localhost" ||
+                          (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
+  unsigned char buf[16];
+  const bool literal = inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+  if (local_name || (literal && is_private_address(host)))
+    return Status::invalid_input("callback host '" + host + "' is a private, loopback or link-local address");
+  return {};
 }
 
 }  // namespace gazette::websub

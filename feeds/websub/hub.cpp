@@ -468,8 +468,8 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body, con
   if (!cb.ok()) return bad("hub.callback: " + cb.status().message());
   if (!parse_url(topic).ok()) return bad("hub.topic must be an absolute http(s) URL");
   if (!impl_->options.allow_private_callbacks) {
-    Status pub = check_public_host(cb->host);
-    if (!pub.ok()) return {pub.code() == StatusCode::not_found ? 400 : 403, pub.message()};
+    Status pub = check_callback_host(cb->host);
+    if (!pub.ok()) return {403, pub.message()};
   }
   const std::string secret = get("hub.secret");
   if (secret.size() > kMaxSecretBytes) return bad("hub.secret must be less than 200 bytes");

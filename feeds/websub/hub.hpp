@@ -121,8 +121,11 @@ class Hub {
 // multicast or otherwise not on the public Internet.
 bool is_private_address(const std::string& address);
 
-// Resolves `host` and checks every address it names: invalid_input naming the first that is
-// not public, not_found when the name does not resolve.
-Status check_public_host(const std::string& host);
+// Judges a callback's host as a subscription request arrives, without a name lookup (which
+// could hold the request's thread for as long as a resolver cares to take): invalid_input for
+// a literal address that is not public, or for localhost and names under .localhost. Any
+// other name is resolved when the intent is verified, by the outbound client, which has a
+// deadline and connects to public addresses only.
+Status check_callback_host(const std::string& host);
 
 }  // namespace gazette::websub

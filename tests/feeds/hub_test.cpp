@@ -128,6 +128,13 @@ TEST_CASE("hub: requests are checked: mode, URLs, secret size, lease bounds", "[
             form_encode("http://10.1.2.3/cb")) == 403);
   CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" +
             form_encode("http://[::1]:8080/cb")) == 403);
+  for (const char* local : {"http://localhost/cb", "http://LocalHost.:8080/cb", "http://hub.localhost/cb"})
+    CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" + form_encode(local)) == 403);
+  // Any other name is not looked up while the request waits (a slow resolver would hold the
+  // server's thread): it is resolved at verification, by the client, which refuses private
+  // addresses. This one resolves nowhere, and used to be refused here after the lookup.
+  CHECK(req("hub.mode=subscribe&hub.topic=" + form_encode(kTopic) + "&hub.callback=" +
+            form_encode("https://callback.invalid/cb")) == 202);
   // A lease beyond the maximum is granted the maximum.
   CHECK(w.subscribe("&hub.lease_seconds=99999999").status == 202);
   w.hub->work(1000);

@@ -52,6 +52,13 @@ TEST_CASE("client: loopback is refused unless allowed, and redirects are answers
   auto posted = http::http_call({"POST", base + "/ok", {{"Content-Type", "text/plain"}}, "hello", true});
   CHECK(posted.status == 200);
   CHECK(http::http_call({"GET", "ftp://127.0.0.1/", {}, {}, true}).status == 0);
+  // A name is judged by the addresses it resolves to, when the call is made: the hub accepts
+  // a callback's name without a lookup and relies on this.
+  const std::string by_name = "http://localhost:" + base.substr(base.rfind(':') + 1) + "/ok";
+  auto named = http::http_call({"GET", by_name, {}, {}, false});
+  CHECK(named.status == 0);
+  CHECK_THAT(named.error, Catch::Contains("localhost resolves only to private, loopback or link-local"));
+  CHECK(http::http_call({"GET", by_name, {}, {}, true}).status == 200);
 }
 
 TEST_CASE("client: an https callback with a certificate nobody vouches for is refused", "[websub][http]") {
