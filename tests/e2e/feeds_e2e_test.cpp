@@ -13,6 +13,7 @@
 
 #include "publisher/common/url.hpp"
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/support/silent_server.hpp"
 
 using namespace gazette;
 using namespace gazette::testing;
@@ -278,16 +279,8 @@ TEST_CASE("websub: with --hub the server advertises that hub and pings it on eve
 
 TEST_CASE("websub: a callback that accepts and never answers delays no one and does not hold up shutdown",
           "[websub][e2e][hardening]") {
-  // A port that accepts (from the kernel's backlog) and never answers.
-  int silent = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(::listen(silent, 16) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len);
-  const std::string hung = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/hung";
+  SilentServer silent;
+  const std::string hung = silent.url("http", "/hung");
 
   const std::vector<std::string> flags = {"--allow-private-callbacks", "--delivery-retry", "1"};
   Served s(flags);
@@ -323,5 +316,4 @@ TEST_CASE("websub: a callback that accepts and never answers delays no one and d
   CHECK(refused.status == 400);
   CHECK_NOTHROW(json::parse(refused.body));
   CHECK(curl(s.dir, s.base + "/healthz").status == 200);
-  ::close(silent);
 }

@@ -13,6 +13,7 @@
 #include "publisher/http/client.hpp"
 #include "tests/support/background_process.hpp"
 #include "tests/support/run_process.hpp"
+#include "tests/support/silent_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace gazette;
@@ -74,32 +75,6 @@ TEST_CASE("client: an https callback with a certificate nobody vouches for is re
   CHECK(answer.status == 0);
   CHECK_THAT(answer.error, Catch::Contains("certificate verify failed"));
 }
-
-namespace {
-
-// A TCP server that accepts connections (the kernel does, from its backlog) and never answers:
-// the hung callback that used to freeze the hub for good.
-struct SilentServer {
-  int fd = -1;
-  int port = 0;
-  SilentServer() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(fd, 16) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  ~SilentServer() { ::close(fd); }
-  std::string url(const char* scheme = "http") const {
-    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port) + "/cb";
-  }
-};
-
-}  // namespace
 
 TEST_CASE("client: a callback that accepts and never answers costs the call its deadline, no more",
           "[websub][http][hardening]") {
