@@ -1,9 +1,11 @@
 // Method: pull records through a cursor (its own read-only connection, its own snapshot) into
 // the release's renderer, a quarter megabyte at a time, dropping the bytes before a range's
-// start: memory is a chunk, whatever the artefact's size. A whole download is hashed as it
-// goes and checked against the manifest at the end: the bytes are sent by then, but a renderer
-// that no longer reproduces a release is reported, and only a faithful rendering is kept in
-// the render cache, from which later downloads and ranges are served as files.
+// start: memory is a chunk, whatever the artefact's size. A rendering that reaches the
+// artefact's end (a whole download, a resumed one, a suffix range) has rendered every byte:
+// it is hashed as it goes and checked against the manifest at the end. The bytes are sent by
+// then, but a renderer that no longer reproduces a release is reported, and only a faithful
+// rendering is kept in the render cache, from which later downloads and ranges are served as
+// files. A range that stops short renders up to its end, no further, and is not kept.
 #include <algorithm>
 #include <cstdio>
 
@@ -22,12 +24,12 @@ class RenderedArtefact : public BodySource {
                    std::uint64_t offset, std::uint64_t length, std::uint64_t total, std::string expected_sha,
                    RenderCache* cache)
       : store_(std::move(store)), contract_(std::move(contract)), skip_(offset), remain_(length),
-        whole_(offset == 0 && length == total), expected_(std::move(expected_sha)), what_(release.id) {
+        to_end_(offset + length == total), expected_(std::move(expected_sha)), what_(release.id) {
     renderer_ = make_renderer(format, contract_, release_header(release));
     dataset_ = release.dataset;
     seq_ = release.seq;
-    // A whole download is written to the render cache as it goes, for the next requests.
-    if (whole_ && cache != nullptr) entry_ = cache->start(total);
+    // Written to the render cache as it goes, for the next requests.
+    if (to_end_ && cache != nullptr) entry_ = cache->start(total);
   }
 
   bool next(std::string_view& view) override {
@@ -43,6 +45,7 @@ class RenderedArtefact : public BodySource {
       std::size_t avail = buf_.size() - pos_;
       if (skip_ > 0) {
         const std::size_t drop = static_cast<std::size_t>(std::min<std::uint64_t>(skip_, avail));
+        if (to_end_) keep_bytes(std::string_view(buf_).substr(pos_, drop));
         pos_ += drop;
         skip_ -= drop;
         continue;
@@ -53,9 +56,8 @@ class RenderedArtefact : public BodySource {
       remain_ -= take;
       if (out.size() == kChunk) break;
     }
-    if (whole_) {
-      hash_.update(out);
-      if (entry_ && !entry_->append(out).ok()) entry_.reset();  // a full cache disk: serve uncached
+    if (to_end_) {
+      keep_bytes(out);
       if (remain_ == 0) {
         const std::string got = to_hex(hash_.finish());
         if (got != expected_)
@@ -95,6 +97,12 @@ class RenderedArtefact : public BodySource {
     return true;
   }
 
+  // Every rendered byte of a rendering that reaches the end, sent or skipped.
+  void keep_bytes(std::string_view bytes) {
+    hash_.update(bytes);
+    if (entry_ && !entry_->append(bytes).ok()) entry_.reset();  // a full cache disk: serve uncached
+  }
+
   bool report(const Status& s) {
     std::fprintf(stderr, "gazette: rendering %s again failed: %s\n", what_.c_str(), s.message().c_str());
     return false;
@@ -110,7 +118,7 @@ class RenderedArtefact : public BodySource {
   std::size_t pos_ = 0;
   std::uint64_t skip_, remain_;
   bool begun_ = false, ended_ = false;
-  bool whole_;
+  bool to_end_;
   Sha256 hash_;
   std::string expected_, what_;
   std::unique_ptr<RenderCache::Entry> entry_;

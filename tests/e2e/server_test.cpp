@@ -265,17 +265,31 @@ TEST_CASE("an artefact whose files were evicted is rendered again: the same byte
   auto tail = curl(s.dir, url, {"-r", "-500"});
   CHECK(tail.body == full.body.substr(full.body.size() - 500));
   CHECK(curl(s.dir, url, {"-H", "If-None-Match: \"" + sha + "\""}).status == 304);
-  // A range asked for first is rendered (skipping to it); once rendered whole, an artefact is
-  // kept on disk in the render cache, checked against its SHA-256, and served from there as a
-  // file: both give the same bytes.
+  // A range asked for first is rendered (skipping to it); once rendered to its end, an artefact
+  // is kept on disk in the render cache, checked against its SHA-256, and served from there as
+  // a file: both give the same bytes.
   const std::string xml = s.base + "/datasets/naptan-stops/releases/2024-10-13/naptan-stops.xml";
+  std::string xml_sha, json_sha;
+  for (const auto& a : m["artefacts"]) {
+    if (a["name"] == "naptan-stops.xml") xml_sha = a["sha256"];
+    if (a["name"] == "naptan-stops.json") json_sha = a["sha256"];
+  }
+  const auto kept = std::filesystem::path(data_of(s.dir)) / "cache" / xml_sha;
   auto first_range = curl(s.dir, xml, {"-r", "5000-5999"});
   CHECK(first_range.status == 206);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK_FALSE(std::filesystem::exists(kept));  // rendered up to the range's end, no further
+  // A suffix range (or a resumed download) renders every byte anyway: kept without a download.
+  const std::string json_url = s.base + "/datasets/naptan-stops/releases/2024-10-13/naptan-stops.json";
+  auto json_tail = curl(s.dir, json_url, {"-r", "-300"});
+  CHECK(json_tail.status == 206);
+  const auto kept_json = std::filesystem::path(data_of(s.dir)) / "cache" / json_sha;
+  REQUIRE(eventually([&] { return std::filesystem::exists(kept_json); }, 5));
+  const std::string json_whole = read_text(kept_json);
+  CHECK(to_hex(sha256(json_whole)) == json_sha);
+  CHECK(json_tail.body == json_whole.substr(json_whole.size() - 300));
+  CHECK(curl(s.dir, json_url, {"-r", "-300"}).body == json_tail.body);
   auto whole_xml = curl(s.dir, xml);
-  std::string xml_sha;
-  for (const auto& a : m["artefacts"])
-    if (a["name"] == "naptan-stops.xml") xml_sha = a["sha256"];
-  const auto kept = std::filesystem::path(data_of(s.dir)) / "cache" / xml_sha;
   REQUIRE(eventually([&] { return std::filesystem::exists(kept); }, 5));
   CHECK(to_hex(sha256(read_text(kept))) == xml_sha);
   CHECK(std::filesystem::exists(std::filesystem::path(data_of(s.dir)) / "cache" / sha));  // the CSV's too

@@ -1,3 +1,4 @@
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "publisher/store/store.hpp"
@@ -190,6 +191,39 @@ TEST_CASE("releases are ordered by time and dated by their publication day", "[r
   CHECK((*release_as_of(s.store(), "naptan-stops", *parse_instant("2024-10-13T06:00:00Z")))->id == "2024-10-13");
   CHECK((*release_as_of(s.store(), "naptan-stops", *parse_instant("2024-10-13T18:30:00Z")))->id == "2024-10-13.2");
   CHECK((*release_as_of(s.store(), "naptan-stops", *parse_instant("2030-01-01T00:00:00Z")))->id == "2024-10-13.3");
+}
+
+TEST_CASE("the gate holds an added key by its key alone; its report's samples still show the values",
+          "[release][memory]") {
+  // A first national release held every value of 435,029 added keys a second time (1.8 GB).
+  NaptanStore s;
+  auto a = s.stage_ok(naptan_dir() / "csv/668Stops_2025-11-18.csv");
+  auto verified = verify_candidate(s.store(), "naptan-stops", a.candidate.id, {{}, {}, *parse_instant("2025-11-18T06:00:00Z")});
+  REQUIRE(verified.ok());
+  REQUIRE(verified->changes.summary.added > 300);
+  REQUIRE(verified->changes.changes.size() == verified->changes.summary.added);
+  for (const auto& ch : verified->changes.changes) {
+    CHECK(ch.kind == ChangeKind::added);
+    CHECK(ch.fields.empty());
+  }
+  auto report = nlohmann::json::parse(verified->json);
+  bool sampled = false;
+  for (const auto& rule : report["rules"]) {
+    if (rule["rule"] != "key-added") continue;
+    REQUIRE_FALSE(rule["samples"].empty());
+    for (const auto& sample : rule["samples"]) {
+      CHECK(sample["fields"].size() > 5);
+      CHECK(sample["fields"][0]["column"] == "ATCOCode");
+      CHECK(sample["fields"][0]["new"] == sample["key"]);
+    }
+    sampled = true;
+  }
+  CHECK(sampled);
+  // A consumer's changeset of the same spells every value out.
+  auto contract = *load_contract(s.store(), "naptan-stops");
+  auto consumers = changeset_to_candidate(s.store(), contract, "naptan-stops", nullptr, a.candidate.id);
+  REQUIRE(consumers.ok());
+  for (const auto& ch : consumers->changes) CHECK(ch.fields.size() > 5);
 }
 
 TEST_CASE("a candidate identical to the newest release publishes nothing", "[release]") {
