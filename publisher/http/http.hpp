@@ -1,6 +1,7 @@
 // The HTTP layer's own request and response values, independent of Boost.Beast, so that
 // handle_request and everything it calls compiles without Beast's headers and can be tested
-// without a socket. Only server.cpp and session.cpp see Beast.
+// without a socket. Only server.cpp, client.cpp and the body types (file_range_body.hpp,
+// generated_body.hpp) see Beast.
 //
 // Thread-safety: plain values.
 #pragma once

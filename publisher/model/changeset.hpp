@@ -1,5 +1,6 @@
 // Changesets: the record- and field-level difference between two releases (or a release and a
-// candidate), as consumers receive it (DESIGN.md, "changeset").
+// candidate), as consumers receive it from `changes` (render/changeset.cpp writes it; README,
+// "The server").
 //
 // Kinds are disjoint: `retired` is a record whose lifecycle column moved to a retired value
 // (whatever else changed with it); `modified` is any other changed record. A null value is the

@@ -1,4 +1,5 @@
-// Notices to consumers and the plans of backfills, as values (DESIGN.md, "File formats").
+// Notices to consumers and the plans of backfills, as values (their files are read by
+// contract/notice_plan_parser.cpp; README, "Feeds, notices and push").
 //
 // Thread-safety: plain values.
 #pragma once

@@ -106,7 +106,7 @@ struct CutResult {
   std::vector<std::string> notes;  // what happened beside the release, for the maintainer
 };
 
-// The newest releases keep their artefacts as files (served with sendfile, ranges and gzip);
+// The newest releases keep their artefacts as files (served with pread(2), ranges and gzip);
 // older ones keep only their records and are rendered again, byte for byte, when asked for.
 inline constexpr std::size_t kReleasesWithFiles = 2;
 

@@ -50,7 +50,7 @@ std::string render_xsd(const Contract& contract);
 // The XML namespace of release documents.
 inline constexpr const char* kReleaseXmlNamespace = "urn:gazette:release:1";
 
-// A changeset as JSON (DESIGN.md's format), with changes [begin, end) and, when more follow,
+// A changeset as JSON (the format `changes` serves), with changes [begin, end) and, when more follow,
 // `next_cursor`; the summary is always whole.
 std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::size_t end,
                                   const std::string& next_cursor = {});

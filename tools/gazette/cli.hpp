@@ -1,7 +1,7 @@
 // The admin tool's command line: one table of subcommands drives parsing, usage text and
 // exit status 2, so every subcommand is declared once and checked the same way.
 //
-// Exit statuses (DESIGN.md): 0 success; 1 error (bad input, I/O); 2 usage; 3 a notice is
+// Exit statuses (README, "The admin tool"): 0 success; 1 error (bad input, I/O); 2 usage; 3 a notice is
 // required; 4 refused as breaking. Only this layer maps Status to exit codes.
 #pragma once
 
