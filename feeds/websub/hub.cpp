@@ -18,15 +18,15 @@
 #include "feeds/websub/call_pool.hpp"
 #include "publisher/common/sha256.hpp"
 #include "publisher/common/url.hpp"
-#include "publisher/store/sqlite.hpp"
+#include "publisher/sqlite/sqlite.hpp"
 
 namespace gazette::websub {
 
 namespace {
 
-using store_detail::Db;
-using store_detail::Stmt;
-using store_detail::Transaction;
+using sqlite::Db;
+using sqlite::Stmt;
+using sqlite::Transaction;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS intents(
@@ -450,9 +450,9 @@ Result<std::unique_ptr<Hub>> Hub::open(const HubOptions& options, Transport tran
 }
 
 HubAnswer Hub::request(std::string_view content_type, std::string_view body, const std::string& client) {
-  auto bad = [](std::string why) { return HubAnswer{400, std::move(why)}; };
+  auto bad = [](std::string why) { return HubAnswer{HubOutcome::malformed, std::move(why)}; };
   if (content_type.substr(0, 33) != "application/x-www-form-urlencoded")
-    return {415, "send the subscription as application/x-www-form-urlencoded"};
+    return {HubOutcome::unsupported_media_type, "send the subscription as application/x-www-form-urlencoded"};
   auto form = form_decode(body);
   if (!form.ok()) return bad(form.status().message());
   std::map<std::string, std::string> f;
@@ -469,7 +469,7 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body, con
   if (!parse_url(topic).ok()) return bad("hub.topic must be an absolute http(s) URL");
   if (!impl_->options.allow_private_callbacks) {
     Status pub = check_callback_host(cb->host);
-    if (!pub.ok()) return {403, pub.message()};
+    if (!pub.ok()) return {HubOutcome::forbidden_callback, pub.message()};
   }
   const std::string secret = get("hub.secret");
   if (secret.size() > kMaxSecretBytes) return bad("hub.secret must be less than 200 bytes");
@@ -483,7 +483,7 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body, con
   lease = std::clamp<std::int64_t>(lease, impl_->options.min_lease.count(), impl_->options.max_lease.count());
 
   std::lock_guard lock(impl_->db_mutex);
-  const HubAnswer unavailable{503, "the hub's store is not available", 30};
+  const HubAnswer unavailable{HubOutcome::unavailable, "the hub's store is not available", 30};
   // What this client, and this callback host, hold already (a renewal of the same
   // subscription does not count against itself).
   auto count = impl_->db.prepare(
@@ -500,13 +500,13 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body, con
                      host_total = count->int64(2), total = count->int64(3);
   const auto retry = static_cast<std::int64_t>(std::max<std::int64_t>(1, impl_->options.poll_every.count() / 1000) * 10);
   if (client_intents >= static_cast<std::int64_t>(impl_->options.max_pending_intents_per_client))
-    return {429, "this client has " + std::to_string(client_intents) + " requests still being verified; try again later",
+    return {HubOutcome::over_limit, "this client has " + std::to_string(client_intents) + " requests still being verified; try again later",
             retry};
   if (client_subscriptions + client_intents >= static_cast<std::int64_t>(impl_->options.max_subscriptions_per_client))
-    return {429, "this client holds " + std::to_string(client_subscriptions) + " subscriptions, the most it may", 3600};
+    return {HubOutcome::over_limit, "this client holds " + std::to_string(client_subscriptions) + " subscriptions, the most it may", 3600};
   if (host_total >= static_cast<std::int64_t>(impl_->options.max_subscriptions_per_callback_host))
-    return {429, "callback host " + cb->host + " holds the most subscriptions it may", 3600};
-  if (total >= kMaxSubscriptions) return {503, "the hub takes no more subscriptions", 3600};
+    return {HubOutcome::over_limit, "callback host " + cb->host + " holds the most subscriptions it may", 3600};
+  if (total >= kMaxSubscriptions) return {HubOutcome::unavailable, "the hub takes no more subscriptions", 3600};
   auto ins = impl_->db.prepare(
       "INSERT INTO intents(mode, topic, callback, secret, lease, created_at, client, callback_host) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -515,7 +515,7 @@ HubAnswer Hub::request(std::string_view content_type, std::string_view body, con
         .bind(7, client).bind(8, cb->host);
   if (!impl_->run(ins, "a subscription request refused")) return unavailable;
   impl_->wake.notify_one();
-  return {202, "intent to " + mode + " accepted; verification follows at the callback"};
+  return {HubOutcome::accepted, "intent to " + mode + " accepted; verification follows at the callback"};
 }
 
 namespace {

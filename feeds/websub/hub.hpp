@@ -82,11 +82,20 @@ struct HubOptions {
   std::function<void(const std::string&)> log;  // one line per event; null: silent
 };
 
-// The hub's answer to a subscription request.
+// What the hub made of a subscription request; the HTTP layer maps each outcome to a status
+// (202, 400, 415, 403, 429, 503).
+enum class HubOutcome {
+  accepted,                // the intent is queued; verification follows at the callback
+  malformed,               // a field is missing, too long or not what WebSub allows
+  unsupported_media_type,  // not a form
+  forbidden_callback,      // the callback names a private, loopback or link-local host
+  over_limit,              // the client or callback host holds the most it may: try later
+  unavailable,             // the hub's store failed, or the hub is full
+};
 struct HubAnswer {
-  int status = 202;
-  std::string detail;           // why, for 4xx
-  std::int64_t retry_after = 0;  // seconds, for 429 and 503
+  HubOutcome outcome = HubOutcome::accepted;
+  std::string detail;            // what was accepted, or why not
+  std::int64_t retry_after = 0;  // seconds, for over_limit and unavailable
 };
 
 class Hub {

@@ -406,6 +406,19 @@ class Listener : public std::enable_shared_from_this<Listener> {
 namespace {
 
 // The hub, fed by the catalogue: a topic is one of our feed URLs, whatever host it was named by.
+// The status each outcome of a subscription request is answered with.
+int http_status(websub::HubOutcome outcome) {
+  switch (outcome) {
+    case websub::HubOutcome::accepted: return 202;
+    case websub::HubOutcome::malformed: return 400;
+    case websub::HubOutcome::unsupported_media_type: return 415;
+    case websub::HubOutcome::forbidden_callback: return 403;
+    case websub::HubOutcome::over_limit: return 429;
+    case websub::HubOutcome::unavailable: return 503;
+  }
+  return 500;
+}
+
 Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, const CatalogOptions& co,
                                               CatalogSource& catalog) {
   websub::HubOptions ho;
@@ -483,8 +496,8 @@ Status run_server(const ServerOptions& options,
   if (options.delegate_hub.empty()) {
     ctx.websub = [h = hub->get()](const Request& req) {
       auto answer = h->request(req.header("content-type"), req.body, req.remote);
-      if (answer.status != 202) {
-        Response refused = problem(answer.status, answer.detail, "/websub");
+      if (answer.outcome != websub::HubOutcome::accepted) {
+        Response refused = problem(http_status(answer.outcome), answer.detail, "/websub");
         if (answer.retry_after > 0) refused.set("Retry-After", std::to_string(answer.retry_after));
         return refused;
       }

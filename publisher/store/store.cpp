@@ -16,14 +16,14 @@
 #include "publisher/common/file_io.hpp"
 #include "publisher/common/gzip.hpp"
 #include "publisher/store/schema.hpp"
-#include "publisher/store/sqlite.hpp"
+#include "publisher/sqlite/sqlite.hpp"
 
 namespace gazette {
 
 namespace fs = std::filesystem;
-using store_detail::Db;
-using store_detail::Stmt;
-using store_detail::Transaction;
+using sqlite::Db;
+using sqlite::Stmt;
+using sqlite::Transaction;
 
 namespace {
 
@@ -1056,7 +1056,7 @@ Status Store::insert_notice(std::int64_t num, const std::string& dataset, const 
   if (n.release.empty()) st->bind_null(6);
   Status s = st->run();
   if (!s.ok()) {
-    if (s.message().find("UNIQUE") != std::string::npos)
+    if (s.code() == StatusCode::conflict)
       return Status::conflict("a notice '" + n.id + "' was already published for " + dataset);
     return s;
   }
@@ -1092,7 +1092,7 @@ Result<std::vector<Store::StoredNotice>> Store::notices(const std::string& datas
 }
 
 namespace {
-Result<std::string> one_text(store_detail::Db& db, const char* sql, std::int64_t num, const std::string& release) {
+Result<std::string> one_text(sqlite::Db& db, const char* sql, std::int64_t num, const std::string& release) {
   auto st = db.prepare(sql);
   if (!st.ok()) return st.status();
   st->bind(1, num).bind(2, release);

@@ -1,8 +1,8 @@
-#include "publisher/store/sqlite.hpp"
+#include "publisher/sqlite/sqlite.hpp"
 
 #include <cstring>
 
-namespace gazette::store_detail {
+namespace gazette::sqlite {
 
 namespace {
 
@@ -57,6 +57,7 @@ Result<bool> Stmt::step() {
   // Named by its file, as every other error of the store is.
   const char* file = sqlite3_db_filename(db_, "main");
   std::string msg = std::string(file != nullptr && *file != '\0' ? file : "sqlite") + ": " + message_of(db_);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return Status::conflict(std::move(msg));
   const int primary = rc & 0xff;
   return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ? Status::corruption(std::move(msg))
                                                                : Status::io_error(std::move(msg));
@@ -145,4 +146,4 @@ Status Transaction::commit() {
   return {};
 }
 
-}  // namespace gazette::store_detail
+}  // namespace gazette::sqlite

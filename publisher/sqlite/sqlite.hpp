@@ -1,5 +1,9 @@
-// A thin RAII layer over the SQLite C API that turns result codes into Status.
-// Internal to the store module and the WebSub hub's queue (feeds/websub): no other module sees SQL.
+// A thin RAII layer over the SQLite C API that turns result codes into Status: a uniqueness
+// or primary-key violation is `conflict` (recognised by its extended result code, never by
+// its message), corruption is `corruption`, anything else `io_error`, each naming the
+// database file and, where SQLite failed on a system call, the system's reason.
+// Used by the store (publisher/store) and the WebSub hub's queue (feeds/websub) alone: no
+// other module sees SQL.
 #pragma once
 
 #include <sqlite3.h>
@@ -10,7 +14,7 @@
 
 #include "publisher/common/status.hpp"
 
-namespace gazette::store_detail {
+namespace gazette::sqlite {
 
 class Db;
 
@@ -76,4 +80,4 @@ class Transaction {
   bool open_ = false;
 };
 
-}  // namespace gazette::store_detail
+}  // namespace gazette::sqlite
