@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <optional>
+
 #include "publisher/http/data_routes.hpp"
 #include "publisher/http/router.hpp"
 
@@ -266,6 +269,213 @@ Response serve_feed(const Request& req, const ServedFeed& feed, const std::strin
 
 namespace {
 
+// What every answer gets on its way out: the route's name (for the access log and metrics),
+// HEAD's empty body, and, on success, the deprecation notices of what it serves.
+Response finish(Response r, const Request& req, const Route& route, const HeaderList* deprecations) {
+  r.route = to_string(route.kind);
+  if (req.method == "HEAD") r.head = true;
+  if (r.status < 400 && deprecations != nullptr)
+    for (const auto& [name, value] : *deprecations) r.add(name, value);
+  return r;
+}
+
+// The hub's endpoint: form POSTs only, and only where this server runs the hub.
+Response serve_websub(const Request& req, const Catalog& catalog, const WebSubHandler* websub) {
+  if (websub == nullptr || !*websub)
+    return problem(404, catalog.options.hub_url.empty() ? "this server runs no WebSub hub"
+                                                        : "subscribe at " + catalog.options.hub_url,
+                   req.target);
+  if (req.method != "POST") {
+    Response r = problem(405, "the hub takes subscriptions as a form POST (W3C WebSub)", req.target);
+    r.set("Allow", "POST");
+    return r;
+  }
+  return (*websub)(req);
+}
+
+Response plain(std::string content_type, std::string body) {
+  Response r;
+  r.set("Content-Type", std::move(content_type));
+  r.set("Cache-Control", "no-store");
+  r.body = std::move(body);
+  return r;
+}
+
+// Resources of the whole site rather than of one dataset; nullopt for a dataset's.
+std::optional<Response> serve_site(const Request& req, const Route& route, const Catalog& catalog,
+                                   const Metrics& metrics) {
+  switch (route.kind) {
+    case RouteKind::index:
+      return serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived,
+                                   catalog.index_html_etag);
+    case RouteKind::healthz:
+      return plain("text/plain; charset=utf-8", "ok\n");
+    case RouteKind::metrics: {
+      std::map<std::string, std::size_t> releases;
+      for (const auto& [id, d] : catalog.datasets) releases[id] = d.releases.size();
+      return plain("text/plain; version=0.0.4; charset=utf-8", metrics.render(releases));
+    }
+    case RouteKind::datasets: {
+      Response r = wants_html(req) ? serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8",
+                                                           kShortLived, catalog.index_html_etag)
+                                   : serve_cached_document(req, catalog.datasets_json, "application/json",
+                                                           kShortLived, catalog.datasets_json_etag);
+      r.set("Vary", "Accept");
+      return r;
+    }
+    case RouteKind::feed:
+    case RouteKind::feed_archive:
+      if (route.dataset == "all") return serve_feed(req, catalog.all_feed, "all", route);
+      return std::nullopt;
+    case RouteKind::notice:
+      if (!route.dataset.empty()) return std::nullopt;
+      for (const auto& [id, d] : catalog.datasets)
+        if (const ServedNotice* n = d.notice(route.notice))
+          return serve_document(req, n->json, "application/json", kShortLived);
+      return problem(404, "no notice '" + route.notice + "'", req.target);
+    default:
+      return std::nullopt;
+  }
+}
+
+// The deprecation notices that apply to what `route` serves of `ds`: a key's own list (which
+// holds the dataset's too), the dataset's, or none for news about the dataset (its feeds,
+// notices, plans and reports), which is not the deprecated data itself.
+const HeaderList* deprecations_for(const ServedDataset& ds, const Route& route) {
+  switch (route.kind) {
+    case RouteKind::feed:
+    case RouteKind::feed_archive:
+    case RouteKind::notices:
+    case RouteKind::notice:
+    case RouteKind::plan:
+    case RouteKind::report:
+      return nullptr;
+    default:
+      break;
+  }
+  if (route.kind == RouteKind::record || route.kind == RouteKind::record_history)
+    if (auto it = ds.key_notice_headers.find(route.key); it != ds.key_notice_headers.end()) return &it->second;
+  return ds.notice_headers.empty() ? nullptr : &ds.notice_headers;
+}
+
+// An artefact of a release: its file, the render cache's copy once its files are gone, or the
+// same bytes rendered again from the release's records.
+Response serve_release_artefact(const Request& req, const ServedRelease& rel, const ServedArtefact& art,
+                                Queries* queries) {
+  Response r = serve_artefact(req, rel, art);
+  const bool evicted = art.artefact.evicted || req.artefact_files_gone;
+  if (!evicted || !r.file) return r;
+  if (queries != nullptr) {
+    if (auto kept = queries->cached_rendering(art.artefact.sha256)) {
+      r.file->path = *kept;
+      return r;
+    }
+  }
+  r.streamed = true;
+  r.stream_length = r.file->length;
+  if (!r.head) {
+    if (queries == nullptr) return problem(503, "live queries are not available", req.target);
+    auto source = queries->rendered_artefact(rel, art, r.file->offset, r.file->length);
+    if (!source.ok()) return problem(500, source.status().message(), req.target);
+    r.stream = std::move(*source);
+  }
+  r.file.reset();
+  return r;
+}
+
+// The manifest or an artefact of a named release.
+Response serve_release_file(const Request& req, const Route& route, const ServedDataset& ds, Queries* queries) {
+  const ServedRelease* rel = ds.release(route.release);
+  if (rel == nullptr) return problem(404, "no release '" + route.release + "' of " + ds.info.id, req.target);
+  if (route.kind == RouteKind::manifest)
+    return serve_cached_document(req, rel->release.manifest_json, "application/json", kImmutable, rel->manifest_etag);
+  const ServedArtefact* art = rel->artefact(route.extension);
+  if (art == nullptr) return problem(404, "no such artefact", req.target);
+  return serve_release_artefact(req, *rel, *art, queries);
+}
+
+// `latest/FILE`: a redirect to the newest release's file.
+Response serve_latest(const Request& req, const Route& route, const ServedDataset& ds) {
+  const ServedRelease* rel = ds.newest();
+  if (rel == nullptr) return problem(404, ds.info.id + " has no release yet", req.target);
+  bool known = route.file == "manifest.json";
+  for (const auto& a : rel->artefacts) known = known || a.artefact.name == route.file;
+  if (!known) return problem(404, "no such file in a release: " + route.file, req.target);
+  return redirect(req, "/datasets/" + ds.info.id + "/releases/" + rel->release.id + "/" + route.file, kShortLived);
+}
+
+// `as-of/INSTANT`: a redirect to the manifest of the release current then.
+Response serve_as_of(const Request& req, const Route& route, const ServedDataset& ds) {
+  auto t = parse_instant(route.instant);
+  if (!t.ok()) return problem(400, t.status().message(), req.target);
+  const ServedRelease* rel = ds.as_of(*t);
+  if (rel == nullptr)
+    return problem(404, "no release of " + ds.info.id + " was current at " + format_rfc3339(*t) + " (before the first)",
+                   req.target);
+  // Publication times only move forward, so the answer for an instant before the newest
+  // release can never change.
+  const bool settled = *t < ds.newest()->release.published_at;
+  return redirect(req, "/datasets/" + ds.info.id + "/releases/" + rel->release.id + "/manifest.json",
+                  settled ? kImmutable : kShortLived);
+}
+
+// Every resource of one dataset.
+Response serve_dataset(const Request& req, const Route& route, const ServedDataset& ds, Queries* queries) {
+  switch (route.kind) {
+    case RouteKind::feed:
+    case RouteKind::feed_archive:
+      return serve_feed(req, ds.feed, ds.info.id, route);
+    case RouteKind::dataset: {
+      Response r = wants_html(req) ? serve_cached_document(req, ds.metadata_html, "text/html; charset=utf-8",
+                                                           kShortLived, ds.metadata_html_etag)
+                                   : serve_cached_document(req, ds.metadata_json, "application/json", kShortLived,
+                                                           ds.metadata_json_etag);
+      r.set("Vary", "Accept");
+      return r;
+    }
+    case RouteKind::releases:
+      return serve_cached_document(req, ds.releases_json, "application/json", kShortLived, ds.releases_json_etag);
+    case RouteKind::contract:
+      return serve_cached_document(req, ds.contract_json, "application/json", "public, max-age=300",
+                                   ds.contract_json_etag);
+    case RouteKind::notices:
+      return serve_cached_document(req, ds.notices_json, "application/json", kShortLived, ds.notices_json_etag);
+    case RouteKind::notice: {
+      const ServedNotice* n = ds.notice(route.notice);
+      if (n == nullptr) return problem(404, "no notice '" + route.notice + "' for " + ds.info.id, req.target);
+      return serve_document(req, n->json, "application/json", kShortLived);
+    }
+    case RouteKind::plan: {
+      const ServedPlan* p = ds.plan(route.plan);
+      if (p == nullptr) return problem(404, "no plan '" + route.plan + "' for " + ds.info.id, req.target);
+      return serve_document(req, p->json, "application/json", kImmutable);
+    }
+    case RouteKind::report: {
+      const ServedRelease* rel = ds.release(route.release);
+      if (rel == nullptr || rel->report_json.empty())
+        return problem(404, "no report for release '" + route.release + "' of " + ds.info.id, req.target);
+      return serve_document(req, rel->report_json, "application/json", kImmutable);
+    }
+    case RouteKind::manifest:
+    case RouteKind::artefact:
+      return serve_release_file(req, route, ds, queries);
+    case RouteKind::latest:
+      return serve_latest(req, route, ds);
+    case RouteKind::changes:
+    case RouteKind::record:
+    case RouteKind::record_history:
+      if (queries == nullptr) return problem(503, "live queries are not available", req.target);
+      if (route.kind == RouteKind::changes) return serve_changes(req, route, ds, *queries);
+      if (route.kind == RouteKind::record) return serve_record(req, route, ds, *queries);
+      return serve_record_history(req, route, ds, *queries);
+    case RouteKind::as_of:
+      return serve_as_of(req, route, ds);
+    default:
+      return problem(404, "no such resource", req.target);
+  }
+}
+
+// Routing, then the method, then the site's or a dataset's resource.
 Response handle_request_unguarded(const Request& req, const Catalog& catalog, const Metrics& metrics,
                                   Queries* queries, const WebSubHandler* websub) {
   auto matched = match_route(req.target);
@@ -275,206 +485,20 @@ Response handle_request_unguarded(const Request& req, const Catalog& catalog, co
     return r;
   }
   const Route& route = *matched;
-  // Notices that deprecate what a route serves, added to its successful responses.
-  const HeaderList* notice_headers = nullptr;
-  const HeaderList* key_headers = nullptr;
-  auto finish = [&](Response r) {
-    r.route = to_string(route.kind);
-    if (req.method == "HEAD") r.head = true;
-    if (r.status < 400) {
-      if (const HeaderList* h = key_headers ? key_headers : notice_headers)  // a key's list holds both
-        for (const auto& [name, value] : *h) r.add(name, value);
-    }
-    return r;
+  auto done = [&](Response r, const HeaderList* deprecations = nullptr) {
+    return finish(std::move(r), req, route, deprecations);
   };
-  if (route.kind == RouteKind::not_found)
-    return finish(problem(404, "no such resource", req.target));
-  if (route.kind == RouteKind::websub) {
-    if (websub == nullptr || !*websub)
-      return finish(problem(404, catalog.options.hub_url.empty() ? "this server runs no WebSub hub"
-                                                                  : "subscribe at " + catalog.options.hub_url,
-                            req.target));
-    if (req.method != "POST") {
-      Response r = problem(405, "the hub takes subscriptions as a form POST (W3C WebSub)", req.target);
-      r.set("Allow", "POST");
-      return finish(std::move(r));
-    }
-    return finish((*websub)(req));
-  }
+  if (route.kind == RouteKind::not_found) return done(problem(404, "no such resource", req.target));
+  if (route.kind == RouteKind::websub) return done(serve_websub(req, catalog, websub));
   if (req.method != "GET" && req.method != "HEAD") {
     Response r = problem(405, "only GET and HEAD are allowed here", req.target);
     r.set("Allow", "GET, HEAD");
-    return finish(std::move(r));
+    return done(std::move(r));
   }
-
-  switch (route.kind) {
-    case RouteKind::index:
-      return finish(serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived,
-                                   catalog.index_html_etag));
-    case RouteKind::healthz: {
-      Response r;
-      r.set("Content-Type", "text/plain; charset=utf-8");
-      r.set("Cache-Control", "no-store");
-      r.body = "ok\n";
-      return finish(std::move(r));
-    }
-    case RouteKind::metrics: {
-      std::map<std::string, std::size_t> releases;
-      for (const auto& [id, d] : catalog.datasets) releases[id] = d.releases.size();
-      Response r;
-      r.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      r.set("Cache-Control", "no-store");
-      r.body = metrics.render(releases);
-      return finish(std::move(r));
-    }
-    case RouteKind::datasets: {
-      Response r = wants_html(req)
-                       ? serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8",
-                                        kShortLived, catalog.index_html_etag)
-                       : serve_cached_document(req, catalog.datasets_json, "application/json",
-                                        kShortLived, catalog.datasets_json_etag);
-      r.set("Vary", "Accept");
-      return finish(std::move(r));
-    }
-    case RouteKind::feed:
-    case RouteKind::feed_archive:
-      if (route.dataset == "all") return finish(serve_feed(req, catalog.all_feed, "all", route));
-      break;
-    case RouteKind::notice:
-      if (route.dataset.empty()) {
-        for (const auto& [id, d] : catalog.datasets)
-          if (const ServedNotice* n = d.notice(route.notice))
-            return finish(serve_document(req, n->json, "application/json", kShortLived));
-        return finish(problem(404, "no notice '" + route.notice + "'", req.target));
-      }
-      break;
-    default:
-      break;
-  }
-
+  if (auto site = serve_site(req, route, catalog, metrics)) return done(std::move(*site));
   const ServedDataset* ds = catalog.dataset(route.dataset);
-  if (ds == nullptr) return finish(problem(404, "no dataset '" + route.dataset + "'", req.target));
-
-  switch (route.kind) {
-    case RouteKind::feed:
-    case RouteKind::feed_archive:
-    case RouteKind::notices:
-    case RouteKind::notice:
-    case RouteKind::plan:
-    case RouteKind::report:
-      break;  // news about the dataset, not the deprecated data itself
-    default:
-      if (!ds->notice_headers.empty()) notice_headers = &ds->notice_headers;
-      if (route.kind == RouteKind::record || route.kind == RouteKind::record_history)
-        if (auto it = ds->key_notice_headers.find(route.key); it != ds->key_notice_headers.end())
-          key_headers = &it->second;
-  }
-
-  switch (route.kind) {
-    case RouteKind::feed:
-    case RouteKind::feed_archive:
-      return finish(serve_feed(req, ds->feed, ds->info.id, route));
-    case RouteKind::dataset: {
-      Response r = wants_html(req)
-                       ? serve_cached_document(req, ds->metadata_html, "text/html; charset=utf-8",
-                                        kShortLived, ds->metadata_html_etag)
-                       : serve_cached_document(req, ds->metadata_json, "application/json", kShortLived,
-                                        ds->metadata_json_etag);
-      r.set("Vary", "Accept");
-      return finish(std::move(r));
-    }
-    case RouteKind::releases:
-      return finish(serve_cached_document(req, ds->releases_json, "application/json", kShortLived,
-                                   ds->releases_json_etag));
-    case RouteKind::contract:
-      return finish(serve_cached_document(req, ds->contract_json, "application/json",
-                                   "public, max-age=300", ds->contract_json_etag));
-    case RouteKind::notices:
-      return finish(serve_cached_document(req, ds->notices_json, "application/json", kShortLived, ds->notices_json_etag));
-    case RouteKind::notice: {
-      const ServedNotice* n = ds->notice(route.notice);
-      if (n == nullptr) return finish(problem(404, "no notice '" + route.notice + "' for " + ds->info.id, req.target));
-      return finish(serve_document(req, n->json, "application/json", kShortLived));
-    }
-    case RouteKind::plan: {
-      const ServedPlan* p = ds->plan(route.plan);
-      if (p == nullptr) return finish(problem(404, "no plan '" + route.plan + "' for " + ds->info.id, req.target));
-      return finish(serve_document(req, p->json, "application/json", kImmutable));
-    }
-    case RouteKind::report: {
-      const ServedRelease* rel = ds->release(route.release);
-      if (rel == nullptr || rel->report_json.empty())
-        return finish(problem(404, "no report for release '" + route.release + "' of " + ds->info.id, req.target));
-      return finish(serve_document(req, rel->report_json, "application/json", kImmutable));
-    }
-    case RouteKind::manifest:
-    case RouteKind::artefact: {
-      const ServedRelease* rel = ds->release(route.release);
-      if (rel == nullptr)
-        return finish(problem(404, "no release '" + route.release + "' of " + ds->info.id, req.target));
-      if (route.kind == RouteKind::manifest)
-        return finish(serve_cached_document(req, rel->release.manifest_json, "application/json",
-                                     kImmutable, rel->manifest_etag));
-      const ServedArtefact* art = rel->artefact(route.extension);
-      if (art == nullptr) return finish(problem(404, "no such artefact", req.target));
-      Response r = serve_artefact(req, *rel, *art);
-      const bool evicted = art->artefact.evicted || req.artefact_files_gone;
-      bool cached = false;
-      if (evicted && r.file && queries != nullptr) {
-        // Rendered again before and kept in the render cache: served as the file it is.
-        if (auto kept = queries->cached_rendering(art->artefact.sha256)) {
-          r.file->path = *kept;
-          cached = true;
-        }
-      }
-      if (evicted && r.file && !cached) {
-        // No file any more: the same bytes, rendered again from the release's records.
-        r.streamed = true;
-        r.stream_length = r.file->length;
-        if (!r.head) {
-          if (queries == nullptr) return finish(problem(503, "live queries are not available", req.target));
-          auto source = queries->rendered_artefact(*rel, *art, r.file->offset, r.file->length);
-          if (!source.ok()) return finish(problem(500, source.status().message(), req.target));
-          r.stream = std::move(*source);
-        }
-        r.file.reset();
-      }
-      return finish(std::move(r));
-    }
-    case RouteKind::latest: {
-      const ServedRelease* rel = ds->newest();
-      if (rel == nullptr) return finish(problem(404, ds->info.id + " has no release yet", req.target));
-      bool known = route.file == "manifest.json";
-      for (const auto& a : rel->artefacts) known = known || a.artefact.name == route.file;
-      if (!known) return finish(problem(404, "no such file in a release: " + route.file, req.target));
-      return finish(redirect(req, "/datasets/" + ds->info.id + "/releases/" + rel->release.id +
-                                      "/" + route.file, kShortLived));
-    }
-    case RouteKind::changes:
-    case RouteKind::record:
-    case RouteKind::record_history: {
-      if (queries == nullptr) return finish(problem(503, "live queries are not available", req.target));
-      if (route.kind == RouteKind::changes) return finish(serve_changes(req, route, *ds, *queries));
-      if (route.kind == RouteKind::record) return finish(serve_record(req, route, *ds, *queries));
-      return finish(serve_record_history(req, route, *ds, *queries));
-    }
-    case RouteKind::as_of: {
-      auto t = parse_instant(route.instant);
-      if (!t.ok()) return finish(problem(400, t.status().message(), req.target));
-      const ServedRelease* rel = ds->as_of(*t);
-      if (rel == nullptr)
-        return finish(problem(404, "no release of " + ds->info.id + " was current at " +
-                                       format_rfc3339(*t) + " (before the first)", req.target));
-      // Publication times only move forward, so the answer for an instant before the newest
-      // release can never change.
-      const ServedRelease* newest = ds->newest();
-      const bool settled = *t < newest->release.published_at;
-      return finish(redirect(req, "/datasets/" + ds->info.id + "/releases/" + rel->release.id +
-                                      "/manifest.json", settled ? kImmutable : kShortLived));
-    }
-    default:
-      return finish(problem(404, "no such resource", req.target));
-  }
+  if (ds == nullptr) return done(problem(404, "no dataset '" + route.dataset + "'", req.target));
+  return done(serve_dataset(req, route, *ds, queries), deprecations_for(*ds, route));
 }
 
 }  // namespace
