@@ -1,0 +1,64 @@
+#include "publisher/site/urls.hpp"
+
+#include "publisher/common/url.hpp"
+
+namespace gazette::urls {
+
+namespace {
+
+std::string join(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts) out += p;
+  return out;
+}
+
+// A path segment: everything but unreserved characters (RFC 3986) percent-encoded.
+std::string segment(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '.' || c == '_' || c == '~' || c == ':';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string datasets() { return "/datasets"; }
+std::string dataset(std::string_view ds) { return join({"/datasets/", ds}); }
+std::string releases(std::string_view ds) { return join({"/datasets/", ds, "/releases"}); }
+std::string release(std::string_view ds, std::string_view rel) { return join({"/datasets/", ds, "/releases/", rel}); }
+std::string release_file(std::string_view ds, std::string_view rel, std::string_view file) {
+  return join({"/datasets/", ds, "/releases/", rel, "/", file});
+}
+std::string manifest(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "manifest.json"); }
+std::string report(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "report.json"); }
+std::string latest(std::string_view ds, std::string_view file) { return join({"/datasets/", ds, "/latest/", file}); }
+std::string as_of(std::string_view ds, std::string_view instant) {
+  return join({"/datasets/", ds, "/as-of/", segment(instant)});
+}
+std::string contract(std::string_view ds) { return join({"/datasets/", ds, "/contract"}); }
+std::string changes(std::string_view ds, std::string_view from, std::string_view to) {
+  return join({"/datasets/", ds, "/changes?from=", form_encode(from), "&to=", form_encode(to)});
+}
+std::string record(std::string_view ds, std::string_view key) { return join({"/datasets/", ds, "/records/", segment(key)}); }
+std::string record_history(std::string_view ds, std::string_view key) { return record(ds, key) + "/history"; }
+std::string notices(std::string_view ds) { return join({"/datasets/", ds, "/notices"}); }
+std::string notice(std::string_view ds, std::string_view id) { return join({"/datasets/", ds, "/notices/", id}); }
+std::string site_notice(std::string_view id) { return join({"/notices/", id}); }
+std::string plan(std::string_view ds, std::string_view id) { return join({"/datasets/", ds, "/plans/", id}); }
+std::string feed_base(std::string_view id) { return join({"/feeds/", id}); }
+std::string feed(std::string_view id, std::string_view ext) { return join({"/feeds/", id, ".", ext}); }
+std::string feed_archive(std::string_view id, std::size_t page, std::string_view ext) {
+  return join({"/feeds/", id, "/archive/", std::to_string(page), ".", ext});
+}
+
+}  // namespace gazette::urls
