@@ -6,6 +6,7 @@
 
 #include "feeds/feed/feed.hpp"
 #include "publisher/common/sha256.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::feeds {
 
@@ -15,10 +16,6 @@ using ojson = nlohmann::ordered_json;
 
 std::string plural(std::uint64_t n, const char* word) {
   return std::to_string(n) + " " + word;
-}
-
-std::string release_path(const std::string& ds, const std::string& rel) {
-  return "/datasets/" + ds + "/releases/" + rel;
 }
 
 }  // namespace
@@ -61,11 +58,10 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   e.author = r.owner;
   e.published = r.published_at;
   e.category = r.kind;
-  e.alternate = "/datasets/" + ds + "#release-" + r.id;
+  e.alternate = urls::dataset(ds) + "#release-" + r.id;
   e.alternate_type = "text/html";
-  const std::string base = release_path(ds, r.id);
-  if (!r.parent.empty()) e.related = "/datasets/" + ds + "/changes?from=" + r.parent + "&to=" + r.id;
-  e.describedby = base + "/manifest.json";
+  if (!r.parent.empty()) e.related = urls::changes(ds, r.parent, r.id);
+  e.describedby = urls::manifest(ds, r.id);
   e.enclosures = r.artefacts;
 
   ojson x;
@@ -80,9 +76,9 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   x["notices"] = r.notice_ids;
   x["changeset_url"] = e.related.empty() ? ojson(nullptr) : ojson(e.related);
   x["manifest_url"] = e.describedby;
-  x["report_url"] = base + "/report.json";
+  x["report_url"] = urls::report(ds, r.id);
   if (!r.plan_id.empty())
-    x["plan"] = {{"id", r.plan_id}, {"owner", r.plan_owner}, {"url", "/datasets/" + ds + "/plans/" + r.plan_id}};
+    x["plan"] = {{"id", r.plan_id}, {"owner", r.plan_owner}, {"url", urls::plan(ds, r.plan_id)}};
   e.extension_json = x.dump();
   return e;
 }
@@ -98,7 +94,7 @@ FeedEntry notice_entry(const std::string& ds, const NoticeFacts& n) {
   e.author = ds + " maintainers";
   e.published = n.published_at;
   e.category = n.kind;
-  e.alternate = "/datasets/" + ds + "/notices/" + n.id;
+  e.alternate = urls::notice(ds, n.id);
   e.alternate_type = "application/json";
   ojson x;
   x["dataset"] = ds;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/contract/contract.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette {
 
@@ -138,7 +139,7 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
   j["counts"] = std::move(counts);
   j["rules"] = std::move(rules);
   if (!v.plan_id.empty())
-    j["plan"] = {{"id", v.plan_id}, {"url", "/datasets/" + dataset + "/plans/" + v.plan_id}};
+    j["plan"] = {{"id", v.plan_id}, {"url", urls::plan(dataset, v.plan_id)}};
   j["plan_problems"] = v.plan_problems;
   j["offending_keys"] = v.offending_keys;
   return j.dump(2) + "\n";

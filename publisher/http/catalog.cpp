@@ -9,6 +9,7 @@
 #include "publisher/contract/contract.hpp"
 #include "publisher/http/catalog_feeds.hpp"
 #include "publisher/http/html.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::http {
 
@@ -23,10 +24,6 @@ std::string digest_header(const std::string& hex) {
   return "sha-256=:" + to_base64(d) + ":";
 }
 
-std::string release_url(const std::string& ds, const std::string& rel) {
-  return "/datasets/" + ds + "/releases/" + rel;
-}
-
 ojson release_summary(const ServedRelease& sr) {
   const Release& r = sr.release;
   ojson j;
@@ -37,11 +34,11 @@ ojson release_summary(const ServedRelease& sr) {
   j["parent"] = r.parent.empty() ? ojson(nullptr) : ojson(r.parent);
   j["record_count"] = r.record_count;
   j["contract_version"] = r.contract_version;
-  j["manifest"] = release_url(r.dataset, r.id) + "/manifest.json";
+  j["manifest"] = urls::manifest(r.dataset, r.id);
   ojson arts = ojson::object();
   for (const auto& a : sr.artefacts) {
     ojson aj;
-    aj["url"] = release_url(r.dataset, r.id) + "/" + a.artefact.name;
+    aj["url"] = urls::release_file(r.dataset, r.id, a.artefact.name);
     aj["media_type"] = a.artefact.media_type;
     aj["bytes"] = a.artefact.bytes;
     aj["sha256"] = a.artefact.sha256;
@@ -52,7 +49,7 @@ ojson release_summary(const ServedRelease& sr) {
 }
 
 void build_dataset_documents(ServedDataset& d) {
-  const std::string base = "/datasets/" + d.info.id;
+  const std::string base = urls::dataset(d.info.id);
   ojson rels = ojson::array();
   for (auto it = d.releases.rbegin(); it != d.releases.rend(); ++it)
     rels.push_back(release_summary(*it));
@@ -71,10 +68,10 @@ void build_dataset_documents(ServedDataset& d) {
   meta["latest"] = d.newest() ? release_summary(*d.newest()) : ojson(nullptr);
   ojson links;
   links["self"] = base;
-  links["releases"] = base + "/releases";
-  links["contract"] = base + "/contract";
-  links["latest"] = base + "/latest/{file}";
-  links["as_of"] = base + "/as-of/{iso8601}";
+  links["releases"] = urls::releases(d.info.id);
+  links["contract"] = urls::contract(d.info.id);
+  links["latest"] = base + "/latest/{file}";    // URI templates, as
+  links["as_of"] = base + "/as-of/{iso8601}";  // urls::latest and urls::as_of fill them
   meta["links"] = std::move(links);
   d.metadata_json = meta.dump(2) + "\n";
   d.metadata_html = render_dataset_html(d);
@@ -179,9 +176,9 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const Catalog
           doc["dataset"] = info.id;
           doc["release"] = r.id;
           doc["published_at"] = format_rfc3339(r.published_at);
-          doc["url"] = "/datasets/" + info.id + "/plans/" + id;
-          doc["release_url"] = "/datasets/" + info.id + "/releases/" + r.id + "/manifest.json";
-          doc["report_url"] = "/datasets/" + info.id + "/releases/" + r.id + "/report.json";
+          doc["url"] = urls::plan(info.id, id);
+          doc["release_url"] = urls::manifest(info.id, r.id);
+          doc["report_url"] = urls::report(info.id, r.id);
           d.plans.push_back({id, doc.dump(2) + "\n"});
         }
       }
@@ -198,7 +195,7 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const Catalog
       doc["dataset"] = info.id;
       doc["published_at"] = format_rfc3339(n.published_at);
       doc["release"] = n.release.empty() ? ojson(nullptr) : ojson(n.release);
-      doc["url"] = "/datasets/" + info.id + "/notices/" + n.id;
+      doc["url"] = urls::notice(info.id, n.id);
       d.notices.push_back({n.id, doc.dump(2) + "\n"});
       nlist.push_back(std::move(doc));
     }
@@ -220,7 +217,7 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const Catalog
     entry["contract_version"] = info.contract_version;
     entry["release_count"] = d.releases.size();
     entry["latest"] = d.newest() ? ojson(d.newest()->release.id) : ojson(nullptr);
-    entry["url"] = "/datasets/" + info.id;
+    entry["url"] = urls::dataset(info.id);
     list.push_back(std::move(entry));
     catalog->datasets.emplace(info.id, std::move(d));
   }

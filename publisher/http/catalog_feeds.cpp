@@ -2,6 +2,7 @@
 // the store holds (releases, their reports, plans and changeset summaries, and notices), so
 // that serving a feed or a header costs what serving a list costs.
 #include "publisher/http/catalog_feeds.hpp"
+#include "publisher/site/urls.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -22,9 +23,9 @@ feeds::FeedSite site_for(const CatalogOptions& o, const std::string& id, const s
   feeds::FeedSite s;
   s.base_url = o.base_url;
   s.hub_url = o.hub_url.empty() ? o.base_url + "/websub" : o.hub_url;
-  s.path = "/feeds/" + id;
+  s.path = urls::feed_base(id);
   s.title = title;
-  s.home_path = id == "all" ? "/datasets" : "/datasets/" + id;
+  s.home_path = id == "all" ? urls::datasets() : urls::dataset(id);
   s.id_name = "gazette:feed:" + id;
   s.page_size = o.feed_page_size;
   return s;
@@ -96,7 +97,7 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
       }
     }
     for (const auto& a : sr.artefacts)
-      f.artefacts.push_back({"/datasets/" + ds + "/releases/" + r.id + "/" + a.artefact.name,
+      f.artefacts.push_back({urls::release_file(ds, r.id, a.artefact.name),
                              a.artefact.media_type, a.artefact.bytes});
     out.push_back(feeds::release_entry(ds, f));
     out.back().order = order_of("release:" + r.id, "");
@@ -138,7 +139,7 @@ void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
   };
   auto add = [&](Touch& t, const std::string& id, UnixSeconds published, std::optional<UnixSeconds> effective) {
     if (t.links.empty() || published < t.deprecated) t.deprecated = published;
-    const std::string url = options.base_url + "/datasets/" + d.info.id + "/notices/" + id;
+    const std::string url = options.base_url + urls::notice(d.info.id, id);
     t.links.emplace_back("Link", "<" + url + ">; rel=\"deprecation\"; type=\"application/json\"");
     if (effective) {
       const UnixSeconds at = std::max(*effective, published);  // never before the deprecation

@@ -8,6 +8,7 @@
 #include "publisher/common/ids.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/render/render.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::http {
 
@@ -132,8 +133,8 @@ Response serve_changes(const Request& req, const Route& route, const ServedDatas
     r = serve_document(req, render_changeset_json(cs, begin, end, next), "application/json", cache);
   }
   if (!next.empty()) {
-    std::string link = "/datasets/" + ds.info.id + "/changes?from=" + (from ? from->release.id : "") +
-                       "&to=" + to->release.id + "&limit=" + std::to_string(limit) + "&cursor=" + next;
+    std::string link = urls::changes(ds.info.id, from ? from->release.id : "", to->release.id) +
+                       "&limit=" + std::to_string(limit) + "&cursor=" + next;
     if (format == "csv") link += "&format=csv";
     r.set("Link", "<" + link + ">; rel=\"next\"");
   }
@@ -164,7 +165,7 @@ Response serve_record(const Request& req, const Route& route, const ServedDatase
   j["release"] = at->release.id;
   j["since"] = current->release.id;
   j["record"] = record_object(*ds.contract, current->body);
-  j["history"] = "/datasets/" + ds.info.id + "/records/" + route.key + "/history";
+  j["history"] = urls::record_history(ds.info.id, route.key);
   return serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
                         pinned ? kImmutable : kShortLived);
 }

@@ -11,6 +11,7 @@
 #include "publisher/http/export_nginx.hpp"
 #include "publisher/release/release.hpp"
 #include "publisher/render/render.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::http {
 
@@ -91,9 +92,9 @@ class TreeWriter {
 
 Status write_feed(TreeWriter& w, const std::string& id, const ServedFeed& feed) {
   for (std::size_t page = 0; page < feed.atom.size(); ++page) {
-    const std::string base = page == 0 ? "/feeds/" + id : "/feeds/" + id + "/archive/" + std::to_string(page);
-    GAZETTE_RETURN_IF_ERROR(w.text(base + ".atom", feed.atom[page].body));
-    GAZETTE_RETURN_IF_ERROR(w.text(base + ".json", feed.json[page].body));
+    auto url = [&](const char* ext) { return page == 0 ? urls::feed(id, ext) : urls::feed_archive(id, page, ext); };
+    GAZETTE_RETURN_IF_ERROR(w.text(url("atom"), feed.atom[page].body));
+    GAZETTE_RETURN_IF_ERROR(w.text(url("json"), feed.json[page].body));
   }
   return {};
 }
@@ -118,30 +119,29 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
   if (ec) return Status::io_error(dir.string() + ": " + ec.message());
   const std::filesystem::path root = std::filesystem::absolute(dir);
   TreeWriter w(root);
-  const std::string base = "/datasets/" + dataset;
   std::vector<std::pair<std::string, std::string>> changesets;  // URL path, ETag
 
+  // A path that is also a folder holds its documents as index.json and index.html.
   GAZETTE_RETURN_IF_ERROR(w.text("/index.html", catalog.index_html));
-  GAZETTE_RETURN_IF_ERROR(w.text("/datasets/index.json", catalog.datasets_json));
-  GAZETTE_RETURN_IF_ERROR(w.text("/datasets/index.html", catalog.index_html));
-  GAZETTE_RETURN_IF_ERROR(w.text(base + "/index.json", ds->metadata_json));
-  GAZETTE_RETURN_IF_ERROR(w.text(base + "/index.html", ds->metadata_html));
-  GAZETTE_RETURN_IF_ERROR(w.text(base + "/contract", ds->contract_json));
-  GAZETTE_RETURN_IF_ERROR(w.text(base + "/releases/index.json", ds->releases_json));
-  GAZETTE_RETURN_IF_ERROR(w.text(base + "/notices/index.json", ds->notices_json));
-  for (const auto& p : ds->plans) GAZETTE_RETURN_IF_ERROR(w.text(base + "/plans/" + p.id, p.json));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.json", catalog.datasets_json));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.html", catalog.index_html));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.json", ds->metadata_json));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.html", ds->metadata_html));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::contract(dataset), ds->contract_json));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::releases(dataset) + "/index.json", ds->releases_json));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::notices(dataset) + "/index.json", ds->notices_json));
+  for (const auto& p : ds->plans) GAZETTE_RETURN_IF_ERROR(w.text(urls::plan(dataset, p.id), p.json));
   for (const auto& n : ds->notices) {
-    GAZETTE_RETURN_IF_ERROR(w.text(base + "/notices/" + n.id, n.json));
-    GAZETTE_RETURN_IF_ERROR(w.text("/notices/" + n.id, n.json));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::notice(dataset, n.id), n.json));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::site_notice(n.id), n.json));
   }
   for (const auto& sr : ds->releases) {
     const Release& r = sr.release;
-    const std::string rel = base + "/releases/" + r.id;
-    GAZETTE_RETURN_IF_ERROR(w.text(rel + "/manifest.json", r.manifest_json));
-    if (!sr.report_json.empty()) GAZETTE_RETURN_IF_ERROR(w.text(rel + "/report.json", sr.report_json));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::manifest(dataset, r.id), r.manifest_json));
+    if (!sr.report_json.empty()) GAZETTE_RETURN_IF_ERROR(w.text(urls::report(dataset, r.id), sr.report_json));
     std::optional<Contract> contract;  // parsed only when an artefact must be rendered again
     for (const auto& a : sr.artefacts) {
-      const std::string path = rel + "/" + a.artefact.name;
+      const std::string path = urls::release_file(dataset, r.id, a.artefact.name);
       if (!a.artefact.evicted) {
         // Identity only: a gzip copy served under the identity's strong ETag would be a lie.
         GAZETTE_RETURN_IF_ERROR(w.object(path, a.identity.path, r.published_at));
@@ -163,7 +163,8 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
       auto cs = changeset_between(store, *ds->contract, dataset, &parent->release, r);
       if (!cs.ok()) return cs.status();
       const std::string json = render_changeset_json(*cs, 0, cs->changes.size());
-      const std::string path = base + "/changes/" + r.parent + ".." + r.id + ".json";
+      // The file nginx.conf rewrites ?from=PARENT&to=REL to.
+      const std::string path = urls::dataset(dataset) + "/changes/" + r.parent + ".." + r.id + ".json";
       GAZETTE_RETURN_IF_ERROR(w.text(path, json));
       changesets.emplace_back(path, etag_of(json));
     }

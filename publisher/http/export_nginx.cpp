@@ -6,6 +6,7 @@
 #include "publisher/http/catalog_feeds.hpp"
 #include "publisher/http/export_nginx.hpp"
 #include "publisher/http/handler.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::http {
 
@@ -61,7 +62,7 @@ Status check_nginx_value(const std::string& value, const std::string& what) {
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
                        const std::vector<std::pair<std::string, std::string>>& changesets) {
   const std::string id = ds.info.id;
-  const std::string base = "/datasets/" + id;
+  const std::string base = urls::dataset(id);
   const HeaderList& deprecated = ds.notice_headers;
   std::string out;
   out += "# gazette export of " + id + ": a server block serving the exported tree byte for byte as the\n";
@@ -93,30 +94,30 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   negotiated(base + "/notices", base + "/notices", ds.notices_json_etag, "", false, {});
   emit(out, {base + "/contract", "application/json", "public, max-age=300", ds.contract_json_etag, deprecated});
   for (const auto& p : ds.plans)
-    emit(out, {base + "/plans/" + p.id, "application/json", kImmutable, etag_of(p.json), {}});
+    emit(out, {urls::plan(id, p.id), "application/json", kImmutable, etag_of(p.json), {}});
   for (const auto& n : ds.notices) {
-    emit(out, {base + "/notices/" + n.id, "application/json", kShortLived, etag_of(n.json), {}});
-    emit(out, {"/notices/" + n.id, "application/json", kShortLived, etag_of(n.json), {}});
+    emit(out, {urls::notice(id, n.id), "application/json", kShortLived, etag_of(n.json), {}});
+    emit(out, {urls::site_notice(n.id), "application/json", kShortLived, etag_of(n.json), {}});
   }
 
   for (const auto& sr : ds.releases) {
-    const std::string rel = base + "/releases/" + sr.release.id;
-    emit(out, {rel + "/manifest.json", "application/json", kImmutable, sr.manifest_etag, deprecated});
+    const std::string& rel = sr.release.id;
+    emit(out, {urls::manifest(id, rel), "application/json", kImmutable, sr.manifest_etag, deprecated});
     if (!sr.report_json.empty())
-      emit(out, {rel + "/report.json", "application/json", kImmutable, etag_of(sr.report_json), {}});
+      emit(out, {urls::report(id, rel), "application/json", kImmutable, etag_of(sr.report_json), {}});
     for (const auto& a : sr.artefacts) {
       HeaderList extra = {{"Vary", "Accept-Encoding"},
                           {"Content-Disposition", "attachment; filename=\"" + a.download_name + "\""},
                           {"Repr-Digest", a.identity.repr_digest}};
       extra.insert(extra.end(), deprecated.begin(), deprecated.end());
-      emit(out, {rel + "/" + a.artefact.name, a.artefact.media_type, kImmutable, a.identity.etag, extra});
+      emit(out, {urls::release_file(id, rel, a.artefact.name), a.artefact.media_type, kImmutable, a.identity.etag, extra});
     }
   }
   if (const ServedRelease* newest = ds.newest()) {
     std::vector<std::string> files = {"manifest.json"};
     for (const auto& a : newest->artefacts) files.push_back(a.artefact.name);
     for (const auto& f : files)
-      redirect(out, base + "/latest/" + f, base + "/releases/" + newest->release.id + "/" + f, deprecated);
+      redirect(out, urls::latest(id, f), urls::release_file(id, newest->release.id, f), deprecated);
   }
   // The changeset of each release from its parent, whole: ?from=A&to=B names a file.
   // The arguments become a path: only release ids may (no "..", no separators).
@@ -129,19 +130,19 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
     emit(out, {path, "application/json", kImmutable, etag, deprecated});
 
   auto feed = [&](const std::string& fid, const ServedFeed& f) {
+    auto page_url = [&](std::size_t page, const char* ext) {
+      return page == 0 ? urls::feed(fid, ext) : urls::feed_archive(fid, page, ext);
+    };
     for (std::size_t page = 0; page < f.atom.size(); ++page) {
-      const std::string stem =
-          page == 0 ? "/feeds/" + fid : "/feeds/" + fid + "/archive/" + std::to_string(page);
       const std::string cache = page == 0 ? kShortLived : kImmutable;
-      emit(out, {stem + ".atom", "application/atom+xml; charset=utf-8", cache, f.atom[page].etag,
+      emit(out, {page_url(page, "atom"), "application/atom+xml; charset=utf-8", cache, f.atom[page].etag,
                  {{"Link", f.hub_link}, {"Link", f.atom[page].self_link}}});
-      emit(out, {stem + ".json", "application/feed+json", cache, f.json[page].etag,
+      emit(out, {page_url(page, "json"), "application/feed+json", cache, f.json[page].etag,
                  {{"Link", f.hub_link}, {"Link", f.json[page].self_link}}});
     }
     // The page after the newest archive is linked before it is full.
-    const std::string next = "/feeds/" + fid + "/archive/" + std::to_string(f.atom.size());
     for (const char* ext : {"atom", "json"})
-      redirect(out, next + "." + ext, "/feeds/" + fid + "." + ext, {});
+      redirect(out, urls::feed_archive(fid, f.atom.size(), ext), urls::feed(fid, ext), {});
   };
   feed(id, ds.feed);
   feed("all", catalog.all_feed);

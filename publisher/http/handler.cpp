@@ -7,6 +7,7 @@
 
 #include "publisher/http/data_routes.hpp"
 #include "publisher/http/router.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::http {
 
@@ -254,7 +255,7 @@ Response serve_feed(const Request& req, const ServedFeed& feed, const std::strin
     // The page after the newest archive is linked (as next-archive) before it is full; until
     // then its entries are in the subscription document.
     if (route.page == archives + 1)
-      return redirect(req, "/feeds/" + id + "." + route.extension, kShortLived);
+      return redirect(req, urls::feed(id, route.extension), kShortLived);
     return problem(404, "no archive page " + std::to_string(route.page) + " of feed " + id, req.target);
   }
   const FeedDoc& doc = docs[route.kind == RouteKind::feed ? 0 : route.page];
@@ -401,7 +402,7 @@ Response serve_latest(const Request& req, const Route& route, const ServedDatase
   bool known = route.file == "manifest.json";
   for (const auto& a : rel->artefacts) known = known || a.artefact.name == route.file;
   if (!known) return problem(404, "no such file in a release: " + route.file, req.target);
-  return redirect(req, "/datasets/" + ds.info.id + "/releases/" + rel->release.id + "/" + route.file, kShortLived);
+  return redirect(req, urls::release_file(ds.info.id, rel->release.id, route.file), kShortLived);
 }
 
 // `as-of/INSTANT`: a redirect to the manifest of the release current then.
@@ -415,8 +416,7 @@ Response serve_as_of(const Request& req, const Route& route, const ServedDataset
   // Publication times only move forward, so the answer for an instant before the newest
   // release can never change.
   const bool settled = *t < ds.newest()->release.published_at;
-  return redirect(req, "/datasets/" + ds.info.id + "/releases/" + rel->release.id + "/manifest.json",
-                  settled ? kImmutable : kShortLived);
+  return redirect(req, urls::manifest(ds.info.id, rel->release.id), settled ? kImmutable : kShortLived);
 }
 
 // Every resource of one dataset.

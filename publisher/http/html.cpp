@@ -2,6 +2,7 @@
 
 #include "publisher/http/catalog.hpp"
 #include "publisher/render/render.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::http {
 
@@ -26,7 +27,7 @@ std::string render_index_html(const Catalog& catalog) {
   if (catalog.datasets.empty()) h += "<p>No datasets are published yet.</p>\n";
   h += "<table><tr><th>dataset</th><th>latest release</th><th>releases</th></tr>\n";
   for (const auto& [id, d] : catalog.datasets) {
-    h += "<tr><td><a href=\"/datasets/" + html_escape(id) + "\">" + html_escape(d.info.title) +
+    h += "<tr><td><a href=\"" + html_escape(urls::dataset(id)) + "\">" + html_escape(d.info.title) +
          "</a><br><code>" + html_escape(id) + "</code></td><td>";
     h += d.newest() ? html_escape(d.newest()->release.id) : std::string("none yet");
     h += "</td><td>" + std::to_string(d.releases.size()) + "</td></tr>\n";
@@ -37,29 +38,29 @@ std::string render_index_html(const Catalog& catalog) {
 }
 
 std::string render_dataset_html(const ServedDataset& d) {
-  const std::string base = "/datasets/" + html_escape(d.info.id);
+  const std::string& id = d.info.id;
   std::string h = kHead;
   h += "<title>" + html_escape(d.info.title) + "</title>"
-       "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/feeds/" + html_escape(d.info.id) + ".atom\">"
+       "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"" + html_escape(urls::feed(id, "atom")) + "\">"
        "</head><body>\n";
   h += "<p><a href=\"/\">All datasets</a></p>\n<h1>" + html_escape(d.info.title) + "</h1>\n";
   h += "<p>" + html_escape(d.publisher) + ". Licence: " + html_escape(d.licence) +
-       ". Contract version " + std::to_string(d.info.contract_version) + " (<a href=\"" + base +
-       "/contract\">contract</a>).</p>\n";
-  h += "<p>Follow changes: <a href=\"/feeds/" + html_escape(d.info.id) + ".atom\">Atom</a>, <a href=\"/feeds/" +
-       html_escape(d.info.id) + ".json\">JSON Feed</a> (WebSub: <code>/websub</code>); <a href=\"" + base +
-       "/notices\">notices</a>.</p>\n";
+       ". Contract version " + std::to_string(d.info.contract_version) + " (<a href=\"" + html_escape(urls::contract(id)) +
+       "\">contract</a>).</p>\n";
+  h += "<p>Follow changes: <a href=\"" + html_escape(urls::feed(id, "atom")) + "\">Atom</a>, <a href=\"" +
+       html_escape(urls::feed(id, "json")) + "\">JSON Feed</a> (WebSub: <code>/websub</code>); <a href=\"" +
+       html_escape(urls::notices(id)) + "\">notices</a>.</p>\n";
   h += "<table><tr><th>release</th><th>published</th><th>kind</th><th>records</th>"
        "<th>downloads</th></tr>\n";
   for (auto it = d.releases.rbegin(); it != d.releases.rend(); ++it) {
     const Release& r = it->release;
-    const std::string rel = base + "/releases/" + html_escape(r.id);
+
     h += "<tr id=\"release-" + html_escape(r.id) + "\"><td>" + html_escape(r.id) + "</td><td>" + format_rfc3339(r.published_at) +
          "</td><td>" + to_string(r.kind) + "</td><td>" + std::to_string(r.record_count) +
          "</td><td>";
     for (const auto& a : it->artefacts)
-      h += "<a href=\"" + rel + "/" + html_escape(a.artefact.name) + "\">" + a.extension + "</a> ";
-    h += "<a href=\"" + rel + "/manifest.json\">manifest</a></td></tr>\n";
+      h += "<a href=\"" + html_escape(urls::release_file(id, r.id, a.artefact.name)) + "\">" + a.extension + "</a> ";
+    h += "<a href=\"" + html_escape(urls::manifest(id, r.id)) + "\">manifest</a></td></tr>\n";
   }
   h += "</table>\n</body></html>\n";
   return h;

@@ -33,6 +33,7 @@
 #include "publisher/http/generated_body.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/http/queries.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette::http {
 
@@ -446,7 +447,7 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
     websub::TopicDocument doc;
     doc.body = (atom ? feed->atom : feed->json).front().body;
     doc.content_type = atom ? "application/atom+xml; charset=utf-8" : "application/feed+json";
-    doc.self_url = base + "/feeds/" + route->dataset + "." + route->extension;
+    doc.self_url = base + urls::feed(route->dataset, route->extension);
     doc.entries = feed->entries;
     return doc;
   };
@@ -457,7 +458,7 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
       std::vector<std::string> ids = {"all"};
       for (const auto& [id, ds] : snapshot->datasets) ids.push_back(id);
       for (const auto& id : ids)
-        for (const char* ext : {"atom", "json"}) topics.push_back(base + "/feeds/" + id + "." + ext);
+        for (const char* ext : {"atom", "json"}) topics.push_back(base + urls::feed(id, ext));
       return topics;
     };
   }

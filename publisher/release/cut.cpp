@@ -11,6 +11,7 @@
 #include "publisher/common/ids.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/release/release.hpp"
+#include "publisher/site/urls.hpp"
 
 namespace gazette {
 
@@ -158,7 +159,7 @@ std::string manifest_json(const Release& r) {
   m["report"] = "report.json";
   if (!r.plan_id.empty()) {
     m["plan"] = r.plan_id;
-    m["plan_url"] = "/datasets/" + r.dataset + "/plans/" + r.plan_id;
+    m["plan_url"] = urls::plan(r.dataset, r.plan_id);
   }
   return m.dump(2) + "\n";
 }
