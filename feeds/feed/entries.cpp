@@ -126,6 +126,9 @@ std::size_t archive_count(std::size_t entries, std::size_t page_size) {
 const char* media_type(FeedFormat f) {
   return f == FeedFormat::atom ? "application/atom+xml" : "application/feed+json";
 }
+const char* content_type(FeedFormat f) {
+  return f == FeedFormat::atom ? "application/atom+xml; charset=utf-8" : "application/feed+json";
+}
 const char* extension(FeedFormat f) { return f == FeedFormat::atom ? "atom" : "json"; }
 
 }  // namespace gazette::feeds

@@ -96,6 +96,8 @@ std::string render_feed(const FeedSite& site, const std::vector<FeedEntry>& entr
                         FeedFormat format);
 
 const char* media_type(FeedFormat f);  // application/atom+xml / application/feed+json
+// The Content-Type a feed document is served with: the media type, and Atom's charset.
+const char* content_type(FeedFormat f);
 const char* extension(FeedFormat f);   // atom / json
 
 }  // namespace gazette::feeds

@@ -135,9 +135,9 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
     };
     for (std::size_t page = 0; page < f.atom.size(); ++page) {
       const std::string cache = page == 0 ? kShortLived : kImmutable;
-      emit(out, {page_url(page, "atom"), "application/atom+xml; charset=utf-8", cache, f.atom[page].etag,
+      emit(out, {page_url(page, "atom"), feeds::content_type(feeds::FeedFormat::atom), cache, f.atom[page].etag,
                  {{"Link", f.hub_link}, {"Link", f.atom[page].self_link}}});
-      emit(out, {page_url(page, "json"), "application/feed+json", cache, f.json[page].etag,
+      emit(out, {page_url(page, "json"), feeds::content_type(feeds::FeedFormat::json), cache, f.json[page].etag,
                  {{"Link", f.hub_link}, {"Link", f.json[page].self_link}}});
     }
     // The page after the newest archive is linked before it is full.

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "feeds/feed/feed.hpp"
 #include "publisher/http/data_routes.hpp"
 #include "publisher/http/router.hpp"
 #include "publisher/site/urls.hpp"
@@ -259,7 +260,7 @@ Response serve_feed(const Request& req, const ServedFeed& feed, const std::strin
     return problem(404, "no archive page " + std::to_string(route.page) + " of feed " + id, req.target);
   }
   const FeedDoc& doc = docs[route.kind == RouteKind::feed ? 0 : route.page];
-  Response r = serve_cached_document(req, doc.body, atom ? "application/atom+xml; charset=utf-8" : "application/feed+json",
+  Response r = serve_cached_document(req, doc.body, feeds::content_type(atom ? feeds::FeedFormat::atom : feeds::FeedFormat::json),
                                      route.kind == RouteKind::feed ? kShortLived : kImmutable, doc.etag);
   r.add("Link", feed.hub_link);
   r.add("Link", doc.self_link);

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "feeds/feed/feed.hpp"
 #include "publisher/common/time.hpp"
 #include "publisher/common/utf8.hpp"
 #include "publisher/http/catalog.hpp"
@@ -446,7 +447,7 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
     const bool atom = route->extension == "atom";
     websub::TopicDocument doc;
     doc.body = (atom ? feed->atom : feed->json).front().body;
-    doc.content_type = atom ? "application/atom+xml; charset=utf-8" : "application/feed+json";
+    doc.content_type = feeds::content_type(atom ? feeds::FeedFormat::atom : feeds::FeedFormat::json);
     doc.self_url = base + urls::feed(route->dataset, route->extension);
     doc.entries = feed->entries;
     return doc;
