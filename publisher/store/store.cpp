@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,52 +15,16 @@
 #include "publisher/common/file_io.hpp"
 #include "publisher/common/gzip.hpp"
 #include "publisher/store/schema.hpp"
-#include "publisher/sqlite/sqlite.hpp"
+#include "publisher/store/store_impl.hpp"
 
 namespace gazette {
 
 namespace fs = std::filesystem;
-using sqlite::Db;
-using sqlite::Stmt;
-using sqlite::Transaction;
+using namespace store_detail;
 
 namespace {
 
 constexpr char kDbName[] = "gazette.db";
-constexpr std::string_view kCandidateMagic = "GZCAND1\n";
-
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-bool get_u32(std::string_view in, std::size_t& pos, std::uint32_t& v) {
-  if (pos + 4 > in.size()) return false;
-  v = 0;
-  for (int i = 0; i < 4; ++i)
-    v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[pos + i])) << (8 * i);
-  pos += 4;
-  return true;
-}
-
-Release release_from_row(const Stmt& s, const std::string& dataset) {
-  Release r;
-  r.dataset = dataset;
-  r.seq = s.int64(0);
-  r.id = std::string(s.text(1));
-  r.published_at = s.int64(2);
-  std::string_view kind = s.text(3);
-  r.kind = kind == "backfill" ? ReleaseKind::backfill
-           : kind == "rollback" ? ReleaseKind::rollback
-                                : ReleaseKind::routine;
-  r.owner = std::string(s.text(4));
-  r.parent = std::string(s.text(5));
-  r.contract_version = static_cast<int>(s.int64(6));
-  r.record_count = static_cast<std::uint64_t>(s.int64(7));
-  r.candidate = std::string(s.text(8));
-  r.manifest_json = std::string(s.text(9));
-  return r;
-}
-
 // The records of release ?2 of dataset ?1, in key order.
 constexpr char kRecordsOfRelease[] =
     "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
@@ -91,32 +54,30 @@ constexpr char kChangedKeys[] = R"sql(
           AND (s.last_seq IS NULL OR s.last_seq > ?3))
     FROM changed c ORDER BY c.key LIMIT ?5)sql";
 
-constexpr char kReleaseColumns[] =
-    "seq, id, published_at, kind, owner, parent, contract_version, record_count, candidate, "
-    "manifest";
-
 }  // namespace
 
-struct Store::Impl {
-  Db db;
-  // Statements run once per key in a loop (histories, bodies) are prepared once.
-  std::map<std::string, Stmt> cached;
-  Result<Stmt*> cached_statement(const std::string& sql) {
-    auto it = cached.find(sql);
-    if (it == cached.end()) {
-      auto st = db.prepare(sql);
-      if (!st.ok()) return st.status();
-      it = cached.emplace(sql, std::move(*st)).first;
-    }
-    it->second.reset();
-    return &it->second;
-  }
-  int lock_fd = -1;
-  int schema_version = 0;
-  ~Impl() {
-    if (lock_fd >= 0) ::close(lock_fd);
-  }
-};
+namespace store_detail {
+
+Release release_from_row(const Stmt& s, const std::string& dataset) {
+  Release r;
+  r.dataset = dataset;
+  r.seq = s.int64(0);
+  r.id = std::string(s.text(1));
+  r.published_at = s.int64(2);
+  std::string_view kind = s.text(3);
+  r.kind = kind == "backfill" ? ReleaseKind::backfill
+           : kind == "rollback" ? ReleaseKind::rollback
+                                : ReleaseKind::routine;
+  r.owner = std::string(s.text(4));
+  r.parent = std::string(s.text(5));
+  r.contract_version = static_cast<int>(s.int64(6));
+  r.record_count = static_cast<std::uint64_t>(s.int64(7));
+  r.candidate = std::string(s.text(8));
+  r.manifest_json = std::string(s.text(9));
+  return r;
+}
+
+}  // namespace store_detail
 
 Store::Store() : impl_(std::make_unique<Impl>()) {}
 Store::~Store() = default;
@@ -395,147 +356,6 @@ Result<std::vector<std::pair<int, std::string>>> Store::contract_versions(const 
   return out;
 }
 
-Status Store::write_candidate(const Candidate& c, const RecordSet& records,
-                              const std::string& actor) {
-  auto num = dataset_num(c.dataset);
-  if (!num.ok()) return num.status();
-  auto existing = candidate(c.dataset, c.id);
-  if (!existing.ok()) return existing.status();
-  fs::path folder = dir_ / "candidates" / c.dataset;
-  fs::path final_path = folder / c.id;
-  std::error_code ec;
-  if (existing->has_value() && fs::exists(final_path, ec)) return {};  // idempotent
-  fs::create_directories(folder, ec);
-  if (ec) return Status::io_error(folder.string() + ": " + ec.message());
-
-  DurableFile f;
-  GAZETTE_RETURN_IF_ERROR(f.open(temp_path("candidate-" + c.id + "-" + std::to_string(::getpid()))));
-  GAZETTE_RETURN_IF_ERROR(f.write(kCandidateMagic));
-  std::string buf;
-  for (const auto& r : records.records()) {
-    put_u32(buf, static_cast<std::uint32_t>(r.key.size()));
-    buf += r.key;
-    put_u32(buf, static_cast<std::uint32_t>(r.body.size()));
-    buf += r.body;
-    if (buf.size() > (1u << 20)) {
-      GAZETTE_RETURN_IF_ERROR(f.write(buf));
-      buf.clear();
-    }
-  }
-  GAZETTE_RETURN_IF_ERROR(f.write(buf));
-  // From here a failure takes the file back out: a candidate is its file and its row, or
-  // neither (a crash in between leaves a file that unreferenced_files() finds).
-  Status s = f.commit(final_path);
-  if (s.ok()) s = insert_candidate_row(*num, c, actor);
-  if (!s.ok() && !existing->has_value()) fs::remove(final_path, ec);
-  return s;
-}
-
-Status Store::insert_candidate_row(std::int64_t num, const Candidate& c, const std::string& actor) {
-  Db& db = impl_->db;
-  Transaction tx(db);
-  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
-  auto ins = db.prepare(
-      "INSERT OR IGNORE INTO candidates(dataset, id, format, source, record_count, staged_at, stats, "
-      "contract) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  if (!ins.ok()) return ins.status();
-  ins->bind(1, num).bind(2, c.id).bind(3, c.format).bind(4, c.source)
-      .bind(5, static_cast<std::int64_t>(c.record_count)).bind(6, c.staged_at).bind(7, c.stats_json);
-  if (c.contract_json.empty()) {
-    ins->bind_null(8);
-  } else {
-    ins->bind(8, c.contract_json);
-  }
-  GAZETTE_RETURN_IF_ERROR(ins->run());
-  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "stage", c.dataset, c.id,
-                                        c.source + " (" + c.format + ", " +
-                                            std::to_string(c.record_count) + " records)"));
-  return tx.commit();
-}
-
-Result<std::optional<Candidate>> Store::candidate(const std::string& dataset,
-                                                  const std::string& id) {
-  auto num = dataset_num(dataset);
-  if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(
-      "SELECT format, source, record_count, staged_at, coalesce(stats, ''), coalesce(contract, '') "
-      "FROM candidates "
-      "WHERE dataset=?1 AND id=?2");
-  if (!st.ok()) return st.status();
-  st->bind(1, *num).bind(2, id);
-  auto row = st->step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<Candidate>();
-  Candidate c;
-  c.dataset = dataset;
-  c.id = id;
-  c.format = std::string(st->text(0));
-  c.source = std::string(st->text(1));
-  c.record_count = static_cast<std::uint64_t>(st->int64(2));
-  c.staged_at = st->int64(3);
-  c.stats_json = std::string(st->text(4));
-  c.contract_json = std::string(st->text(5));
-  return std::optional<Candidate>(std::move(c));
-}
-
-Result<RecordSet> Store::read_candidate_records(const std::string& dataset,
-                                                const std::string& id) {
-  auto view = read_candidate_view(dataset, id);
-  if (!view.ok()) return view.status();
-  std::vector<EncodedRecord> recs;
-  recs.reserve((*view)->records.size());
-  for (const auto& [key, body] : (*view)->records) recs.push_back({std::string(key), std::string(body)});
-  return RecordSet(std::move(recs));
-}
-
-Store::CandidateView::~CandidateView() {
-  if (map != nullptr) ::munmap(map, map_bytes);
-}
-
-Result<std::unique_ptr<Store::CandidateView>> Store::read_candidate_view(
-    const std::string& dataset, const std::string& id) {
-  fs::path p = dir_ / "candidates" / dataset / id;
-  auto view = std::make_unique<CandidateView>();
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT)  // released long ago: its records live on in the release
-    return Status::not_found("candidate " + id + " was released and its staged copy removed; stage the file again");
-  if (fd < 0) return Status::corruption(p.string() + ": candidate file unreadable: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return Status::io_error(p.string() + ": " + std::strerror(errno));
-  }
-  view->map_bytes = static_cast<std::size_t>(st.st_size);
-  if (view->map_bytes > 0) {
-    // MAP_POPULATE: the whole file is read anyway; one fault-in beats a fault per page.
-    void* m = ::mmap(nullptr, view->map_bytes, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    if (m == MAP_FAILED) {
-      ::close(fd);
-      return Status::io_error(p.string() + ": mmap failed: " + std::strerror(errno));
-    }
-    view->map = m;
-    ::madvise(m, view->map_bytes, MADV_SEQUENTIAL);
-  }
-  ::close(fd);
-  std::string_view in(static_cast<const char*>(view->map), view->map_bytes);
-  if (in.substr(0, kCandidateMagic.size()) != kCandidateMagic)
-    return Status::corruption(p.string() + ": not a candidate file");
-  std::size_t pos = kCandidateMagic.size();
-  view->records.reserve(in.size() / 200);
-  while (pos < in.size()) {
-    std::uint32_t klen, blen;
-    if (!get_u32(in, pos, klen) || pos + klen > in.size())
-      return Status::corruption(p.string() + ": truncated candidate file");
-    std::string_view key = in.substr(pos, klen);
-    pos += klen;
-    if (!get_u32(in, pos, blen) || pos + blen > in.size())
-      return Status::corruption(p.string() + ": truncated candidate file");
-    view->records.emplace_back(key, in.substr(pos, blen));
-    pos += blen;
-  }
-  return view;
-}
-
 Status Store::for_each_record_hash(const std::string& dataset, std::int64_t seq,
                                    const std::function<Status(std::string_view, const Digest&)>& fn) {
   auto num = dataset_num(dataset);
@@ -652,13 +472,6 @@ Status Store::evict_artefact(const std::string& dataset, const std::string& rele
   return {};
 }
 
-Status Store::remove_candidate_file(const std::string& dataset, const std::string& id) {
-  std::error_code ec;
-  fs::remove(dir_ / "candidates" / dataset / id, ec);
-  if (ec) return Status::io_error((dir_ / "candidates" / dataset / id).string() + ": " + ec.message());
-  return {};
-}
-
 // A cursor holds its statement, and so its read snapshot, until it is destroyed.
 struct Store::RecordCursor::Impl {
   Stmt stmt;
@@ -711,199 +524,6 @@ Result<RecordSet> Store::release_records(const std::string& dataset, std::int64_
   });
   if (!s.ok()) return s;
   return RecordSet(std::move(recs));
-}
-
-Status Store::commit_release(const Release& release, const RecordRefs& records,
-                             const std::string& actor, const std::vector<StoredNotice>& notices) {
-  auto num_r = dataset_num(release.dataset);
-  if (!num_r.ok()) return num_r.status();
-  const std::int64_t num = *num_r;
-  Db& db = impl_->db;
-  Transaction tx(db);
-  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
-
-  auto newest = newest_release(release.dataset);
-  if (!newest.ok()) return newest.status();
-  const std::int64_t expected_seq = newest->has_value() ? (*newest)->seq + 1 : 1;
-  if (release.seq != expected_seq)
-    return Status::conflict("release sequence " + std::to_string(release.seq) +
-                            " is not the next (" + std::to_string(expected_seq) + ")");
-  if (newest->has_value() && release.published_at <= (*newest)->published_at)
-    return Status::conflict("publication time " + format_rfc3339(release.published_at) +
-                            " is not later than the newest release's (" +
-                            format_rfc3339((*newest)->published_at) + ")");
-  // The records current now, with the hash of their content.
-  struct Open {
-    std::int64_t first_seq;
-    Digest hash;
-  };
-  struct KeyHash {  // looked up by the candidate's views, without a copy of each key
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Open, KeyHash, std::equal_to<>> open;
-  {
-    auto st = db.prepare(
-        "SELECT key, first_seq, hash FROM record_spans WHERE dataset = ?1 AND last_seq IS NULL");
-    if (!st.ok()) return st.status();
-    st->bind(1, num);
-    for (;;) {
-      auto row = st->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      Open o{st->int64(1), {}};
-      std::string_view h = st->blob(2);
-      if (h.size() != o.hash.size()) return Status::corruption("record version hash of wrong size");
-      std::memcpy(o.hash.data(), h.data(), h.size());
-      open.emplace(std::string(st->text(0)), o);
-    }
-  }
-
-  auto ins_version = db.prepare(
-      "INSERT INTO record_versions(dataset, key, hash, body) VALUES(?1, ?2, ?3, ?4) "
-      "ON CONFLICT(dataset, hash) DO NOTHING");
-  auto find_version = db.prepare("SELECT id FROM record_versions WHERE dataset=?1 AND hash=?2");
-  auto close_span = db.prepare(
-      "UPDATE record_spans SET last_seq = ?4 WHERE dataset=?1 AND key=?2 AND first_seq=?3");
-  auto open_span = db.prepare(
-      "INSERT INTO record_spans(dataset, key, first_seq, last_seq, version, hash) "
-      "VALUES(?1, ?2, ?3, NULL, ?4, ?5)");
-  for (auto* st : {&ins_version, &find_version, &close_span, &open_span})
-    if (!st->ok()) return st->status();
-
-  const std::int64_t seq = release.seq;
-  for (const auto& [key, body] : records) {
-    Digest h = sha256(body);
-    auto it = open.find(key);
-    if (it != open.end()) {
-      bool same = it->second.hash == h;
-      std::int64_t first = it->second.first_seq;
-      open.erase(it);
-      if (same) continue;
-      close_span->bind(1, num).bind(2, key).bind(3, first).bind(4, seq);
-      GAZETTE_RETURN_IF_ERROR(close_span->run());
-    }
-    ins_version->bind(1, num).bind(2, key).bind_blob(3, h.data(), h.size()).bind_blob(4, body.data(), body.size());
-    GAZETTE_RETURN_IF_ERROR(ins_version->run());
-    std::int64_t vid;
-    if (db.changes() == 1) {
-      vid = db.last_insert_rowid();
-    } else {  // this content was published before (a record restored to an old version)
-      find_version->bind(1, num).bind_blob(2, h.data(), h.size());
-      auto row = find_version->step();
-      if (!row.ok()) return row.status();
-      if (!*row) return Status::corruption("record version vanished during a release");
-      vid = find_version->int64(0);
-      find_version->reset();
-    }
-    open_span->bind(1, num).bind(2, key).bind(3, seq).bind(4, vid).bind_blob(5, h.data(), h.size());
-    GAZETTE_RETURN_IF_ERROR(open_span->run());
-  }
-  // Keys the new release no longer holds.
-  for (const auto& [key, o] : open) {
-    close_span->bind(1, num).bind(2, key).bind(3, o.first_seq).bind(4, seq);
-    GAZETTE_RETURN_IF_ERROR(close_span->run());
-  }
-
-  auto ins_release = db.prepare(
-      "INSERT INTO releases(dataset, seq, id, published_at, kind, owner, parent, "
-      "contract_version, record_count, candidate, manifest) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-  if (!ins_release.ok()) return ins_release.status();
-  ins_release->bind(1, num).bind(2, seq).bind(3, release.id).bind(4, release.published_at)
-      .bind(5, std::string_view(to_string(release.kind))).bind(6, release.owner)
-      .bind(7, release.parent).bind(8, release.contract_version)
-      .bind(9, static_cast<std::int64_t>(release.record_count)).bind(10, release.candidate)
-      .bind(11, release.manifest_json);
-  if (release.parent.empty()) ins_release->bind_null(7);
-  GAZETTE_RETURN_IF_ERROR(ins_release->run());
-  auto ins_art = db.prepare(
-      "INSERT INTO artefacts(dataset, release, name, media_type, bytes, sha256, gzip_sha256, "
-      "gzip_bytes) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  if (!ins_art.ok()) return ins_art.status();
-  for (const auto& a : release.artefacts) {
-    ins_art->bind(1, num).bind(2, release.id).bind(3, a.name).bind(4, a.media_type)
-        .bind(5, static_cast<std::int64_t>(a.bytes)).bind(6, a.sha256);
-    if (a.gzip_sha256.empty()) {
-      ins_art->bind_null(7).bind_null(8);
-    } else {
-      ins_art->bind(7, a.gzip_sha256).bind(8, static_cast<std::int64_t>(a.gzip_bytes));
-    }
-    GAZETTE_RETURN_IF_ERROR(ins_art->run());
-  }
-  if (!release.parent.empty()) {
-    // The changeset is kept by key (its labels below); json_gzip stays empty, as it has since
-    // releases stopped storing the whole document (older releases keep theirs).
-    auto ins_cs = db.prepare(
-        "INSERT INTO changesets(dataset, release, parent, added, removed, retired, modified, "
-        "json_gzip) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!ins_cs.ok()) return ins_cs.status();
-    ins_cs->bind(1, num).bind(2, release.id).bind(3, release.parent)
-        .bind(4, static_cast<std::int64_t>(release.changes_added))
-        .bind(5, static_cast<std::int64_t>(release.changes_removed))
-        .bind(6, static_cast<std::int64_t>(release.changes_retired))
-        .bind(7, static_cast<std::int64_t>(release.changes_modified))
-        .bind_blob(8, "", 0);
-    GAZETTE_RETURN_IF_ERROR(ins_cs->run());
-    auto label = db.prepare(
-        "INSERT INTO change_labels(dataset, release, key, rule, severity) VALUES(?1, ?2, ?3, ?4, ?5)");
-    if (!label.ok()) return label.status();
-    for (const auto& l : release.change_labels) {
-      label->bind(1, num).bind(2, release.id).bind(3, l.key).bind(4, l.rule).bind(5, l.severity);
-      GAZETTE_RETURN_IF_ERROR(label->run());
-      label->reset();
-    }
-  }
-  if (!release.stats_json.empty() || !release.report_json.empty()) {
-    auto st = db.prepare("INSERT INTO release_stats(dataset, release, json) VALUES(?1, ?2, ?3)");
-    if (!st.ok()) return st.status();
-    st->bind(1, num).bind(2, release.id).bind(3, release.stats_json);
-    GAZETTE_RETURN_IF_ERROR(st->run());
-    auto rep = db.prepare("INSERT INTO reports(dataset, release, json, plan) VALUES(?1, ?2, ?3, ?4)");
-    if (!rep.ok()) return rep.status();
-    rep->bind(1, num).bind(2, release.id).bind(3, release.report_json).bind(4, release.plan_json);
-    if (release.plan_json.empty()) rep->bind_null(4);
-    GAZETTE_RETURN_IF_ERROR(rep->run());
-  }
-  if (!release.announced_keys.empty()) {
-    auto st = db.prepare("INSERT OR IGNORE INTO announced(dataset, key, seq) VALUES(?1, ?2, ?3)");
-    if (!st.ok()) return st.status();
-    for (const auto& key : release.announced_keys) {
-      st->bind(1, num).bind(2, key).bind(3, release.seq);
-      GAZETTE_RETURN_IF_ERROR(st->run());
-      st->reset();
-    }
-  }
-  if (!release.new_contract_json.empty()) {
-    // The contract the release brings in takes effect with it, in the same transaction.
-    auto ins_contract = db.prepare(
-        "INSERT INTO contracts(dataset, version, json, registered_at) VALUES(?1, ?2, ?3, ?4)");
-    if (!ins_contract.ok()) return ins_contract.status();
-    ins_contract->bind(1, num).bind(2, release.contract_version).bind(3, release.new_contract_json)
-        .bind(4, release.published_at);
-    GAZETTE_RETURN_IF_ERROR(ins_contract->run());
-    auto upd = db.prepare("UPDATE datasets SET contract_version=?2 WHERE num=?1");
-    if (!upd.ok()) return upd.status();
-    upd->bind(1, num).bind(2, release.contract_version);
-    GAZETTE_RETURN_IF_ERROR(upd->run());
-    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "contract", release.dataset,
-                                          "v" + std::to_string(release.contract_version),
-                                          "with release " + release.id));
-  }
-  for (const auto& n : notices) {
-    StoredNotice with = n;
-    with.release = release.id;
-    with.published_at = release.published_at;
-    GAZETTE_RETURN_IF_ERROR(insert_notice(num, release.dataset, with, actor));
-  }
-  if (!release.plan_json.empty())
-    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "plan", release.dataset, release.plan_id, release.plan_json));
-  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "release", release.dataset, release.id,
-                                        std::string(to_string(release.kind)) + " from candidate " +
-                                            release.candidate + ", " +
-                                            std::to_string(release.record_count) + " records"));
-  crash_point("before-commit");
-  return tx.commit();
 }
 
 Status Store::for_each_changed_key(
@@ -1047,50 +667,6 @@ Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dat
   return out;
 }
 
-Status Store::insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,
-                            const std::string& actor) {
-  auto st = impl_->db.prepare(
-      "INSERT INTO notices(dataset, id, kind, json, published_at, release) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!st.ok()) return st.status();
-  st->bind(1, num).bind(2, n.id).bind(3, n.kind).bind(4, n.json).bind(5, n.published_at).bind(6, n.release);
-  if (n.release.empty()) st->bind_null(6);
-  Status s = st->run();
-  if (!s.ok()) {
-    if (s.code() == StatusCode::conflict)
-      return Status::conflict("a notice '" + n.id + "' was already published for " + dataset);
-    return s;
-  }
-  return append_ledger(actor, "notice", dataset, n.id, n.json);
-}
-
-Status Store::put_notice(const std::string& dataset, const StoredNotice& notice, const std::string& actor) {
-  auto num = dataset_num(dataset);
-  if (!num.ok()) return num.status();
-  Transaction tx(impl_->db);
-  GAZETTE_RETURN_IF_ERROR(tx.begin_immediate());
-  GAZETTE_RETURN_IF_ERROR(insert_notice(*num, dataset, notice, actor));
-  return tx.commit();
-}
-
-Result<std::vector<Store::StoredNotice>> Store::notices(const std::string& dataset) {
-  auto num = dataset_num(dataset);
-  if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(
-      "SELECT id, kind, json, coalesce(release, ''), published_at FROM notices WHERE dataset=?1 "
-      "ORDER BY published_at, id");
-  if (!st.ok()) return st.status();
-  st->bind(1, *num);
-  std::vector<StoredNotice> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({std::string(st->text(0)), std::string(st->text(1)), std::string(st->text(2)),
-                   std::string(st->text(3)), st->int64(4)});
-  }
-  return out;
-}
-
 namespace {
 Result<std::string> one_text(sqlite::Db& db, const char* sql, std::int64_t num, const std::string& release) {
   auto st = db.prepare(sql);
@@ -1183,59 +759,6 @@ Store::ReadSnapshot::ReadSnapshot(Store& store) : store_(store) {
 
 Store::ReadSnapshot::~ReadSnapshot() {
   if (began_) (void)store_.impl_->db.exec("COMMIT");
-}
-
-Status Store::append_ledger(const std::string& actor, const std::string& action,
-                            const std::string& dataset, const std::string& subject,
-                            const std::string& detail) {
-  auto st = impl_->db.prepare(
-      "INSERT INTO ledger(at, actor, action, dataset, subject, detail) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!st.ok()) return st.status();
-  st->bind(1, now_utc()).bind(2, actor).bind(3, action).bind(4, dataset).bind(5, subject)
-      .bind(6, detail);
-  return st->run();
-}
-
-Result<std::vector<LedgerEntry>> Store::ledger(const std::string& dataset) {
-  auto st = impl_->db.prepare(
-      "SELECT seq, at, actor, action, dataset, subject, detail FROM ledger "
-      "WHERE ?1 = '' OR dataset = ?1 ORDER BY seq");
-  if (!st.ok()) return st.status();
-  st->bind(1, dataset);
-  std::vector<LedgerEntry> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->int64(0), st->int64(1), std::string(st->text(2)),
-                   std::string(st->text(3)), std::string(st->text(4)), std::string(st->text(5)),
-                   std::string(st->text(6))});
-  }
-  return out;
-}
-
-Result<std::map<std::string, std::int64_t>> Store::publication_order(const std::string& dataset) {
-  auto st = impl_->db.prepare(
-      "SELECT action, subject, seq FROM ledger WHERE dataset = ?1 AND action IN ('release', 'notice')");
-  if (!st.ok()) return st.status();
-  st->bind(1, dataset);
-  std::map<std::string, std::int64_t> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out[std::string(st->text(0)) + ":" + std::string(st->text(1))] = st->int64(2);
-  }
-  return out;
-}
-
-Result<std::int64_t> Store::ledger_high_water() {
-  auto st = impl_->db.prepare("SELECT coalesce(max(seq), 0) FROM ledger");
-  if (!st.ok()) return st.status();
-  auto row = st->step();
-  if (!row.ok()) return row.status();
-  return st->int64(0);
 }
 
 Result<std::uint64_t> Store::database_bytes() {
