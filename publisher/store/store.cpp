@@ -398,13 +398,16 @@ Result<std::optional<std::string>> Store::record_body(const std::string& dataset
   return body;
 }
 
-Result<std::vector<Release>> Store::releases(const std::string& dataset) {
-  auto num = dataset_num(dataset);
-  if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(std::string("SELECT ") + kReleaseColumns +
-                              " FROM releases WHERE dataset=?1 ORDER BY seq");
+namespace {
+
+// The releases of dataset `num`, oldest first, each with its artefacts; the newest alone when
+// `newest_only` (a release's commit asks for it inside its write transaction, where reading
+// every release of a long history would hold the lock the longer).
+Result<std::vector<Release>> read_releases(Db& db, std::int64_t num, const std::string& dataset, bool newest_only) {
+  auto st = db.prepare(std::string("SELECT ") + kReleaseColumns + " FROM releases WHERE dataset=?1 ORDER BY seq" +
+                       (newest_only ? " DESC LIMIT 1" : ""));
   if (!st.ok()) return st.status();
-  st->bind(1, *num);
+  st->bind(1, num);
   std::vector<Release> out;
   for (;;) {
     auto row = st->step();
@@ -412,12 +415,15 @@ Result<std::vector<Release>> Store::releases(const std::string& dataset) {
     if (!*row) break;
     out.push_back(release_from_row(*st, dataset));
   }
-  auto arts = impl_->db.prepare(
+  if (out.empty()) return out;
+  auto arts = db.prepare(std::string(
       "SELECT a.release, a.name, a.media_type, a.bytes, a.sha256, a.gzip_sha256, a.gzip_bytes, "
       "e.release IS NOT NULL FROM artefacts a LEFT JOIN evictions e ON e.dataset = a.dataset AND "
-      "e.release = a.release AND e.name = a.name WHERE a.dataset=?1 ORDER BY a.release, a.name");
+      "e.release = a.release AND e.name = a.name WHERE a.dataset=?1") +
+      (newest_only ? " AND a.release=?2" : "") + " ORDER BY a.release, a.name");
   if (!arts.ok()) return arts.status();
-  arts->bind(1, *num);
+  arts->bind(1, num);
+  if (newest_only) arts->bind(2, out.front().id);
   std::unordered_map<std::string, Release*> by_id;
   for (auto& r : out) by_id[r.id] = &r;
   for (;;) {
@@ -434,11 +440,21 @@ Result<std::vector<Release>> Store::releases(const std::string& dataset) {
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<Release>> Store::releases(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  return read_releases(impl_->db, *num, dataset, /*newest_only=*/false);
+}
+
 Result<std::optional<Release>> Store::newest_release(const std::string& dataset) {
-  auto all = releases(dataset);
-  if (!all.ok()) return all.status();
-  if (all->empty()) return std::optional<Release>();
-  return std::optional<Release>(std::move(all->back()));
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto newest = read_releases(impl_->db, *num, dataset, /*newest_only=*/true);
+  if (!newest.ok()) return newest.status();
+  if (newest->empty()) return std::optional<Release>();
+  return std::optional<Release>(std::move(newest->front()));
 }
 
 Status Store::evict_artefact(const std::string& dataset, const std::string& release, const Artefact& artefact,

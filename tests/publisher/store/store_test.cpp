@@ -108,6 +108,15 @@ TEST_CASE("record versions are shared: each release stores only what changed", "
   auto all = store.releases("d");
   REQUIRE(all->size() == 3);
   CHECK(all->back().artefacts.size() == 1);
+  // The newest alone, read without the others: the same release, artefacts included.
+  auto newest = store.newest_release("d");
+  REQUIRE(newest.ok());
+  REQUIRE(newest->has_value());
+  CHECK((*newest)->id == "2026-01-03");
+  CHECK((*newest)->seq == 3);
+  REQUIRE((*newest)->artefacts.size() == 1);
+  CHECK((*newest)->artefacts[0].name == all->back().artefacts[0].name);
+  CHECK((*newest)->manifest_json == all->back().manifest_json);
 }
 
 TEST_CASE("leftovers of interrupted writes are swept when a writer opens", "[store]") {
