@@ -53,11 +53,14 @@ Result<Url> parse_url(std::string_view text) {
   return u;
 }
 
-std::string form_encode(std::string_view v) {
+std::string form_encode(std::string_view v) { return percent_encode(v); }
+
+std::string percent_encode(std::string_view s, std::string_view also_keep) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        also_keep.find(static_cast<char>(c)) != std::string_view::npos) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');

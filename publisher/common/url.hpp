@@ -30,6 +30,10 @@ std::string with_query(const std::string& url, const std::vector<std::pair<std::
 // Decodes %XX escapes (and nothing else); invalid_input on a bad escape.
 Result<std::string> percent_decode(std::string_view s);
 
+// Percent-encodes every byte but RFC 3986's unreserved characters and those in `also_keep`
+// (":" for a path segment, where it needs no escape).
+std::string percent_encode(std::string_view s, std::string_view also_keep = {});
+
 // application/x-www-form-urlencoded: encode one value; decode a whole body (or a query
 // string) into pairs, '+' as a space.
 std::string form_encode(std::string_view v);

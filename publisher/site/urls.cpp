@@ -12,23 +12,8 @@ std::string join(std::initializer_list<std::string_view> parts) {
   return out;
 }
 
-// A path segment: everything but unreserved characters (RFC 3986) percent-encoded.
-std::string segment(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                            c == '.' || c == '_' || c == '~' || c == ':';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
+// A path segment: everything but unreserved characters (RFC 3986) and ':' percent-encoded.
+std::string segment(std::string_view s) { return percent_encode(s, ":"); }
 
 }  // namespace
 
