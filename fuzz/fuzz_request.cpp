@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "fuzz/fuzz_support.hpp"
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/http/queries.hpp"
 #include "publisher/release/release.hpp"
@@ -14,7 +14,7 @@ namespace {
 
 struct World {
   std::filesystem::path root;
-  std::shared_ptr<const gazette::http::Catalog> catalog;
+  std::shared_ptr<const gazette::site::Catalog> catalog;
   gazette::http::Metrics metrics;
   std::unique_ptr<gazette::http::Queries> queries;
   World() {
@@ -38,7 +38,7 @@ struct World {
       co.published_at = *parse_instant(std::string(day) + "T06:00:00Z");
       if (!cut_release(**store, "naptan-stops", staged->candidate.id, co).ok()) std::abort();
     }
-    auto built = http::build_catalog(**store);
+    auto built = site::build_catalog(**store);
     if (!built.ok()) std::abort();
     catalog = *built;
     queries = std::make_unique<http::Queries>(root);

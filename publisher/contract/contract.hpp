@@ -51,6 +51,12 @@ class RecordValidator {
 Result<Notice> parse_notice(std::string_view text, const std::string& source, const Contract& contract);
 Result<Plan> parse_plan(std::string_view text, const std::string& source, const Contract& contract);
 
+// A notice or plan as it was stored when published: read as above, but not checked against
+// today's contract. It was checked against the contract of its day, which may since have
+// dropped the very column a notice announced the removal of.
+Result<Notice> read_published_notice(std::string_view text, const std::string& source);
+Result<Plan> read_published_plan(std::string_view text, const std::string& source);
+
 // Sets `change.rule` and `change.severity` by the gate's record rules, judged on this pair of
 // versions alone (no history, no whole-set patterns): what a changeset between any two
 // releases says of each record. A release's own changeset takes the gate's labels instead.
@@ -195,6 +201,14 @@ std::string render_verdict_text(const Verdict& v, const std::string& dataset, co
                                 const std::string& to);
 std::string render_verdict_json(const Verdict& v, const std::string& dataset, const std::string& from,
                                 const std::string& to);
+
+// What readers of a published report (render_verdict_json) need of it, read here, beside
+// the code that writes it.
+struct PublishedReport {
+  std::uint64_t routine = 0, notice = 0, breaking = 0;  // findings per severity
+};
+// invalid_input naming `source` if `json_text` is not such a report.
+Result<PublishedReport> read_published_report(std::string_view json_text, const std::string& source);
 
 // Type checks, exposed for tests and for the renderers' number output.
 bool is_integer_text(std::string_view v);

@@ -82,8 +82,9 @@ Status string_member(const json& j, const char* name, const std::string& source,
   return check_text(out, source, std::string("$.") + name, std::string_view(name) == "text" || std::string_view(name) == "intent");
 }
 
+// `contract` null: the columns named are not checked (a published notice or plan).
 Status parse_scope(const json& j, const std::string& source, const std::string& path,
-                   const Contract& contract, Scope& scope,
+                   const Contract* contract, Scope& scope,
                    std::initializer_list<const char*> allowed) {
   if (!j.is_object()) return fail(source, path, "must be an object");
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -94,24 +95,22 @@ Status parse_scope(const json& j, const std::string& source, const std::string& 
   if (auto c = j.find("columns"); c != j.end()) {
     GAZETTE_RETURN_IF_ERROR(strings(*c, source, path + ".columns", scope.columns));
     for (const auto& col : scope.columns)
-      if (contract.column_index(col) == static_cast<std::size_t>(-1))
-        return fail(source, path + ".columns", "'" + col + "' is not a column of " + contract.dataset_id);
+      if (contract != nullptr && contract->column_index(col) == static_cast<std::size_t>(-1))
+        return fail(source, path + ".columns", "'" + col + "' is not a column of " + contract->dataset_id);
   }
   if (auto k = j.find("keys"); k != j.end()) GAZETTE_RETURN_IF_ERROR(strings(*k, source, path + ".keys", scope.keys));
   if (auto w = j.find("where"); w != j.end()) {
     if (!w->is_object()) return fail(source, path + ".where", "must map columns to lists of values");
     for (auto it = w->begin(); it != w->end(); ++it) {
-      if (contract.column_index(it.key()) == static_cast<std::size_t>(-1))
-        return fail(source, path + ".where." + it.key(), "is not a column of " + contract.dataset_id);
+      if (contract != nullptr && contract->column_index(it.key()) == static_cast<std::size_t>(-1))
+        return fail(source, path + ".where." + it.key(), "is not a column of " + contract->dataset_id);
       GAZETTE_RETURN_IF_ERROR(strings(*it, source, path + ".where." + it.key(), scope.where[it.key()]));
     }
   }
   return {};
 }
 
-}  // namespace
-
-Result<Notice> parse_notice(std::string_view text, const std::string& source, const Contract& contract) {
+Result<Notice> read_notice(std::string_view text, const std::string& source, const Contract* contract) {
   auto doc = parse_object(text, source, "notice");
   if (!doc.ok()) return doc.status();
   const json& j = *doc;
@@ -150,7 +149,7 @@ Result<Notice> parse_notice(std::string_view text, const std::string& source, co
   return n;
 }
 
-Result<Plan> parse_plan(std::string_view text, const std::string& source, const Contract& contract) {
+Result<Plan> read_plan(std::string_view text, const std::string& source, const Contract* contract) {
   auto doc = parse_object(text, source, "plan");
   if (!doc.ok()) return doc.status();
   const json& j = *doc;
@@ -179,9 +178,10 @@ Result<Plan> parse_plan(std::string_view text, const std::string& source, const 
       DefinitionChange dc{d["name"].get<std::string>(), d["from"].get<int>(), d["to"].get<int>(),
                           d.value("text", "")};
       GAZETTE_RETURN_IF_ERROR(check_text(dc.text, source, path + ".text", true));
-      bool known = false;
-      for (const auto& def : contract.definitions) known = known || def.name == dc.name;
-      if (!known) return fail(source, path + ".name", "'" + dc.name + "' is not a definition of " + contract.dataset_id);
+      bool known = contract == nullptr;
+      if (contract != nullptr)
+        for (const auto& def : contract->definitions) known = known || def.name == dc.name;
+      if (!known) return fail(source, path + ".name", "'" + dc.name + "' is not a definition of " + contract->dataset_id);
       if (dc.to <= dc.from) return fail(source, path, "\"to\" must be a later version than \"from\"");
       p.definitions.push_back(std::move(dc));
     }
@@ -196,6 +196,24 @@ Result<Plan> parse_plan(std::string_view text, const std::string& source, const 
   p.max_records = max->get<std::uint64_t>();
   p.json = j.dump();
   return p;
+}
+
+}  // namespace
+
+Result<Notice> parse_notice(std::string_view text, const std::string& source, const Contract& contract) {
+  return read_notice(text, source, &contract);
+}
+
+Result<Plan> parse_plan(std::string_view text, const std::string& source, const Contract& contract) {
+  return read_plan(text, source, &contract);
+}
+
+Result<Notice> read_published_notice(std::string_view text, const std::string& source) {
+  return read_notice(text, source, nullptr);
+}
+
+Result<Plan> read_published_plan(std::string_view text, const std::string& source) {
+  return read_plan(text, source, nullptr);
 }
 
 }  // namespace gazette

@@ -145,4 +145,16 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
   return j.dump(2) + "\n";
 }
 
+Result<PublishedReport> read_published_report(std::string_view json_text, const std::string& source) {
+  const auto j = nlohmann::json::parse(json_text, nullptr, false);
+  auto counts = j.is_object() ? j.find("counts") : j.end();
+  if (!j.is_object() || counts == j.end() || !counts->is_object())
+    return Status::invalid_input(source + ": not a gate report (no \"counts\")");
+  auto count = [&](Severity s) -> std::uint64_t {
+    auto it = counts->find(to_string(s));
+    return it != counts->end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+  };
+  return PublishedReport{count(Severity::routine), count(Severity::notice), count(Severity::breaking)};
+}
+
 }  // namespace gazette

@@ -19,19 +19,19 @@ using ojson = nlohmann::ordered_json;
 constexpr std::size_t kDefaultLimit = 1000;
 constexpr std::size_t kMaxLimit = 10000;
 
-const ServedRelease* find_release(const ServedDataset& ds, const std::string& text,
+const site::ServedRelease* find_release(const site::ServedDataset& ds, const std::string& text,
                                   std::string& error) {
   auto id = ReleaseId::parse(text);
   if (!id.ok()) {
     error = id.status().message();
     return nullptr;
   }
-  const ServedRelease* r = ds.release(id->str());
+  const site::ServedRelease* r = ds.release(id->str());
   if (r == nullptr) error = "no release '" + id->str() + "' of " + ds.info.id;
   return r;
 }
 
-const ServedRelease* parent_of(const ServedDataset& ds, const ServedRelease& r) {
+const site::ServedRelease* parent_of(const site::ServedDataset& ds, const site::ServedRelease& r) {
   return r.release.parent.empty() ? nullptr : ds.release(r.release.parent);
 }
 
@@ -76,11 +76,11 @@ Result<std::string> decode_cursor(const std::string& cursor) {
   return out;
 }
 
-Response serve_changes(const Request& req, const Route& route, const ServedDataset& ds,
+Response serve_changes(const Request& req, const Route& route, const site::ServedDataset& ds,
                        Queries& queries) {
   std::string error;
   // `to` defaults to the newest release and `from` to the parent of `to`.
-  const ServedRelease* to = nullptr;
+  const site::ServedRelease* to = nullptr;
   auto to_it = route.query.find("to");
   if (to_it != route.query.end()) {
     to = find_release(ds, to_it->second, error);
@@ -89,7 +89,7 @@ Response serve_changes(const Request& req, const Route& route, const ServedDatas
     to = ds.newest();
     if (to == nullptr) return problem(404, ds.info.id + " has no release yet", req.target);
   }
-  const ServedRelease* from = nullptr;
+  const site::ServedRelease* from = nullptr;
   auto from_it = route.query.find("from");
   if (from_it != route.query.end() && !from_it->second.empty()) {
     from = find_release(ds, from_it->second, error);
@@ -124,7 +124,7 @@ Response serve_changes(const Request& req, const Route& route, const ServedDatas
   const std::string next = page->more && end > 0 ? encode_cursor(cs.changes.back().key) : "";
   // Between two named releases the answer never changes; with `to` defaulted it moves.
   const bool fixed = to_it != route.query.end() && from_it != route.query.end();
-  const std::string cache = fixed ? kImmutable : kShortLived;
+  const site::Caching cache = fixed ? site::Caching::immutable : site::Caching::short_lived;
   Response r;
   if (format == "csv") {
     r = serve_document(req, render_changeset_csv(cs, begin, end),
@@ -141,9 +141,9 @@ Response serve_changes(const Request& req, const Route& route, const ServedDatas
   return r;
 }
 
-Response serve_record(const Request& req, const Route& route, const ServedDataset& ds,
+Response serve_record(const Request& req, const Route& route, const site::ServedDataset& ds,
                       Queries& queries) {
-  const ServedRelease* at = ds.newest();
+  const site::ServedRelease* at = ds.newest();
   bool pinned = false;
   if (auto it = route.query.find("release"); it != route.query.end()) {
     std::string error;
@@ -167,10 +167,10 @@ Response serve_record(const Request& req, const Route& route, const ServedDatase
   j["record"] = record_object(*ds.contract, current->body);
   j["history"] = urls::record_history(ds.info.id, route.key);
   return serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
-                        pinned ? kImmutable : kShortLived);
+                        pinned ? site::Caching::immutable : site::Caching::short_lived);
 }
 
-Response serve_record_history(const Request& req, const Route& route, const ServedDataset& ds,
+Response serve_record_history(const Request& req, const Route& route, const site::ServedDataset& ds,
                               Queries& queries) {
   auto history = queries.history(ds.info.id, route.key);
   if (!history.ok()) return problem(500, history.status().message(), req.target);
@@ -192,7 +192,7 @@ Response serve_record_history(const Request& req, const Route& route, const Serv
   j["key"] = route.key;
   j["versions"] = std::move(versions);
   return serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
-                        kShortLived);
+                        site::Caching::short_lived);
 }
 
 }  // namespace gazette::http

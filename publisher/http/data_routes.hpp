@@ -2,18 +2,18 @@
 // histories. Internal to http; called by handle_request.
 #pragma once
 
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 #include "publisher/http/http.hpp"
 #include "publisher/http/queries.hpp"
 #include "publisher/http/router.hpp"
 
 namespace gazette::http {
 
-Response serve_changes(const Request& req, const Route& route, const ServedDataset& ds,
+Response serve_changes(const Request& req, const Route& route, const site::ServedDataset& ds,
                        Queries& queries);
-Response serve_record(const Request& req, const Route& route, const ServedDataset& ds,
+Response serve_record(const Request& req, const Route& route, const site::ServedDataset& ds,
                       Queries& queries);
-Response serve_record_history(const Request& req, const Route& route, const ServedDataset& ds,
+Response serve_record_history(const Request& req, const Route& route, const site::ServedDataset& ds,
                               Queries& queries);
 
 // Opaque paging cursors: base64url of the last key served.

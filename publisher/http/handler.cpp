@@ -122,12 +122,12 @@ bool wants_html(const Request& req) {
   return req.header("accept").find("text/html") != std::string_view::npos;
 }
 
-Response redirect(const Request& req, const std::string& location, const std::string& cache) {
+Response redirect(const Request& req, const std::string& location, site::Caching caching) {
   Response r;
   r.status = 302;
   r.set("Location", location);
-  r.set("Cache-Control", cache);
-  r.set("ETag", etag_of(location));
+  r.set("Cache-Control", site::cache_control(caching));
+  r.set("ETag", site::etag_of(location));
   r.set("Content-Type", "text/plain; charset=utf-8");
   r.body = "Found: " + location + "\n";
   r.head = req.method == "HEAD";
@@ -157,21 +157,15 @@ Response problem(int status, const std::string& detail, const std::string& insta
   return r;
 }
 
-Response serve_document(const Request& req, std::string body, std::string content_type,
-                        const std::string& cache_control, std::string etag) {
-  Response r = serve_cached_document(req, std::string_view(), std::move(content_type), cache_control,
-                                     etag.empty() ? etag_of(body) : std::move(etag));
-  if (r.status == 200) r.body = std::move(body);
-  return r;
-}
+namespace {
 
-Response serve_cached_document(const Request& req, std::string_view body, std::string content_type,
-                               const std::string& cache_control, std::string etag) {
-  // Hot: lists and feeds are asked for again and again, mostly conditionally. The body is
-  // copied only when it is sent.
+// Hot: lists and feeds are asked for again and again, mostly conditionally. The body is
+// copied only when it is sent.
+Response conditional(const Request& req, std::string_view body, std::string content_type, site::Caching caching,
+                     std::string etag) {
   Response r;
   r.headers.reserve(8);
-  r.add("Cache-Control", cache_control);
+  r.add("Cache-Control", site::cache_control(caching));
   if (req.has_header("if-none-match") && none_match(req.header("if-none-match"), etag)) {
     r.add("ETag", std::move(etag));
     r.status = 304;
@@ -184,15 +178,28 @@ Response serve_cached_document(const Request& req, std::string_view body, std::s
   return r;
 }
 
-Response serve_artefact(const Request& req, const ServedRelease& release,
-                        const ServedArtefact& art) {
+}  // namespace
+
+Response serve_document(const Request& req, std::string body, std::string content_type, site::Caching caching) {
+  std::string etag = site::etag_of(body);
+  Response r = conditional(req, std::string_view(), std::move(content_type), caching, std::move(etag));
+  if (r.status == 200) r.body = std::move(body);
+  return r;
+}
+
+Response serve_site_document(const Request& req, const site::Document& doc) {
+  return conditional(req, doc.body, doc.media_type, doc.caching, doc.etag);
+}
+
+Response serve_artefact(const Request& req, const site::ServedRelease& release,
+                        const site::ServedArtefact& art) {
   const bool gzip = art.gzip && accepts_gzip(req.header("accept-encoding"));
-  const Representation& rep = gzip ? *art.gzip : art.identity;
+  const site::Representation& rep = gzip ? *art.gzip : art.identity;
   Response r;
   r.head = req.method == "HEAD";
   r.headers.reserve(10);
   r.add("ETag", rep.etag);
-  r.add("Cache-Control", kImmutable);
+  r.add("Cache-Control", site::cache_control(site::Caching::immutable));  // a release's file
   r.add("Last-Modified", release.last_modified.empty() ? format_http_date(release.release.published_at)
                                                        : release.last_modified);
   r.add("Vary", "Accept-Encoding");
@@ -248,7 +255,7 @@ namespace {
 
 // A feed document: its own validators, short-lived (or immutable for an archive page), and the
 // WebSub discovery links in headers as well as in the body.
-Response serve_feed(const Request& req, const ServedFeed& feed, const std::string& id, const Route& route) {
+Response serve_feed(const Request& req, const site::ServedFeed& feed, const std::string& id, const Route& route) {
   const bool atom = route.extension == "atom";
   const auto& docs = atom ? feed.atom : feed.json;
   const std::size_t archives = docs.size() - 1;
@@ -256,12 +263,11 @@ Response serve_feed(const Request& req, const ServedFeed& feed, const std::strin
     // The page after the newest archive is linked (as next-archive) before it is full; until
     // then its entries are in the subscription document.
     if (route.page == archives + 1)
-      return redirect(req, urls::feed(id, route.extension), kShortLived);
+      return redirect(req, urls::feed(id, route.extension), site::Caching::short_lived);
     return problem(404, "no archive page " + std::to_string(route.page) + " of feed " + id, req.target);
   }
-  const FeedDoc& doc = docs[route.kind == RouteKind::feed ? 0 : route.page];
-  Response r = serve_cached_document(req, doc.body, feeds::content_type(atom ? feeds::FeedFormat::atom : feeds::FeedFormat::json),
-                                     route.kind == RouteKind::feed ? kShortLived : kImmutable, doc.etag);
+  const site::FeedDoc& doc = docs[route.kind == RouteKind::feed ? 0 : route.page];
+  Response r = serve_site_document(req, doc.doc);
   r.add("Link", feed.hub_link);
   r.add("Link", doc.self_link);
   return r;
@@ -273,7 +279,7 @@ namespace {
 
 // What every answer gets on its way out: the route's name (for the access log and metrics),
 // HEAD's empty body, and, on success, the deprecation notices of what it serves.
-Response finish(Response r, const Request& req, const Route& route, const HeaderList* deprecations) {
+Response finish(Response r, const Request& req, const Route& route, const site::HeaderList* deprecations) {
   r.route = to_string(route.kind);
   if (req.method == "HEAD") r.head = true;
   if (r.status < 400 && deprecations != nullptr)
@@ -282,7 +288,7 @@ Response finish(Response r, const Request& req, const Route& route, const Header
 }
 
 // The hub's endpoint: form POSTs only, and only where this server runs the hub.
-Response serve_websub(const Request& req, const Catalog& catalog, const WebSubHandler* websub) {
+Response serve_websub(const Request& req, const site::Catalog& catalog, const WebSubHandler* websub) {
   if (websub == nullptr || !*websub)
     return problem(404, catalog.options.hub_url.empty() ? "this server runs no WebSub hub"
                                                         : "subscribe at " + catalog.options.hub_url,
@@ -304,12 +310,11 @@ Response plain(std::string content_type, std::string body) {
 }
 
 // Resources of the whole site rather than of one dataset; nullopt for a dataset's.
-std::optional<Response> serve_site(const Request& req, const Route& route, const Catalog& catalog,
+std::optional<Response> serve_site(const Request& req, const Route& route, const site::Catalog& catalog,
                                    const Metrics& metrics) {
   switch (route.kind) {
     case RouteKind::index:
-      return serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8", kShortLived,
-                                   catalog.index_html_etag);
+      return serve_site_document(req, catalog.index_html);
     case RouteKind::healthz:
       return plain("text/plain; charset=utf-8", "ok\n");
     case RouteKind::metrics: {
@@ -318,10 +323,7 @@ std::optional<Response> serve_site(const Request& req, const Route& route, const
       return plain("text/plain; version=0.0.4; charset=utf-8", metrics.render(releases));
     }
     case RouteKind::datasets: {
-      Response r = wants_html(req) ? serve_cached_document(req, catalog.index_html, "text/html; charset=utf-8",
-                                                           kShortLived, catalog.index_html_etag)
-                                   : serve_cached_document(req, catalog.datasets_json, "application/json",
-                                                           kShortLived, catalog.datasets_json_etag);
+      Response r = serve_site_document(req, wants_html(req) ? catalog.index_html : catalog.datasets_json);
       r.set("Vary", "Accept");
       return r;
     }
@@ -332,8 +334,7 @@ std::optional<Response> serve_site(const Request& req, const Route& route, const
     case RouteKind::notice:
       if (!route.dataset.empty()) return std::nullopt;
       for (const auto& [id, d] : catalog.datasets)
-        if (const ServedNotice* n = d.notice(route.notice))
-          return serve_document(req, n->json, "application/json", kShortLived);
+        if (const site::ServedNotice* n = d.notice(route.notice)) return serve_site_document(req, n->doc);
       return problem(404, "no notice '" + route.notice + "'", req.target);
     default:
       return std::nullopt;
@@ -343,7 +344,7 @@ std::optional<Response> serve_site(const Request& req, const Route& route, const
 // The deprecation notices that apply to what `route` serves of `ds`: a key's own list (which
 // holds the dataset's too), the dataset's, or none for news about the dataset (its feeds,
 // notices, plans and reports), which is not the deprecated data itself.
-const HeaderList* deprecations_for(const ServedDataset& ds, const Route& route) {
+const site::HeaderList* deprecations_for(const site::ServedDataset& ds, const Route& route) {
   switch (route.kind) {
     case RouteKind::feed:
     case RouteKind::feed_archive:
@@ -362,7 +363,7 @@ const HeaderList* deprecations_for(const ServedDataset& ds, const Route& route) 
 
 // An artefact of a release: its file, the render cache's copy once its files are gone, or the
 // same bytes rendered again from the release's records.
-Response serve_release_artefact(const Request& req, const ServedRelease& rel, const ServedArtefact& art,
+Response serve_release_artefact(const Request& req, const site::ServedRelease& rel, const site::ServedArtefact& art,
                                 Queries* queries) {
   Response r = serve_artefact(req, rel, art);
   const bool evicted = art.artefact.evicted || req.artefact_files_gone;
@@ -386,76 +387,73 @@ Response serve_release_artefact(const Request& req, const ServedRelease& rel, co
 }
 
 // The manifest or an artefact of a named release.
-Response serve_release_file(const Request& req, const Route& route, const ServedDataset& ds, Queries* queries) {
-  const ServedRelease* rel = ds.release(route.release);
+Response serve_release_file(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries) {
+  const site::ServedRelease* rel = ds.release(route.release);
   if (rel == nullptr) return problem(404, "no release '" + route.release + "' of " + ds.info.id, req.target);
   if (route.kind == RouteKind::manifest)
-    return serve_cached_document(req, rel->release.manifest_json, "application/json", kImmutable, rel->manifest_etag);
-  const ServedArtefact* art = rel->artefact(route.extension);
+    return serve_site_document(req, rel->manifest);
+  const site::ServedArtefact* art = rel->artefact(route.extension);
   if (art == nullptr) return problem(404, "no such artefact", req.target);
   return serve_release_artefact(req, *rel, *art, queries);
 }
 
 // `latest/FILE`: a redirect to the newest release's file.
-Response serve_latest(const Request& req, const Route& route, const ServedDataset& ds) {
-  const ServedRelease* rel = ds.newest();
+Response serve_latest(const Request& req, const Route& route, const site::ServedDataset& ds) {
+  const site::ServedRelease* rel = ds.newest();
   if (rel == nullptr) return problem(404, ds.info.id + " has no release yet", req.target);
   bool known = route.file == "manifest.json";
   for (const auto& a : rel->artefacts) known = known || a.artefact.name == route.file;
   if (!known) return problem(404, "no such file in a release: " + route.file, req.target);
-  return redirect(req, urls::release_file(ds.info.id, rel->release.id, route.file), kShortLived);
+  return redirect(req, urls::release_file(ds.info.id, rel->release.id, route.file), site::Caching::short_lived);
 }
 
 // `as-of/INSTANT`: a redirect to the manifest of the release current then.
-Response serve_as_of(const Request& req, const Route& route, const ServedDataset& ds) {
+Response serve_as_of(const Request& req, const Route& route, const site::ServedDataset& ds) {
   auto t = parse_instant(route.instant);
   if (!t.ok()) return problem(400, t.status().message(), req.target);
-  const ServedRelease* rel = ds.as_of(*t);
+  const site::ServedRelease* rel = ds.as_of(*t);
   if (rel == nullptr)
     return problem(404, "no release of " + ds.info.id + " was current at " + format_rfc3339(*t) + " (before the first)",
                    req.target);
   // Publication times only move forward, so the answer for an instant before the newest
   // release can never change.
   const bool settled = *t < ds.newest()->release.published_at;
-  return redirect(req, urls::manifest(ds.info.id, rel->release.id), settled ? kImmutable : kShortLived);
+  return redirect(req, urls::manifest(ds.info.id, rel->release.id),
+                  settled ? site::Caching::immutable : site::Caching::short_lived);
 }
 
 // Every resource of one dataset.
-Response serve_dataset(const Request& req, const Route& route, const ServedDataset& ds, Queries* queries) {
+Response serve_dataset(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries) {
   switch (route.kind) {
     case RouteKind::feed:
     case RouteKind::feed_archive:
       return serve_feed(req, ds.feed, ds.info.id, route);
     case RouteKind::dataset: {
-      Response r = wants_html(req) ? serve_cached_document(req, ds.metadata_html, "text/html; charset=utf-8",
-                                                           kShortLived, ds.metadata_html_etag)
-                                   : serve_cached_document(req, ds.metadata_json, "application/json", kShortLived,
-                                                           ds.metadata_json_etag);
+      Response r = serve_site_document(req, wants_html(req) ? ds.metadata_html : ds.metadata_json);
       r.set("Vary", "Accept");
       return r;
     }
     case RouteKind::releases:
-      return serve_cached_document(req, ds.releases_json, "application/json", kShortLived, ds.releases_json_etag);
+      return serve_site_document(req, ds.releases_json);
     case RouteKind::contract:
-      return serve_cached_document(req, ds.contract_json, "application/json", "public, max-age=300",
-                                   ds.contract_json_etag);
+      return serve_site_document(req, ds.contract_json);
     case RouteKind::notices:
-      return serve_cached_document(req, ds.notices_json, "application/json", kShortLived, ds.notices_json_etag);
+      return serve_site_document(req, ds.notices_json);
     case RouteKind::notice: {
-      const ServedNotice* n = ds.notice(route.notice);
+      const site::ServedNotice* n = ds.notice(route.notice);
       if (n == nullptr) return problem(404, "no notice '" + route.notice + "' for " + ds.info.id, req.target);
-      return serve_document(req, n->json, "application/json", kShortLived);
+      return serve_site_document(req, n->doc);
     }
     case RouteKind::plan: {
-      const ServedPlan* p = ds.plan(route.plan);
+      const site::ServedPlan* p = ds.plan(route.plan);
       if (p == nullptr) return problem(404, "no plan '" + route.plan + "' for " + ds.info.id, req.target);
-      return serve_document(req, p->json, "application/json", kImmutable);
+      return serve_site_document(req, p->doc);
     }
     case RouteKind::report: {
-      const ServedRelease* rel = ds.release(route.release);
-      if (rel == nullptr || rel->report_json.empty())
+      const site::ServedRelease* rel = ds.release(route.release);
+      if (rel == nullptr || !rel->report)
         return problem(404, "no report for release '" + route.release + "' of " + ds.info.id, req.target);
-      return serve_document(req, rel->report_json, "application/json", kImmutable);
+      return serve_site_document(req, rel->report_doc);
     }
     case RouteKind::manifest:
     case RouteKind::artefact:
@@ -477,7 +475,7 @@ Response serve_dataset(const Request& req, const Route& route, const ServedDatas
 }
 
 // Routing, then the method, then the site's or a dataset's resource.
-Response handle_request_unguarded(const Request& req, const Catalog& catalog, const Metrics& metrics,
+Response handle_request_unguarded(const Request& req, const site::Catalog& catalog, const Metrics& metrics,
                                   Queries* queries, const WebSubHandler* websub) {
   auto matched = match_route(req.target);
   if (!matched.ok()) {
@@ -486,7 +484,7 @@ Response handle_request_unguarded(const Request& req, const Catalog& catalog, co
     return r;
   }
   const Route& route = *matched;
-  auto done = [&](Response r, const HeaderList* deprecations = nullptr) {
+  auto done = [&](Response r, const site::HeaderList* deprecations = nullptr) {
     return finish(std::move(r), req, route, deprecations);
   };
   if (route.kind == RouteKind::not_found) return done(problem(404, "no such resource", req.target));
@@ -497,14 +495,14 @@ Response handle_request_unguarded(const Request& req, const Catalog& catalog, co
     return done(std::move(r));
   }
   if (auto site = serve_site(req, route, catalog, metrics)) return done(std::move(*site));
-  const ServedDataset* ds = catalog.dataset(route.dataset);
+  const site::ServedDataset* ds = catalog.dataset(route.dataset);
   if (ds == nullptr) return done(problem(404, "no dataset '" + route.dataset + "'", req.target));
   return done(serve_dataset(req, route, *ds, queries), deprecations_for(*ds, route));
 }
 
 }  // namespace
 
-Response handle_request(const Request& req, const Catalog& catalog, const Metrics& metrics,
+Response handle_request(const Request& req, const site::Catalog& catalog, const Metrics& metrics,
                         Queries* queries, const WebSubHandler* websub) {
   // No exception leaves a request: one escaping into the event loop would stop the server for
   // everyone. What cannot be answered is a 500, logged by the caller like any other.

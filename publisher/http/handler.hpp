@@ -7,14 +7,11 @@
 
 #include <functional>
 
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 #include "publisher/http/http.hpp"
 #include "publisher/http/metrics.hpp"
 
 namespace gazette::http {
-
-inline constexpr const char* kImmutable = "public, max-age=31536000, immutable";
-inline constexpr const char* kShortLived = "public, max-age=60";
 
 class Queries;
 
@@ -23,7 +20,7 @@ using WebSubHandler = std::function<Response(const Request&)>;
 
 // `queries` answers the routes that read beyond the catalogue (changes, records); without it
 // they answer 503. `websub` answers POST /websub; without it that route is 404.
-Response handle_request(const Request& request, const Catalog& catalog, const Metrics& metrics,
+Response handle_request(const Request& request, const site::Catalog& catalog, const Metrics& metrics,
                         Queries* queries = nullptr, const WebSubHandler* websub = nullptr);
 
 // One builder for every error: application/problem+json (RFC 9457).
@@ -31,15 +28,13 @@ Response problem(int status, const std::string& detail, const std::string& insta
 
 // Artefact semantics: representation choice (gzip), validators, 304, Range/If-Range (206,
 // 416), Content-Disposition, Repr-Digest. Exposed for tests.
-Response serve_artefact(const Request& request, const ServedRelease& release,
-                        const ServedArtefact& artefact);
+Response serve_artefact(const Request& request, const site::ServedRelease& release,
+                        const site::ServedArtefact& artefact);
 
-// A generated document with a strong ETag and the given Cache-Control; 304 when it matches.
-Response serve_document(const Request& request, std::string body, std::string content_type,
-                        const std::string& cache_control, std::string etag = {});
-// The same for a document kept in the catalogue, with its ETag: copied only when sent.
-Response serve_cached_document(const Request& request, std::string_view body, std::string content_type,
-                               const std::string& cache_control, std::string etag);
+// A generated document with a strong ETag and the given caching; 304 when it matches.
+Response serve_document(const Request& request, std::string body, std::string content_type, site::Caching caching);
+// A document of the site, with its own media type, caching and ETag: copied only when sent.
+Response serve_site_document(const Request& request, const site::Document& document);
 
 // If-None-Match evaluation (weak comparison, RFC 9110 13.1.2).
 bool none_match(std::string_view if_none_match, const std::string& etag);

@@ -25,8 +25,8 @@ void Queries::release(std::unique_ptr<Store> store) {
   if (pool_.size() < 16) pool_.push_back(std::move(store));
 }
 
-Result<ChangesetPage> Queries::changeset_page(const ServedDataset& dataset, const ServedRelease* from,
-                                              const ServedRelease& to, std::string_view after, std::size_t limit) {
+Result<ChangesetPage> Queries::changeset_page(const site::ServedDataset& dataset, const site::ServedRelease* from,
+                                              const site::ServedRelease& to, std::string_view after, std::size_t limit) {
   const std::string cache_key = dataset.info.id + "\n" + (from ? from->release.id : "") + "\n" + to.release.id;
   std::optional<ChangeSummary> known;
   {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 #include "publisher/http/http.hpp"
 #include "publisher/http/render_cache.hpp"
 #include "publisher/model/changeset.hpp"
@@ -31,14 +31,14 @@ class Queries {
 
   // A page of the classified changeset from `from` (null: before the first release) to `to`:
   // at most `limit` changes after key `after` (empty: from the first).
-  Result<ChangesetPage> changeset_page(const ServedDataset& dataset, const ServedRelease* from,
-                                       const ServedRelease& to, std::string_view after, std::size_t limit);
+  Result<ChangesetPage> changeset_page(const site::ServedDataset& dataset, const site::ServedRelease* from,
+                                       const site::ServedRelease& to, std::string_view after, std::size_t limit);
   // Every version of `key`, oldest first (empty when the key never existed).
   Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key);
   // The render cache's file of an evicted artefact, if it holds one (served like any file).
   std::optional<std::filesystem::path> cached_rendering(const std::string& sha256) { return render_cache_.find(sha256); }
   // Bytes [offset, offset + length) of an evicted artefact, rendered again as they are sent.
-  Result<std::shared_ptr<BodySource>> rendered_artefact(const ServedRelease& release, const ServedArtefact& artefact,
+  Result<std::shared_ptr<BodySource>> rendered_artefact(const site::ServedRelease& release, const site::ServedArtefact& artefact,
                                                         std::uint64_t offset, std::uint64_t length);
 
  private:

@@ -126,8 +126,8 @@ class RenderedArtefact : public BodySource {
 
 }  // namespace
 
-Result<std::shared_ptr<BodySource>> Queries::rendered_artefact(const ServedRelease& release,
-                                                               const ServedArtefact& artefact, std::uint64_t offset,
+Result<std::shared_ptr<BodySource>> Queries::rendered_artefact(const site::ServedRelease& release,
+                                                               const site::ServedArtefact& artefact, std::uint64_t offset,
                                                                std::uint64_t length) {
   std::optional<ArtefactFormat> format;
   for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json})

@@ -25,7 +25,7 @@
 #include "feeds/feed/feed.hpp"
 #include "publisher/common/time.hpp"
 #include "publisher/common/utf8.hpp"
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 #include "publisher/http/client.hpp"
 #include "publisher/http/connection_limits.hpp"
 #include "publisher/common/url.hpp"
@@ -66,10 +66,10 @@ namespace {
 class Session;
 
 struct ServerContext {
-  ServerContext(const ServerOptions& o, CatalogSource& c)
+  ServerContext(const ServerOptions& o, site::CatalogSource& c)
       : options(o), catalog(c), queries(o.data_dir, o.render_cache_bytes), limits(o.max_connections, o.max_connections_per_address) {}
   const ServerOptions& options;
-  CatalogSource& catalog;
+  site::CatalogSource& catalog;
   Queries queries;
   Metrics metrics;
   WebSubHandler websub;  // empty when the hub is delegated
@@ -186,7 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
     log_target_ = req.target;
     // Each thread keeps the snapshot it last saw and asks for a fresh one only now and then:
     // sharing one atomic pointer between threads on every request costs more than the request.
-    thread_local std::shared_ptr<const Catalog> catalog;
+    thread_local std::shared_ptr<const site::Catalog> catalog;
     thread_local std::chrono::steady_clock::time_point checked;
     thread_local const ServerContext* owner = nullptr;  // a snapshot belongs to one server
     const auto now = std::chrono::steady_clock::now();
@@ -314,7 +314,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<int> fd_;
   std::chrono::steady_clock::time_point started_;
   Request request_;                          // the request being answered from a file
-  std::shared_ptr<const Catalog> snapshot_;  // and the snapshot that answered it
+  std::shared_ptr<const site::Catalog> snapshot_;  // and the snapshot that answered it
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
@@ -421,8 +421,8 @@ int http_status(websub::HubOutcome outcome) {
   return 500;
 }
 
-Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, const CatalogOptions& co,
-                                              CatalogSource& catalog) {
+Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, const site::CatalogOptions& co,
+                                              site::CatalogSource& catalog) {
   websub::HubOptions ho;
   ho.db_path = options.data_dir / "hub.db";
   ho.hub_url = co.hub_url.empty() ? co.base_url + "/websub" : co.hub_url;
@@ -437,17 +437,18 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
     auto route = match_route(url->target);
     if (!route.ok() || route->kind != RouteKind::feed) return std::nullopt;
     auto snapshot = catalog.current();
-    const ServedFeed* feed = nullptr;
+    const site::ServedFeed* feed = nullptr;
     if (route->dataset == "all") {
       feed = &snapshot->all_feed;
-    } else if (const ServedDataset* ds = snapshot->dataset(route->dataset)) {
+    } else if (const site::ServedDataset* ds = snapshot->dataset(route->dataset)) {
       feed = &ds->feed;
     }
     if (feed == nullptr) return std::nullopt;
     const bool atom = route->extension == "atom";
     websub::TopicDocument doc;
-    doc.body = (atom ? feed->atom : feed->json).front().body;
-    doc.content_type = feeds::content_type(atom ? feeds::FeedFormat::atom : feeds::FeedFormat::json);
+    const site::Document& current = (atom ? feed->atom : feed->json).front().doc;
+    doc.body = current.body;
+    doc.content_type = current.media_type;
     doc.self_url = base + urls::feed(route->dataset, route->extension);
     doc.entries = feed->entries;
     return doc;
@@ -472,7 +473,7 @@ Status run_server(const ServerOptions& options,
                   const std::function<void(std::uint16_t port)>& on_listening) {
   if (options.max_header_bytes > kMaxHeaderBytes)
     return Status::invalid_input("--max-header-bytes: at most " + std::to_string(kMaxHeaderBytes));
-  auto catalog = CatalogSource::open(options.data_dir, options.catalog_check_every);
+  auto catalog = site::CatalogSource::open(options.data_dir, options.catalog_check_every);
   if (!catalog.ok()) return catalog.status();
   const int threads = options.threads > 0 ? options.threads
                                           : std::max(1u, std::thread::hardware_concurrency());
@@ -484,7 +485,7 @@ Status run_server(const ServerOptions& options,
   auto listener = std::make_shared<Listener>(ioc, ctx);
   GAZETTE_RETURN_IF_ERROR(listener->open(tcp::endpoint(address, options.port)));
   // Now that the port is known, so are the absolute URLs feeds carry.
-  CatalogOptions co;
+  site::CatalogOptions co;
   co.base_url = options.public_url.empty()
                     ? "http://" + (address.is_v6() ? "[" + options.host + "]" : options.host) + ":" +
                           std::to_string(listener->port())

@@ -175,7 +175,7 @@ Result<FsckReport> fsck(Store& store, const std::string& dataset, const FsckOpti
   if (!ledger.ok()) return ledger.status();
   std::vector<std::string> in_ledger;
   for (const auto& e : *ledger)
-    if (e.action == "release") in_ledger.push_back(e.subject);
+    if (e.action == LedgerAction::release) in_ledger.push_back(e.subject);
   std::vector<std::string> published;
   for (const auto& r : *releases) published.push_back(r.id);
   if (in_ledger != published) {

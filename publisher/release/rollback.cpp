@@ -89,7 +89,7 @@ Result<CutResult> rollback_release(Store& store, const std::string& dataset, con
   auto cut = cut_release(store, dataset, cand.id, cut_options);
   if (cut.ok() && cut->release)  // the ledger records rollbacks that happened, with their reason
     GAZETTE_RETURN_IF_ERROR(
-        store.append_ledger(options.owner, "rollback", dataset, to + " -> " + cut->release->id, options.reason));
+        store.append_ledger(options.owner, LedgerAction::rollback, dataset, to + " -> " + cut->release->id, options.reason));
   return cut;
 }
 

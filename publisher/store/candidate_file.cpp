@@ -88,7 +88,7 @@ Status Store::insert_candidate_row(std::int64_t num, const Candidate& c, const s
     ins->bind(8, c.contract_json);
   }
   GAZETTE_RETURN_IF_ERROR(ins->run());
-  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "stage", c.dataset, c.id,
+  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::stage, c.dataset, c.id,
                                         c.source + " (" + c.format + ", " +
                                             std::to_string(c.record_count) + " records)"));
   return tx.commit();

@@ -186,7 +186,7 @@ Status Store::commit_release(const Release& release, const RecordRefs& records,
     if (!upd.ok()) return upd.status();
     upd->bind(1, num).bind(2, release.contract_version);
     GAZETTE_RETURN_IF_ERROR(upd->run());
-    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "contract", release.dataset,
+    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::contract, release.dataset,
                                           "v" + std::to_string(release.contract_version),
                                           "with release " + release.id));
   }
@@ -197,8 +197,8 @@ Status Store::commit_release(const Release& release, const RecordRefs& records,
     GAZETTE_RETURN_IF_ERROR(insert_notice(num, release.dataset, with, actor));
   }
   if (!release.plan_json.empty())
-    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "plan", release.dataset, release.plan_id, release.plan_json));
-  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "release", release.dataset, release.id,
+    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::plan, release.dataset, release.plan_id, release.plan_json));
+  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::release, release.dataset, release.id,
                                         std::string(to_string(release.kind)) + " from candidate " +
                                             release.candidate + ", " +
                                             std::to_string(release.record_count) + " records"));

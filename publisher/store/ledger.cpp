@@ -6,6 +6,30 @@ namespace gazette {
 
 using namespace store_detail;
 
+namespace {
+
+constexpr std::pair<LedgerAction, const char*> kLedgerActions[] = {
+    {LedgerAction::init, "init"},       {LedgerAction::dataset_create, "dataset.create"},
+    {LedgerAction::stage, "stage"},     {LedgerAction::contract, "contract"},
+    {LedgerAction::plan, "plan"},       {LedgerAction::release, "release"},
+    {LedgerAction::notice, "notice"},   {LedgerAction::rollback, "rollback"},
+    {LedgerAction::evict, "evict"},
+};
+
+}  // namespace
+
+const char* to_string(LedgerAction a) {
+  for (const auto& [action, text] : kLedgerActions)
+    if (action == a) return text;
+  return "unknown";
+}
+
+LedgerAction ledger_action_from(std::string_view text) {
+  for (const auto& [action, name] : kLedgerActions)
+    if (text == name) return action;
+  return LedgerAction::unknown;
+}
+
 Status Store::insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,
                             const std::string& actor) {
   auto st = impl_->db.prepare(
@@ -19,7 +43,7 @@ Status Store::insert_notice(std::int64_t num, const std::string& dataset, const 
       return Status::conflict("a notice '" + n.id + "' was already published for " + dataset);
     return s;
   }
-  return append_ledger(actor, "notice", dataset, n.id, n.json);
+  return append_ledger(actor, LedgerAction::notice, dataset, n.id, n.json);
 }
 
 Status Store::put_notice(const std::string& dataset, const StoredNotice& notice, const std::string& actor) {
@@ -50,14 +74,14 @@ Result<std::vector<Store::StoredNotice>> Store::notices(const std::string& datas
   return out;
 }
 
-Status Store::append_ledger(const std::string& actor, const std::string& action,
+Status Store::append_ledger(const std::string& actor, LedgerAction action,
                             const std::string& dataset, const std::string& subject,
                             const std::string& detail) {
   auto st = impl_->db.prepare(
       "INSERT INTO ledger(at, actor, action, dataset, subject, detail) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st.ok()) return st.status();
-  st->bind(1, now_utc()).bind(2, actor).bind(3, action).bind(4, dataset).bind(5, subject)
+  st->bind(1, now_utc()).bind(2, actor).bind(3, std::string_view(to_string(action))).bind(4, dataset).bind(5, subject)
       .bind(6, detail);
   return st->run();
 }
@@ -73,24 +97,24 @@ Result<std::vector<LedgerEntry>> Store::ledger(const std::string& dataset) {
     auto row = st->step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({st->int64(0), st->int64(1), std::string(st->text(2)),
-                   std::string(st->text(3)), std::string(st->text(4)), std::string(st->text(5)),
-                   std::string(st->text(6))});
+    out.push_back({st->int64(0), st->int64(1), std::string(st->text(2)), ledger_action_from(st->text(3)),
+                   std::string(st->text(4)), std::string(st->text(5)), std::string(st->text(6))});
   }
   return out;
 }
 
-Result<std::map<std::string, std::int64_t>> Store::publication_order(const std::string& dataset) {
+Result<PublicationOrder> Store::publication_order(const std::string& dataset) {
   auto st = impl_->db.prepare(
       "SELECT action, subject, seq FROM ledger WHERE dataset = ?1 AND action IN ('release', 'notice')");
   if (!st.ok()) return st.status();
   st->bind(1, dataset);
-  std::map<std::string, std::int64_t> out;
+  PublicationOrder out;
   for (;;) {
     auto row = st->step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out[std::string(st->text(0)) + ":" + std::string(st->text(1))] = st->int64(2);
+    auto& of = ledger_action_from(st->text(0)) == LedgerAction::release ? out.releases : out.notices;
+    of[std::string(st->text(1))] = st->int64(2);
   }
   return out;
 }

@@ -146,7 +146,7 @@ Status Store::init(const fs::path& dir) {
   }
   auto store = open(dir, OpenMode::write);
   if (!store.ok()) return store.status();
-  return (*store)->append_ledger("gazette", "init", "", dir.string(), "");
+  return (*store)->append_ledger("gazette", LedgerAction::init, "", dir.string(), "");
 }
 
 Result<std::unique_ptr<Store>> Store::open(const fs::path& dir, OpenMode mode) {
@@ -305,7 +305,7 @@ Status Store::create_dataset(const DatasetInfo& info, const std::string& actor) 
   if (!c.ok()) return c.status();
   c->bind(1, num).bind(2, info.contract_version).bind(3, info.contract_json).bind(4, info.created_at);
   GAZETTE_RETURN_IF_ERROR(c->run());
-  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "dataset.create", info.id,
+  GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::dataset_create, info.id,
                                         "contract v" + std::to_string(info.contract_version),
                                         info.title));
   return tx.commit();
@@ -469,7 +469,7 @@ Status Store::evict_artefact(const std::string& dataset, const std::string& rele
     if (!ins.ok()) return ins.status();
     ins->bind(1, *num).bind(2, release).bind(3, artefact.name).bind(4, now_utc());
     GAZETTE_RETURN_IF_ERROR(ins->run());
-    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, "evict", dataset, release + "/" + artefact.name,
+    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::evict, dataset, release + "/" + artefact.name,
                                           "sha256 " + artefact.sha256 + ", rendered again on request"));
     GAZETTE_RETURN_IF_ERROR(tx.commit());
   }

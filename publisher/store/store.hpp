@@ -39,10 +39,23 @@ struct DatasetInfo {
   UnixSeconds created_at = 0;
 };
 
+// What a ledger entry records. The names are the ledger's stored text (to_string).
+enum class LedgerAction { init, dataset_create, stage, contract, plan, release, notice, rollback, evict, unknown };
+const char* to_string(LedgerAction a);
+LedgerAction ledger_action_from(std::string_view text);  // unknown for text no version wrote
+
 struct LedgerEntry {
   std::int64_t seq = 0;
   UnixSeconds at = 0;
-  std::string actor, action, dataset, subject, detail;
+  std::string actor;
+  LedgerAction action = LedgerAction::unknown;
+  std::string dataset, subject, detail;
+};
+
+// When each release and notice of a dataset was committed: id -> ledger sequence number.
+// Commit order, unlike dates, only ever grows at its end.
+struct PublicationOrder {
+  std::map<std::string, std::int64_t> releases, notices;
 };
 
 enum class OpenMode { read, write };
@@ -210,7 +223,7 @@ class Store {
   };
 
   // The append-only audit log.
-  Status append_ledger(const std::string& actor, const std::string& action,
+  Status append_ledger(const std::string& actor, LedgerAction action,
                        const std::string& dataset, const std::string& subject,
                        const std::string& detail);
   Result<std::vector<LedgerEntry>> ledger(const std::string& dataset);
@@ -218,9 +231,7 @@ class Store {
   // The newest ledger entry's sequence number (0 for none): it moves with every change, so a
   // reader can tell cheaply whether to reload.
   Result<std::int64_t> ledger_high_water();
-  // When each release and notice of `dataset` was committed: "release:ID" or "notice:ID" ->
-  // ledger sequence number. Commit order, unlike dates, only ever grows at its end.
-  Result<std::map<std::string, std::int64_t>> publication_order(const std::string& dataset);
+  Result<PublicationOrder> publication_order(const std::string& dataset);
 
   // Checks for `gazette fsck`: SQLite's own check of the database file, and the triggers that
   // keep history immutable; one line per problem, none when sound.

@@ -60,6 +60,8 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
   auto exported = run_gazette(s.dir, {"export", "naptan-stops", "--to", tree.string(), "--public-url", s.base,
                                       "--feed-page-size", "2"});
   CHECK_THAT(exported.out, Catch::Contains("rendered again"));
+  // The running origin takes in the admin tool's changes in the background: wait for the last.
+  REQUIRE(eventually([&] { return curl(s.dir, s.base + "/notices/notes-withdrawn").status == 200; }));
 
   // nginx on the tree, its server block as exported but for the port.
   std::string conf = read_text(tree / "nginx.conf");

@@ -240,3 +240,35 @@ TEST_CASE("a notice covers a change only if published the contract's lead time b
   in.notices[0].scope.keys = {"k2"};  // another key: out of scope
   CHECK(cli::exit_code_for(run_gate(*c, in)) == 3);
 }
+
+TEST_CASE("a published notice or plan is read without today's contract; a report by its writer", "[contract]") {
+  Contract c = naptan();
+  // A removal announced for a column the next contract version drops: today's contract would
+  // refuse it, but it was checked when published and must still be served.
+  const std::string notice = R"({"id": "gone", "kind": "removal", "title": "t", "text": "t",
+                                 "scope": {"columns": ["NoSuchColumn"], "keys": ["k1"]}})";
+  CHECK_THAT(parse_notice(notice, "n.json", c).status().message(), Catch::Contains("not a column"));
+  auto read = read_published_notice(notice, "notice gone");
+  REQUIRE(read.ok());
+  CHECK(read->kind == NoticeKind::removal);
+  CHECK(read->scope.columns == std::vector<std::string>{"NoSuchColumn"});
+  CHECK(read->scope.keys == std::vector<std::string>{"k1"});
+  const std::string plan = R"({"id": "p1", "owner": "o", "reviewed_by": ["r"], "intent": "i",
+                               "definitions": [{"name": "retired-def", "from": 1, "to": 2}],
+                               "blast_radius": {"columns": ["Old"], "max_records": 5}})";
+  CHECK_FALSE(parse_plan(plan, "p.json", c).ok());
+  auto p = read_published_plan(plan, "plan p1");
+  REQUIRE(p.ok());
+  CHECK(p->owner == "o");
+  CHECK(p->max_records == 5);
+  // Still a notice: what is malformed stays refused.
+  CHECK_FALSE(read_published_notice(R"({"id": "x"})", "notice x").ok());
+
+  Verdict v;
+  const std::string report = render_verdict_json(v, "d", "", "2026-01-01");
+  auto counts = read_published_report(report, "report");
+  REQUIRE(counts.ok());
+  CHECK(counts->routine + counts->notice + counts->breaking == 0);
+  CHECK_THAT(read_published_report("[]", "report of d 2026-01-01").status().message(),
+             Catch::Contains("report of d 2026-01-01"));
+}

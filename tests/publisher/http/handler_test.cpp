@@ -18,7 +18,7 @@ namespace {
 struct Fixture {
   NaptanStore s;
   Metrics metrics;
-  std::shared_ptr<const Catalog> catalog;
+  std::shared_ptr<const site::Catalog> catalog;
   Fixture() {
     auto a = s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-13.csv");
     auto b = s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-24.csv");
@@ -27,7 +27,7 @@ struct Fixture {
     reload();
   }
   void reload() {
-    auto c = build_catalog(s.store());
+    auto c = site::build_catalog(s.store());
     REQUIRE(c.ok());
     catalog = *c;
   }
@@ -40,7 +40,7 @@ struct Fixture {
     return handle_request(r, *catalog, metrics, &queries);
   }
   Queries queries{s.root()};
-  const ServedArtefact& csv(const std::string& rel = "2024-10-24") {
+  const site::ServedArtefact& csv(const std::string& rel = "2024-10-24") {
     return *catalog->dataset("naptan-stops")->release(rel)->artefact("csv");
   }
 };

@@ -80,10 +80,30 @@ TEST_CASE("releases, artefacts and the ledger cannot be rewritten", "[store]") {
   auto ledger = (*s)->ledger("d");
   REQUIRE(ledger.ok());
   REQUIRE(ledger->size() == 2);
-  CHECK((*ledger)[0].action == "dataset.create");
-  CHECK((*ledger)[1].action == "release");
+  CHECK((*ledger)[0].action == LedgerAction::dataset_create);
+  CHECK((*ledger)[1].action == LedgerAction::release);
   CHECK((*ledger)[1].actor == "alice");
   CHECK((*ledger)[1].at > 1700000000);  // stamped with the time of the action
+  // The feeds' order: when each release and notice was committed, by kind and id.
+  auto order = (*s)->publication_order("d");
+  REQUIRE(order.ok());
+  CHECK(order->releases == std::map<std::string, std::int64_t>{{"2026-01-01", (*ledger)[1].seq}});
+  CHECK(order->notices.empty());
+}
+
+TEST_CASE("ledger actions are typed, and their stored names never change", "[store]") {
+  // Stores written by every earlier version hold these names.
+  const std::pair<LedgerAction, std::string> names[] = {
+      {LedgerAction::init, "init"},         {LedgerAction::dataset_create, "dataset.create"},
+      {LedgerAction::stage, "stage"},       {LedgerAction::contract, "contract"},
+      {LedgerAction::plan, "plan"},         {LedgerAction::release, "release"},
+      {LedgerAction::notice, "notice"},     {LedgerAction::rollback, "rollback"},
+      {LedgerAction::evict, "evict"}};
+  for (const auto& [action, name] : names) {
+    CHECK(to_string(action) == name);
+    CHECK(ledger_action_from(name) == action);
+  }
+  CHECK(ledger_action_from("release:2026-01-01") == LedgerAction::unknown);
 }
 
 TEST_CASE("record versions are shared: each release stores only what changed", "[store]") {

@@ -3,12 +3,11 @@
 // the headers particular to it; a few prefix locations for what is computed from the request
 // (content negotiation, changes?from=&to=, latest/). The block is self-contained (no `map`,
 // which would have to live outside the server block), so it can be included as it is.
-#include "publisher/http/catalog_feeds.hpp"
-#include "publisher/http/export_nginx.hpp"
-#include "publisher/http/handler.hpp"
+#include "publisher/site/export_nginx.hpp"
+
 #include "publisher/site/urls.hpp"
 
-namespace gazette::http {
+namespace gazette::site {
 
 namespace {
 
@@ -22,8 +21,11 @@ std::string q(const std::string& s) {
   return out + "'";
 }
 
+// The location of one file, with the headers the origin sends with it.
 struct Block {
-  std::string path, content_type, cache, etag;
+  std::string path, content_type;
+  Caching caching;
+  std::string etag;
   HeaderList extra;
   std::string file = {};  // the file, when it is not the path itself
 };
@@ -31,7 +33,7 @@ struct Block {
 void emit(std::string& out, const Block& b) {
   out += "  location = " + b.path + " {\n";
   out += "    types { }\n    default_type " + q(b.content_type) + ";\n";
-  out += "    add_header Cache-Control " + q(b.cache) + ";\n";
+  out += "    add_header Cache-Control " + q(cache_control(b.caching)) + ";\n";
   out += "    add_header ETag " + q(b.etag) + ";\n";
   for (const auto& [name, value] : b.extra) out += "    add_header " + name + " " + q(value) + ";\n";
   out += "    if ($http_if_none_match = " + q(b.etag) + ") { return 304; }\n";
@@ -39,9 +41,15 @@ void emit(std::string& out, const Block& b) {
   out += "  }\n";
 }
 
+// A document of the site at `path`: its headers are the document's own.
+void emit(std::string& out, const std::string& path, const Document& doc, HeaderList extra = {},
+          std::string file = {}) {
+  emit(out, {path, doc.media_type, doc.caching, doc.etag, std::move(extra), std::move(file)});
+}
+
 // A moving pointer: 302 with the origin's validators (its body is nginx's own).
 void redirect(std::string& out, const std::string& path, const std::string& location, const HeaderList& extra) {
-  out += "  location = " + path + " {\n    add_header Cache-Control " + q(kShortLived) + ";\n";
+  out += "  location = " + path + " {\n    add_header Cache-Control " + q(cache_control(Caching::short_lived)) + ";\n";
   out += "    add_header ETag " + q(etag_of(location)) + ";\n";
   for (const auto& [name, value] : extra) out += "    add_header " + name + " " + q(value) + ";\n";
   out += "    return 302 " + location + ";\n  }\n";
@@ -60,7 +68,7 @@ Status check_nginx_value(const std::string& value, const std::string& what) {
 }
 
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
-                       const std::vector<std::pair<std::string, std::string>>& changesets) {
+                       const std::vector<std::pair<std::string, Document>>& changesets) {
   const std::string id = ds.info.id;
   const std::string base = urls::dataset(id);
   const HeaderList& deprecated = ds.notice_headers;
@@ -72,45 +80,45 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   out += "  etag off;\n  absolute_redirect off;\n  server_tokens off;\n\n";
 
   // Documents that are folders too: JSON, or HTML for a browser (Accept: text/html).
-  auto negotiated = [&](const std::string& path, const std::string& folder, const std::string& json_etag,
-                        const std::string& html_etag, bool with_html, const HeaderList& extra) {
+  auto negotiated = [&](const std::string& path, const std::string& folder, const Document& json,
+                        const Document* html, const HeaderList& extra) {
+    const bool with_html = html != nullptr;
     out += "  location = " + path + " {\n";
     out += "    types { application/json json; text/html html; }\n    charset utf-8;\n";
     // Rewrite-module directives run in order, and an `if` that matches serves from its own
     // context: so the tag is chosen first, the 304 answered next, the HTML rewritten last.
-    out += "    set $gazette_tag " + q(json_etag) + ";\n";
-    if (with_html) out += "    if ($http_accept ~* text/html) { set $gazette_tag " + q(html_etag) + "; }\n";
-    out += "    add_header Cache-Control " + q(kShortLived) + ";\n    add_header ETag $gazette_tag;\n";
+    out += "    set $gazette_tag " + q(json.etag) + ";\n";
+    if (with_html) out += "    if ($http_accept ~* text/html) { set $gazette_tag " + q(html->etag) + "; }\n";
+    out += "    add_header Cache-Control " + q(cache_control(json.caching)) + ";\n    add_header ETag $gazette_tag;\n";
     if (with_html) out += "    add_header Vary Accept;\n";
     for (const auto& [name, value] : extra) out += "    add_header " + name + " " + q(value) + ";\n";
     out += "    if ($http_if_none_match = $gazette_tag) { return 304; }\n";
     if (with_html) out += "    if ($http_accept ~* text/html) { rewrite ^ " + folder + "/index.html break; }\n";
     out += "    try_files " + folder + "/index.json =404;\n  }\n";
   };
-  emit(out, {"/", "text/html; charset=utf-8", kShortLived, catalog.index_html_etag, {}, "/index.html"});
-  negotiated("/datasets", "/datasets", catalog.datasets_json_etag, catalog.index_html_etag, true, {});
-  negotiated(base, base, ds.metadata_json_etag, ds.metadata_html_etag, true, deprecated);
-  negotiated(base + "/releases", base + "/releases", ds.releases_json_etag, "", false, deprecated);
-  negotiated(base + "/notices", base + "/notices", ds.notices_json_etag, "", false, {});
-  emit(out, {base + "/contract", "application/json", "public, max-age=300", ds.contract_json_etag, deprecated});
-  for (const auto& p : ds.plans)
-    emit(out, {urls::plan(id, p.id), "application/json", kImmutable, etag_of(p.json), {}});
+  emit(out, "/", catalog.index_html, {}, "/index.html");
+  negotiated("/datasets", "/datasets", catalog.datasets_json, &catalog.index_html, {});
+  negotiated(base, base, ds.metadata_json, &ds.metadata_html, deprecated);
+  negotiated(base + "/releases", base + "/releases", ds.releases_json, nullptr, deprecated);
+  negotiated(base + "/notices", base + "/notices", ds.notices_json, nullptr, {});
+  emit(out, base + "/contract", ds.contract_json, deprecated);
+  for (const auto& p : ds.plans) emit(out, urls::plan(id, p.plan.id), p.doc);
   for (const auto& n : ds.notices) {
-    emit(out, {urls::notice(id, n.id), "application/json", kShortLived, etag_of(n.json), {}});
-    emit(out, {urls::site_notice(n.id), "application/json", kShortLived, etag_of(n.json), {}});
+    emit(out, urls::notice(id, n.notice.id), n.doc);
+    emit(out, urls::site_notice(n.notice.id), n.doc);
   }
 
   for (const auto& sr : ds.releases) {
     const std::string& rel = sr.release.id;
-    emit(out, {urls::manifest(id, rel), "application/json", kImmutable, sr.manifest_etag, deprecated});
-    if (!sr.report_json.empty())
-      emit(out, {urls::report(id, rel), "application/json", kImmutable, etag_of(sr.report_json), {}});
+    emit(out, urls::manifest(id, rel), sr.manifest, deprecated);
+    if (sr.report) emit(out, urls::report(id, rel), sr.report_doc);
     for (const auto& a : sr.artefacts) {
       HeaderList extra = {{"Vary", "Accept-Encoding"},
                           {"Content-Disposition", "attachment; filename=\"" + a.download_name + "\""},
                           {"Repr-Digest", a.identity.repr_digest}};
       extra.insert(extra.end(), deprecated.begin(), deprecated.end());
-      emit(out, {urls::release_file(id, rel, a.artefact.name), a.artefact.media_type, kImmutable, a.identity.etag, extra});
+      emit(out, {urls::release_file(id, rel, a.artefact.name), a.artefact.media_type, Caching::immutable,
+                 a.identity.etag, extra});
     }
   }
   if (const ServedRelease* newest = ds.newest()) {
@@ -126,19 +134,15 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   out += "    if ($arg_from !~ " + id_pattern + ") { return 404; }\n";
   out += "    if ($arg_to !~ " + id_pattern + ") { return 404; }\n";
   out += "    rewrite ^ " + base + "/changes/$arg_from..$arg_to.json last;\n  }\n";
-  for (const auto& [path, etag] : changesets)
-    emit(out, {path, "application/json", kImmutable, etag, deprecated});
+  for (const auto& [path, doc] : changesets) emit(out, path, doc, deprecated);
 
   auto feed = [&](const std::string& fid, const ServedFeed& f) {
     auto page_url = [&](std::size_t page, const char* ext) {
       return page == 0 ? urls::feed(fid, ext) : urls::feed_archive(fid, page, ext);
     };
     for (std::size_t page = 0; page < f.atom.size(); ++page) {
-      const std::string cache = page == 0 ? kShortLived : kImmutable;
-      emit(out, {page_url(page, "atom"), feeds::content_type(feeds::FeedFormat::atom), cache, f.atom[page].etag,
-                 {{"Link", f.hub_link}, {"Link", f.atom[page].self_link}}});
-      emit(out, {page_url(page, "json"), feeds::content_type(feeds::FeedFormat::json), cache, f.json[page].etag,
-                 {{"Link", f.hub_link}, {"Link", f.json[page].self_link}}});
+      emit(out, page_url(page, "atom"), f.atom[page].doc, {{"Link", f.hub_link}, {"Link", f.atom[page].self_link}});
+      emit(out, page_url(page, "json"), f.json[page].doc, {{"Link", f.hub_link}, {"Link", f.json[page].self_link}});
     }
     // The page after the newest archive is linked before it is full.
     for (const char* ext : {"atom", "json"})
@@ -152,4 +156,4 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   return out;
 }
 
-}  // namespace gazette::http
+}  // namespace gazette::site

@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace gazette::http {
+namespace gazette::site {
 
 struct Catalog;
 struct ServedDataset;
@@ -12,4 +12,4 @@ std::string render_index_html(const Catalog& catalog);
 std::string render_dataset_html(const ServedDataset& dataset);
 std::string html_escape(const std::string& s);
 
-}  // namespace gazette::http
+}  // namespace gazette::site

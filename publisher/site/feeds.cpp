@@ -1,23 +1,14 @@
 // Method: the feeds and the notice headers of a snapshot are built with it, once, from what
 // the store holds (releases, their reports, plans and changeset summaries, and notices), so
 // that serving a feed or a header costs what serving a list costs.
-#include "publisher/http/catalog_feeds.hpp"
+#include "publisher/site/feeds.hpp"
 #include "publisher/site/urls.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
-namespace gazette::http {
+namespace gazette::site {
 
 namespace {
-
-using json = nlohmann::json;
-
-std::uint64_t count_at(const json& j, const char* a, const char* b) {
-  if (!j.is_object() || !j.contains(a) || !j[a].is_object()) return 0;
-  const auto& o = j[a];
-  return o.contains(b) && o[b].is_number_unsigned() ? o[b].get<std::uint64_t>() : 0;
-}
 
 feeds::FeedSite site_for(const CatalogOptions& o, const std::string& id, const std::string& title) {
   feeds::FeedSite s;
@@ -39,31 +30,29 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
   if (!counts.ok()) return counts.status();
   auto committed = store.publication_order(ds);
   if (!committed.ok()) return committed.status();
-  // A notice published with a release is committed just before it, and listed just after.
-  auto order_of = [&](const std::string& what, const std::string& release) -> std::int64_t {
-    if (!release.empty())
-      if (auto it = committed->find("release:" + release); it != committed->end()) return 2 * it->second + 1;
-    auto it = committed->find(what);
-    return it == committed->end() ? 0 : 2 * it->second;
+  auto order_in = [](const std::map<std::string, std::int64_t>& of, const std::string& id) -> std::int64_t {
+    auto it = of.find(id);
+    return it == of.end() ? 0 : it->second;
   };
   std::map<std::string, std::vector<std::string>> notices_of_release;
   std::vector<feeds::FeedEntry> out;
-  for (const auto& n : d.notices) {
-    json doc = json::parse(n.json, nullptr, false);
-    if (!doc.is_object()) continue;
+  for (const auto& sn : d.notices) {
+    const Notice& n = sn.notice;
     feeds::NoticeFacts f;
     f.id = n.id;
-    f.kind = doc.value("kind", "");
-    f.title = doc.value("title", "");
-    f.text = doc.value("text", "");
-    f.link = doc.value("link", "");
-    f.effective_at = doc.value("effective_at", "");
-    if (doc.contains("release") && doc["release"].is_string()) f.release = doc["release"].get<std::string>();
-    auto t = parse_instant(doc.value("published_at", ""));
-    f.published_at = t.ok() ? *t : 0;
+    f.kind = to_string(n.kind);
+    f.title = n.title;
+    f.text = n.text;
+    f.link = n.link;
+    if (n.effective_at) f.effective_at = format_rfc3339(*n.effective_at);
+    f.release = n.release;
+    f.published_at = n.published_at;
     if (!f.release.empty()) notices_of_release[f.release].push_back(f.id);
     out.push_back(feeds::notice_entry(ds, f));
-    out.back().order = order_of("notice:" + f.id, f.release);
+    // A notice published with a release is committed just before it, and listed just after.
+    out.back().order = !n.release.empty() && committed->releases.contains(n.release)
+                           ? 2 * committed->releases.at(n.release) + 1
+                           : 2 * order_in(committed->notices, n.id);
   }
   for (const auto& sr : d.releases) {
     const Release& r = sr.release;
@@ -82,25 +71,22 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
     } else if (r.parent.empty()) {
       f.added = r.record_count;
     }
-    json report = json::parse(sr.report_json.empty() ? "{}" : sr.report_json, nullptr, false);
-    f.routine = count_at(report, "counts", "routine");
-    f.notice = count_at(report, "counts", "notice");
-    f.breaking = count_at(report, "counts", "breaking");
-    if (auto it = notices_of_release.find(r.id); it != notices_of_release.end()) f.notice_ids = it->second;
-    if (r.kind == ReleaseKind::backfill) {
-      auto plan = store.release_plan(ds, r.id);
-      if (!plan.ok()) return plan.status();
-      json p = json::parse(plan->empty() ? "{}" : *plan, nullptr, false);
-      if (p.is_object()) {
-        f.plan_id = p.value("id", "");
-        f.plan_owner = p.value("owner", "");
-      }
+    if (sr.report) {
+      f.routine = sr.report->routine;
+      f.notice = sr.report->notice;
+      f.breaking = sr.report->breaking;
     }
+    if (auto it = notices_of_release.find(r.id); it != notices_of_release.end()) f.notice_ids = it->second;
+    for (const auto& p : d.plans)
+      if (p.release == r.id) {
+        f.plan_id = p.plan.id;
+        f.plan_owner = p.plan.owner;
+      }
     for (const auto& a : sr.artefacts)
       f.artefacts.push_back({urls::release_file(ds, r.id, a.artefact.name),
                              a.artefact.media_type, a.artefact.bytes});
     out.push_back(feeds::release_entry(ds, f));
-    out.back().order = order_of("release:" + r.id, "");
+    out.back().order = 2 * order_in(committed->releases, r.id);
   }
   feeds::sort_entries(out);
   return out;
@@ -120,9 +106,12 @@ ServedFeed render_served_feed(const CatalogOptions& options, const std::string& 
     };
     std::string atom = feeds::render_feed(site, entries, page, feeds::FeedFormat::atom);
     std::string js = feeds::render_feed(site, entries, page, feeds::FeedFormat::json);
-    std::string atom_etag = etag_of(atom), json_etag = etag_of(js);
-    f.atom.push_back({std::move(atom), std::move(atom_etag), self("atom")});
-    f.json.push_back({std::move(js), std::move(json_etag), self("json")});
+    // The subscription document moves with each entry; a full archive page never changes.
+    const Caching caching = page == 0 ? Caching::short_lived : Caching::immutable;
+    f.atom.push_back({make_document(std::move(atom), feeds::content_type(feeds::FeedFormat::atom), caching),
+                      self("atom")});
+    f.json.push_back({make_document(std::move(js), feeds::content_type(feeds::FeedFormat::json), caching),
+                      self("json")});
   }
   return f;
 }
@@ -149,22 +138,14 @@ void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
   };
   Touch all;
   std::map<std::string, Touch> by_key;
-  for (const auto& n : d.notices) {
-    json doc = json::parse(n.json, nullptr, false);
-    if (!doc.is_object()) continue;
-    const std::string kind = doc.value("kind", "");
-    auto published = parse_instant(doc.value("published_at", ""));
-    if (!published.ok()) continue;
-    std::optional<UnixSeconds> effective;
-    if (auto e = parse_instant(doc.value("effective_at", "")); e.ok()) effective = *e;
-    const bool announced = kind == "removal" && effective && *effective > *published;
-    if (kind != "deprecation" && !announced) continue;
-    const json scope = doc.value("scope", json::object());
-    const bool whole = scope.contains("columns") || scope.contains("where") || !scope.contains("keys");
-    if (whole) add(all, n.id, *published, effective);
-    if (scope.contains("keys") && scope["keys"].is_array())
-      for (const auto& k : scope["keys"])
-        if (k.is_string()) add(by_key[k.get<std::string>()], n.id, *published, effective);
+  for (const auto& sn : d.notices) {
+    const Notice& n = sn.notice;
+    const bool announced = n.kind == NoticeKind::removal && n.effective_at && *n.effective_at > n.published_at;
+    if (n.kind != NoticeKind::deprecation && !announced) continue;
+    const Scope& scope = n.scope;
+    const bool whole = !scope.columns.empty() || !scope.where.empty() || scope.keys.empty();
+    if (whole) add(all, n.id, n.published_at, n.effective_at);
+    for (const auto& k : scope.keys) add(by_key[k], n.id, n.published_at, n.effective_at);
   }
   auto headers = [](const Touch& t) {
     HeaderList h;
@@ -186,4 +167,4 @@ void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
   }
 }
 
-}  // namespace gazette::http
+}  // namespace gazette::site

@@ -6,17 +6,17 @@
 #include <utility>
 #include <vector>
 
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 
-namespace gazette::http {
+namespace gazette::site {
 
 // Whether `value` can stand in an nginx directive (quoted): no `$`, which nginx expands as a
 // variable even inside quotes, and no control characters. `what` names it in the error.
 Status check_nginx_value(const std::string& value, const std::string& what);
 
 // For the tree of `ds` written under `root` (an absolute path), with the changeset files
-// written (URL path, ETag).
+// written (URL path, and the document's headers).
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
-                       const std::vector<std::pair<std::string, std::string>>& changesets);
+                       const std::vector<std::pair<std::string, Document>>& changesets);
 
-}  // namespace gazette::http
+}  // namespace gazette::site

@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <string>
 
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 
-namespace gazette::http {
+namespace gazette::site {
 
 struct ExportSummary {
   std::size_t files = 0;
@@ -26,4 +26,4 @@ struct ExportSummary {
 Result<ExportSummary> export_tree(Store& store, const std::string& dataset, const std::filesystem::path& dir,
                                   const CatalogOptions& options);
 
-}  // namespace gazette::http
+}  // namespace gazette::site

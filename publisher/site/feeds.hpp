@@ -5,9 +5,9 @@
 #pragma once
 
 #include "feeds/feed/feed.hpp"
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 
-namespace gazette::http {
+namespace gazette::site {
 
 // The feed entries of one dataset (its releases and notices), in feed order.
 Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDataset& d);
@@ -19,4 +19,4 @@ ServedFeed render_served_feed(const CatalogOptions& options, const std::string& 
 // Fills d.notice_headers and d.key_notice_headers from d.notices.
 void build_notice_headers(ServedDataset& d, const CatalogOptions& options);
 
-}  // namespace gazette::http
+}  // namespace gazette::site

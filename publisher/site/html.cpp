@@ -1,10 +1,10 @@
-#include "publisher/http/html.hpp"
+#include "publisher/site/html.hpp"
 
-#include "publisher/http/catalog.hpp"
+#include "publisher/site/catalog.hpp"
 #include "publisher/render/render.hpp"
 #include "publisher/site/urls.hpp"
 
-namespace gazette::http {
+namespace gazette::site {
 
 namespace {
 const char* kHead =
@@ -44,7 +44,7 @@ std::string render_dataset_html(const ServedDataset& d) {
        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"" + html_escape(urls::feed(id, "atom")) + "\">"
        "</head><body>\n";
   h += "<p><a href=\"/\">All datasets</a></p>\n<h1>" + html_escape(d.info.title) + "</h1>\n";
-  h += "<p>" + html_escape(d.publisher) + ". Licence: " + html_escape(d.licence) +
+  h += "<p>" + html_escape(d.contract->publisher) + ". Licence: " + html_escape(d.contract->licence) +
        ". Contract version " + std::to_string(d.info.contract_version) + " (<a href=\"" + html_escape(urls::contract(id)) +
        "\">contract</a>).</p>\n";
   h += "<p>Follow changes: <a href=\"" + html_escape(urls::feed(id, "atom")) + "\">Atom</a>, <a href=\"" +
@@ -66,4 +66,4 @@ std::string render_dataset_html(const ServedDataset& d) {
   return h;
 }
 
-}  // namespace gazette::http
+}  // namespace gazette::site

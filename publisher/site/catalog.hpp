@@ -1,26 +1,37 @@
-// The server's read-only view of the store: datasets, releases, artefacts and the documents
-// built from them (lists, metadata, HTML), each with its ETag, in one immutable snapshot.
+// The public site as data: a read-only snapshot of the store (datasets, releases, artefacts,
+// notices, plans) and every document built from them (lists, metadata, feeds, HTML), each a
+// Document carrying its media type, cache policy and ETag. The server (http/) answers from a
+// snapshot; `gazette export` writes one out as files with an nginx block.
 //
-// Requests read a snapshot through CatalogSource, which rebuilds it when the admin tool has
-// changed the store (the ledger's high-water mark moves), so releases cut while the server
-// runs appear without a restart. Thread-safety: a Catalog is immutable and shared;
-// CatalogSource::current() may be called from any thread.
+// Values are typed: notices, plans, reports and the contract are parsed once, here, by the
+// modules that wrote them; nothing downstream re-reads their JSON by field name.
+//
+// CatalogSource keeps the current snapshot. A background thread watches the ledger's
+// high-water mark (moved by every change the admin tool makes) and, when it moves, builds a
+// new snapshot and swaps it in: requests never wait for a build. Thread-safety: a Catalog is
+// immutable and shared; CatalogSource::current() may be called from any thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "publisher/contract/contract.hpp"
 #include "publisher/model/contract.hpp"
+#include "publisher/model/notice.hpp"
 #include "publisher/model/release.hpp"
+#include "publisher/site/document.hpp"
 #include "publisher/store/store.hpp"
 
-namespace gazette::http {
+namespace gazette::site {
 
 // One representation of an artefact: the identity bytes or the gzip copy.
 struct Representation {
@@ -30,6 +41,7 @@ struct Representation {
   std::string repr_digest;  // "sha-256=:<base64>:" (RFC 9530)
 };
 
+// A release's file. Like every file of a release it is immutable (Caching::immutable).
 struct ServedArtefact {
   Artefact artefact;
   std::string extension;      // "csv"
@@ -39,28 +51,31 @@ struct ServedArtefact {
 };
 
 struct ServedRelease {
-  Release release;
-  std::string report_json;  // the gate's verdict, "" for releases cut before the gate
+  Release release;  // its manifest_json moved into `manifest`
+  Document manifest;
+  // The gate's verdict (its document and its counts); none for releases cut before the gate.
+  std::optional<PublishedReport> report;
+  Document report_doc;
   std::string last_modified;  // HTTP-date of publication, formatted once
   std::vector<ServedArtefact> artefacts;
-  std::string manifest_etag;
   const ServedArtefact* artefact(const std::string& extension) const;
 };
 
 struct ServedNotice {
-  std::string id;
-  std::string json;  // the notice document served at its URL
+  Notice notice;  // with its publication (published_at, release)
+  Document doc;   // the notice document served at its URL
 };
 
 // A backfill's plan as published with the release that used it.
 struct ServedPlan {
-  std::string id;
-  std::string json;  // intent, owner, reviewers, definitions, blast radius, the release
+  Plan plan;
+  std::string release;  // the release that used it
+  Document doc;         // intent, owner, reviewers, definitions, blast radius, the release
 };
 
-// A feed document (the subscription document or an archive page) with its ETag.
+// A feed document (the subscription document or an archive page).
 struct FeedDoc {
-  std::string body, etag;
+  Document doc;
   std::string self_link;  // the Link header naming it: "<URL>; rel=\"self\""
 };
 // A feed in both formats: [0] the subscription document, [k] archive page k.
@@ -81,13 +96,11 @@ struct CatalogOptions {
 
 struct ServedDataset {
   DatasetInfo info;
-  std::vector<ServedNotice> notices;
-  std::string notices_json, notices_json_etag;
   std::shared_ptr<const Contract> contract;
-  std::string publisher, licence;
   std::vector<ServedRelease> releases;  // oldest first
-  std::string metadata_json, releases_json, contract_json, metadata_html;
-  std::string metadata_json_etag, releases_json_etag, contract_json_etag, metadata_html_etag;
+  std::vector<ServedNotice> notices;    // in publication order
+  std::vector<ServedPlan> plans;
+  Document metadata_json, metadata_html, releases_json, contract_json, notices_json;
   ServedFeed feed;
   // Deprecation, Sunset and Link headers of the deprecation and removal notices that touch
   // every resource of the dataset (scoped by columns or records), and of those scoped to keys.
@@ -95,7 +108,6 @@ struct ServedDataset {
   std::map<std::string, HeaderList> key_notice_headers;
   const ServedRelease* release(const std::string& id) const;
   const ServedNotice* notice(const std::string& id) const;
-  std::vector<ServedPlan> plans;
   const ServedPlan* plan(const std::string& id) const;
   const ServedRelease* newest() const { return releases.empty() ? nullptr : &releases.back(); }
   // The newest release published at or before `t`, or null.
@@ -104,8 +116,7 @@ struct ServedDataset {
 
 struct Catalog {
   std::map<std::string, ServedDataset> datasets;
-  std::string datasets_json, index_html;
-  std::string datasets_json_etag, index_html_etag;
+  Document datasets_json, index_html;
   ServedFeed all_feed;  // every dataset's entries
   CatalogOptions options;
   std::int64_t version = 0;  // the ledger's high-water mark it was built at
@@ -116,28 +127,45 @@ struct Catalog {
 // Builds a snapshot from `store`.
 Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const CatalogOptions& options = {});
 
-// A strong ETag for a generated document: a quoted prefix of its SHA-256.
-std::string etag_of(std::string_view body);
-
 class CatalogSource {
  public:
-  // Opens the store read-only. `check_every` bounds how often the store is asked whether it
-  // changed; requests in between share the snapshot they have.
+  // Called on the builder thread before each rebuild; tests hold it to show that requests
+  // are answered from the snapshot they have meanwhile.
+  using BuildHook = std::function<void()>;
+
+  // Opens the store read-only and builds the first snapshot. Every `check_every` the
+  // background thread asks the store whether it changed.
   static Result<std::unique_ptr<CatalogSource>> open(const std::filesystem::path& data_dir,
                                                      std::chrono::milliseconds check_every,
-                                                     const CatalogOptions& options = {});
-  std::shared_ptr<const Catalog> current();
-  // Rebuilds the snapshot under new options (the server learns its port after binding).
+                                                     const CatalogOptions& options = {},
+                                                     BuildHook before_rebuild = {});
+  ~CatalogSource();  // stops the builder thread
+  CatalogSource(const CatalogSource&) = delete;
+  CatalogSource& operator=(const CatalogSource&) = delete;
+
+  // The newest snapshot built; never waits for a build.
+  std::shared_ptr<const Catalog> current() const { return catalog_.load(); }
+  // Rebuilds the snapshot under new options (the server learns its port after binding) and
+  // returns once it is in place.
   Status reconfigure(const CatalogOptions& options);
 
  private:
   CatalogSource() = default;
-  std::mutex mutex_;  // guards store_ and refreshing
+  void watch();  // the builder thread
+  // Builds and swaps in a snapshot if the store moved (or `force`); caller holds store_mutex_.
+  Status refresh(bool force);
+
+  std::mutex store_mutex_;  // guards store_ and options_: one build at a time
   std::unique_ptr<Store> store_;
   CatalogOptions options_;
+  BuildHook before_rebuild_;
   std::atomic<std::shared_ptr<const Catalog>> catalog_;
   std::chrono::milliseconds check_every_{250};
-  std::atomic<std::int64_t> next_check_ns_{0};
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mutex_
+  std::thread watcher_;
 };
 
-}  // namespace gazette::http
+}  // namespace gazette::site

@@ -2,18 +2,18 @@
 // with, so an exported file and the origin's answer cannot drift apart. Artefacts are hard
 // links to the store's objects where the file system allows (else copies), or rendered again
 // when evicted; each file's time is its release's publication, as the origin's Last-Modified.
-#include "publisher/http/export.hpp"
+#include "publisher/site/export.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "publisher/common/file_io.hpp"
-#include "publisher/http/export_nginx.hpp"
+#include "publisher/site/export_nginx.hpp"
 #include "publisher/release/release.hpp"
 #include "publisher/render/render.hpp"
 #include "publisher/site/urls.hpp"
 
-namespace gazette::http {
+namespace gazette::site {
 
 namespace {
 
@@ -93,8 +93,8 @@ class TreeWriter {
 Status write_feed(TreeWriter& w, const std::string& id, const ServedFeed& feed) {
   for (std::size_t page = 0; page < feed.atom.size(); ++page) {
     auto url = [&](const char* ext) { return page == 0 ? urls::feed(id, ext) : urls::feed_archive(id, page, ext); };
-    GAZETTE_RETURN_IF_ERROR(w.text(url("atom"), feed.atom[page].body));
-    GAZETTE_RETURN_IF_ERROR(w.text(url("json"), feed.json[page].body));
+    GAZETTE_RETURN_IF_ERROR(w.text(url("atom"), feed.atom[page].doc.body));
+    GAZETTE_RETURN_IF_ERROR(w.text(url("json"), feed.json[page].doc.body));
   }
   return {};
 }
@@ -119,26 +119,26 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
   if (ec) return Status::io_error(dir.string() + ": " + ec.message());
   const std::filesystem::path root = std::filesystem::absolute(dir);
   TreeWriter w(root);
-  std::vector<std::pair<std::string, std::string>> changesets;  // URL path, ETag
+  std::vector<std::pair<std::string, Document>> changesets;  // URL path, its headers (no body)
 
   // A path that is also a folder holds its documents as index.json and index.html.
-  GAZETTE_RETURN_IF_ERROR(w.text("/index.html", catalog.index_html));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.json", catalog.datasets_json));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.html", catalog.index_html));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.json", ds->metadata_json));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.html", ds->metadata_html));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::contract(dataset), ds->contract_json));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::releases(dataset) + "/index.json", ds->releases_json));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::notices(dataset) + "/index.json", ds->notices_json));
-  for (const auto& p : ds->plans) GAZETTE_RETURN_IF_ERROR(w.text(urls::plan(dataset, p.id), p.json));
+  GAZETTE_RETURN_IF_ERROR(w.text("/index.html", catalog.index_html.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.json", catalog.datasets_json.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.html", catalog.index_html.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.json", ds->metadata_json.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.html", ds->metadata_html.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::contract(dataset), ds->contract_json.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::releases(dataset) + "/index.json", ds->releases_json.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::notices(dataset) + "/index.json", ds->notices_json.body));
+  for (const auto& p : ds->plans) GAZETTE_RETURN_IF_ERROR(w.text(urls::plan(dataset, p.plan.id), p.doc.body));
   for (const auto& n : ds->notices) {
-    GAZETTE_RETURN_IF_ERROR(w.text(urls::notice(dataset, n.id), n.json));
-    GAZETTE_RETURN_IF_ERROR(w.text(urls::site_notice(n.id), n.json));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::notice(dataset, n.notice.id), n.doc.body));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::site_notice(n.notice.id), n.doc.body));
   }
   for (const auto& sr : ds->releases) {
     const Release& r = sr.release;
-    GAZETTE_RETURN_IF_ERROR(w.text(urls::manifest(dataset, r.id), r.manifest_json));
-    if (!sr.report_json.empty()) GAZETTE_RETURN_IF_ERROR(w.text(urls::report(dataset, r.id), sr.report_json));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::manifest(dataset, r.id), sr.manifest.body));
+    if (sr.report) GAZETTE_RETURN_IF_ERROR(w.text(urls::report(dataset, r.id), sr.report_doc.body));
     std::optional<Contract> contract;  // parsed only when an artefact must be rendered again
     for (const auto& a : sr.artefacts) {
       const std::string path = urls::release_file(dataset, r.id, a.artefact.name);
@@ -162,11 +162,13 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
     if (parent != nullptr) {
       auto cs = changeset_between(store, *ds->contract, dataset, &parent->release, r);
       if (!cs.ok()) return cs.status();
-      const std::string json = render_changeset_json(*cs, 0, cs->changes.size());
+      // Between two releases: it never changes.
+      Document doc = make_document(render_changeset_json(*cs, 0, cs->changes.size()), kJson, Caching::immutable);
       // The file nginx.conf rewrites ?from=PARENT&to=REL to.
       const std::string path = urls::dataset(dataset) + "/changes/" + r.parent + ".." + r.id + ".json";
-      GAZETTE_RETURN_IF_ERROR(w.text(path, json));
-      changesets.emplace_back(path, etag_of(json));
+      GAZETTE_RETURN_IF_ERROR(w.text(path, doc.body));
+      doc.body.clear();
+      changesets.emplace_back(path, std::move(doc));
     }
   }
   GAZETTE_RETURN_IF_ERROR(write_feed(w, dataset, ds->feed));
@@ -175,4 +177,4 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
   return w.summary;
 }
 
-}  // namespace gazette::http
+}  // namespace gazette::site

@@ -1,0 +1,309 @@
+// Method: read every dataset's releases, artefacts, notices and plans once, in one read
+// transaction; parse what other modules wrote with their own readers (the contract, notices,
+// plans, gate reports); resolve artefact paths from their hashes; and render the JSON and
+// HTML documents the moving routes serve, with their ETags, so that a request for a list
+// costs a map lookup and a copy.
+#include "publisher/site/catalog.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "publisher/common/sha256.hpp"
+#include "publisher/contract/contract.hpp"
+#include "publisher/site/feeds.hpp"
+#include "publisher/site/html.hpp"
+#include "publisher/site/urls.hpp"
+
+namespace gazette::site {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::string digest_header(const std::string& hex) {
+  Digest d{};
+  for (std::size_t i = 0; i < d.size() && 2 * i + 1 < hex.size(); ++i)
+    d[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  return "sha-256=:" + to_base64(d) + ":";
+}
+
+ojson release_summary(const ServedRelease& sr) {
+  const Release& r = sr.release;
+  ojson j;
+  j["id"] = r.id;
+  j["published_at"] = format_rfc3339(r.published_at);
+  j["kind"] = to_string(r.kind);
+  j["owner"] = r.owner;
+  j["parent"] = r.parent.empty() ? ojson(nullptr) : ojson(r.parent);
+  j["record_count"] = r.record_count;
+  j["contract_version"] = r.contract_version;
+  j["manifest"] = urls::manifest(r.dataset, r.id);
+  ojson arts = ojson::object();
+  for (const auto& a : sr.artefacts) {
+    ojson aj;
+    aj["url"] = urls::release_file(r.dataset, r.id, a.artefact.name);
+    aj["media_type"] = a.artefact.media_type;
+    aj["bytes"] = a.artefact.bytes;
+    aj["sha256"] = a.artefact.sha256;
+    arts[a.extension] = std::move(aj);
+  }
+  j["artefacts"] = std::move(arts);
+  return j;
+}
+
+void build_dataset_documents(ServedDataset& d) {
+  const std::string base = urls::dataset(d.info.id);
+  ojson rels = ojson::array();
+  for (auto it = d.releases.rbegin(); it != d.releases.rend(); ++it)
+    rels.push_back(release_summary(*it));
+  ojson list;
+  list["dataset"] = d.info.id;
+  list["releases"] = std::move(rels);
+  d.releases_json = make_document(list.dump(2) + "\n", kJson, Caching::short_lived);
+
+  ojson meta;
+  meta["id"] = d.info.id;
+  meta["title"] = d.info.title;
+  meta["publisher"] = d.contract->publisher;
+  meta["licence"] = d.contract->licence;
+  meta["contract_version"] = d.info.contract_version;
+  meta["release_count"] = d.releases.size();
+  meta["latest"] = d.newest() ? release_summary(*d.newest()) : ojson(nullptr);
+  ojson links;
+  links["self"] = base;
+  links["releases"] = urls::releases(d.info.id);
+  links["contract"] = urls::contract(d.info.id);
+  links["latest"] = base + "/latest/{file}";    // URI templates, as
+  links["as_of"] = base + "/as-of/{iso8601}";  // urls::latest and urls::as_of fill them
+  meta["links"] = std::move(links);
+  d.metadata_json = make_document(meta.dump(2) + "\n", kJson, Caching::short_lived);
+  d.metadata_html = make_document(render_dataset_html(d), kHtml, Caching::short_lived);
+}
+
+// One release with its artefacts' files, its report and the plan it used (if any).
+Status add_release(Store& store, ServedDataset& d, Release r) {
+  const std::string& ds = d.info.id;
+  ServedRelease sr;
+  sr.manifest = make_document(std::move(r.manifest_json), kJson, Caching::immutable);
+  r.manifest_json.clear();
+  for (const auto& a : r.artefacts) {
+    ServedArtefact sa;
+    sa.artefact = a;
+    sa.extension = a.name.substr(a.name.rfind('.') + 1);
+    sa.download_name = ds + "-" + r.id + "." + sa.extension;
+    // An evicted artefact has no files: it is rendered again, and offered without gzip.
+    sa.identity = {a.evicted ? std::filesystem::path() : store.object_path(a.sha256), a.bytes,
+                   "\"" + a.sha256 + "\"", digest_header(a.sha256)};
+    if (!a.gzip_sha256.empty() && !a.evicted)
+      sa.gzip = Representation{store.object_path(a.gzip_sha256), a.gzip_bytes, "\"" + a.gzip_sha256 + "\"",
+                               digest_header(a.gzip_sha256)};
+    sr.artefacts.push_back(std::move(sa));
+  }
+  auto report = store.release_report(ds, r.id);
+  if (!report.ok()) return report.status();
+  if (!report->empty()) {
+    auto parsed = read_published_report(*report, "report of " + ds + " " + r.id);
+    if (!parsed.ok()) return parsed.status();
+    sr.report = *parsed;
+    sr.report_doc = make_document(std::move(*report), kJson, Caching::immutable);
+  }
+  auto plan_text = store.release_plan(ds, r.id);
+  if (!plan_text.ok()) return plan_text.status();
+  if (!plan_text->empty()) {
+    auto plan = read_published_plan(*plan_text, "plan of " + ds + " " + r.id);
+    if (!plan.ok()) return plan.status();
+    // The plan as published: as reviewed, and where it was used.
+    ojson doc = ojson::parse(*plan_text);
+    doc["dataset"] = ds;
+    doc["release"] = r.id;
+    doc["published_at"] = format_rfc3339(r.published_at);
+    doc["url"] = urls::plan(ds, plan->id);
+    doc["release_url"] = urls::manifest(ds, r.id);
+    doc["report_url"] = urls::report(ds, r.id);
+    d.plans.push_back({std::move(*plan), r.id, make_document(doc.dump(2) + "\n", kJson, Caching::immutable)});
+  }
+  sr.last_modified = format_http_date(r.published_at);
+  sr.release = std::move(r);
+  d.releases.push_back(std::move(sr));
+  return {};
+}
+
+// Every notice, as published (with its publication facts), and their list.
+Status add_notices(Store& store, ServedDataset& d) {
+  const std::string& ds = d.info.id;
+  auto notices = store.notices(ds);
+  if (!notices.ok()) return notices.status();
+  ojson list = ojson::array();
+  for (auto& n : *notices) {
+    auto parsed = read_published_notice(n.json, "notice " + n.id + " of " + ds);
+    if (!parsed.ok()) return parsed.status();
+    Notice notice = std::move(*parsed);
+    notice.published_at = n.published_at;
+    notice.release = n.release;
+    ojson doc = ojson::parse(n.json);
+    doc["dataset"] = ds;
+    doc["published_at"] = format_rfc3339(n.published_at);
+    doc["release"] = n.release.empty() ? ojson(nullptr) : ojson(n.release);
+    doc["url"] = urls::notice(ds, n.id);
+    d.notices.push_back({std::move(notice), make_document(doc.dump(2) + "\n", kJson, Caching::short_lived)});
+    list.push_back(std::move(doc));
+  }
+  ojson doc;
+  doc["dataset"] = ds;
+  doc["notices"] = std::move(list);
+  d.notices_json = make_document(doc.dump(2) + "\n", kJson, Caching::short_lived);
+  return {};
+}
+
+Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info) {
+  ServedDataset d;
+  d.info = info;
+  auto parsed = parse_contract(info.contract_json, "contract of " + info.id);
+  if (!parsed.ok()) return parsed.status();
+  d.contract = std::make_shared<const Contract>(std::move(*parsed));
+  d.contract_json = make_document(info.contract_json + "\n", kJson, Caching::contract);
+  auto rels = store.releases(info.id);
+  if (!rels.ok()) return rels.status();
+  for (auto& r : *rels) GAZETTE_RETURN_IF_ERROR(add_release(store, d, std::move(r)));
+  GAZETTE_RETURN_IF_ERROR(add_notices(store, d));
+  build_dataset_documents(d);
+  return d;
+}
+
+}  // namespace
+
+const ServedArtefact* ServedRelease::artefact(const std::string& extension) const {
+  for (const auto& a : artefacts)
+    if (a.extension == extension) return &a;
+  return nullptr;
+}
+
+const ServedRelease* ServedDataset::release(const std::string& id) const {
+  for (const auto& r : releases)
+    if (r.release.id == id) return &r;
+  return nullptr;
+}
+
+const ServedNotice* ServedDataset::notice(const std::string& id) const {
+  for (const auto& n : notices)
+    if (n.notice.id == id) return &n;
+  return nullptr;
+}
+
+const ServedPlan* ServedDataset::plan(const std::string& id) const {
+  for (const auto& p : plans)
+    if (p.plan.id == id) return &p;
+  return nullptr;
+}
+
+const ServedRelease* ServedDataset::as_of(UnixSeconds t) const {
+  const ServedRelease* found = nullptr;
+  for (const auto& r : releases)
+    if (r.release.published_at <= t) found = &r;
+  return found;
+}
+
+const ServedDataset* Catalog::dataset(const std::string& id) const {
+  auto it = datasets.find(id);
+  return it == datasets.end() ? nullptr : &it->second;
+}
+
+Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const CatalogOptions& options) {
+  auto catalog = std::make_shared<Catalog>();
+  catalog->options = options;
+  // One read transaction: every document of the snapshot describes the same state.
+  Store::ReadSnapshot snapshot(store);
+  std::vector<feeds::FeedEntry> every_entry;
+  auto hw = store.ledger_high_water();
+  if (!hw.ok()) return hw.status();
+  catalog->version = *hw;
+  auto datasets = store.list_datasets();
+  if (!datasets.ok()) return datasets.status();
+  ojson list = ojson::array();
+  for (auto& info : *datasets) {
+    auto built = build_dataset(store, info);
+    if (!built.ok()) return built.status();
+    ServedDataset& d = *built;
+    catalog->releases_total += d.releases.size();
+    auto entries = feed_entries(store, d);
+    if (!entries.ok()) return entries.status();
+    d.feed = render_served_feed(options, info.id, info.title + ": releases and notices", *entries);
+    every_entry.insert(every_entry.end(), entries->begin(), entries->end());
+    build_notice_headers(d, options);
+    ojson entry;
+    entry["id"] = info.id;
+    entry["title"] = info.title;
+    entry["contract_version"] = info.contract_version;
+    entry["release_count"] = d.releases.size();
+    entry["latest"] = d.newest() ? ojson(d.newest()->release.id) : ojson(nullptr);
+    entry["url"] = urls::dataset(info.id);
+    list.push_back(std::move(entry));
+    catalog->datasets.emplace(info.id, std::move(d));
+  }
+  ojson doc;
+  doc["datasets"] = std::move(list);
+  catalog->datasets_json = make_document(doc.dump(2) + "\n", kJson, Caching::short_lived);
+  catalog->index_html = make_document(render_index_html(*catalog), kHtml, Caching::short_lived);
+  feeds::sort_entries(every_entry);
+  catalog->all_feed = render_served_feed(options, "all", "gazette: releases and notices of every dataset", every_entry);
+  return std::shared_ptr<const Catalog>(std::move(catalog));
+}
+
+Result<std::unique_ptr<CatalogSource>> CatalogSource::open(const std::filesystem::path& data_dir,
+                                                           std::chrono::milliseconds check_every,
+                                                           const CatalogOptions& options, BuildHook before_rebuild) {
+  std::unique_ptr<CatalogSource> src(new CatalogSource());
+  src->options_ = options;
+  src->before_rebuild_ = std::move(before_rebuild);
+  auto store = Store::open(data_dir, OpenMode::read);
+  if (!store.ok()) return store.status();
+  src->store_ = std::move(*store);
+  src->check_every_ = check_every;
+  auto cat = build_catalog(*src->store_, options);
+  if (!cat.ok()) return cat.status();
+  src->catalog_.store(std::move(*cat));
+  src->watcher_ = std::thread([s = src.get()] { s->watch(); });
+  return src;
+}
+
+CatalogSource::~CatalogSource() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+Status CatalogSource::refresh(bool force) {
+  if (!force) {
+    auto hw = store_->ledger_high_water();
+    if (!hw.ok()) return hw.status();
+    if (*hw == catalog_.load()->version) return {};
+  }
+  if (before_rebuild_) before_rebuild_();
+  auto fresh = build_catalog(*store_, options_);
+  if (!fresh.ok()) return fresh.status();
+  catalog_.store(std::move(*fresh));
+  return {};
+}
+
+void CatalogSource::watch() {
+  std::unique_lock stop_lock(stop_mutex_);
+  while (!stop_cv_.wait_for(stop_lock, check_every_, [&] { return stopping_; })) {
+    stop_lock.unlock();
+    {
+      // On a read error keep serving the snapshot we have; the next check tries again.
+      std::lock_guard lock(store_mutex_);
+      (void)refresh(false);
+    }
+    stop_lock.lock();
+  }
+}
+
+Status CatalogSource::reconfigure(const CatalogOptions& options) {
+  std::lock_guard lock(store_mutex_);
+  options_ = options;
+  return refresh(true);
+}
+
+}  // namespace gazette::site
