@@ -40,24 +40,6 @@ struct Release {
   std::string candidate;  // the candidate it was cut from
   std::vector<Artefact> artefacts;
   std::string manifest_json;
-  // The changeset against `parent` is kept by key, not as a document: each changed key's
-  // label (the gate's rule and severity), so that any page of it is read from the record
-  // versions and these labels alone, and a release never holds the whole document in memory.
-  struct ChangeLabel {
-    std::string key, rule, severity;
-  };
-  std::vector<ChangeLabel> change_labels;
-  std::uint64_t changes_added = 0, changes_removed = 0, changes_retired = 0, changes_modified = 0;
-  std::string stats_json;   // value counts of code columns, for later drift checks
-  std::string report_json;  // the gate's verdict
-  std::string plan_json;    // a backfill's plan
-  std::string plan_id;
-  // Keys whose change this release announced (covered by a notice or its plan): later
-  // releases judge those keys from this version on.
-  std::vector<std::string> announced_keys;
-  // The contract version this release brings in, when it is newer than the dataset's: it is
-  // registered in the same transaction as the release. Empty otherwise.
-  std::string new_contract_json;
 };
 
 struct Candidate {

@@ -134,7 +134,8 @@ Result<Artefact> write_artefact(Store& store, const Contract& contract, const Re
   return a;
 }
 
-std::string manifest_json(const Release& r) {
+// The manifest: the release, its files with their hashes, its report, and a backfill's plan.
+std::string manifest_json(const Release& r, const Plan* plan) {
   nlohmann::ordered_json m;
   m["dataset"] = r.dataset;
   m["release"] = r.id;
@@ -157,9 +158,9 @@ std::string manifest_json(const Release& r) {
   }
   m["artefacts"] = std::move(arts);
   m["report"] = "report.json";
-  if (!r.plan_id.empty()) {
-    m["plan"] = r.plan_id;
-    m["plan_url"] = urls::plan(r.dataset, r.plan_id);
+  if (plan != nullptr) {
+    m["plan"] = plan->id;
+    m["plan_url"] = urls::plan(r.dataset, plan->id);
   }
   return m.dump(2) + "\n";
 }
@@ -264,7 +265,8 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   r.owner = options.owner;
   r.parent = newest ? newest->id : "";
   r.contract_version = contract->version;
-  if (contract->version > in_force->contract_version) r.new_contract_json = contract->canonical_json;
+  ReleaseCommit with;
+  if (contract->version > in_force->contract_version) with.new_contract = &*contract;
   r.record_count = records.size();
   r.candidate = candidate_id;
   NewObjects placed;
@@ -274,30 +276,27 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     r.artefacts.push_back(std::move(*a));
     crash_point(std::string("after-artefact-") + extension(f));
   }
-  r.report_json = result.verification->json;
-  r.announced_keys = result.verification->verdict.announced_keys;
-  r.stats_json = result.verification->stats_json;
-  if (options.plan) {
-    r.plan_json = options.plan->json;
-    r.plan_id = options.plan->id;
-  }
-  r.manifest_json = manifest_json(r);
+  with.report_json = result.verification->json;
+  with.announced_keys = result.verification->verdict.announced_keys;
+  with.stats_json = result.verification->stats_json;
+  if (options.plan) with.plan = &*options.plan;
+  with.notices = options.notices;
+  r.manifest_json = manifest_json(r, with.plan);
   if (newest != nullptr) {
     // The changeset against the parent is kept with the release, by key, so that feeds and
     // pages read it without recomputing.
     auto cs = labelled_changeset(store, *contract, dataset, *newest, candidate_id, **view, *result.verification);
     if (!cs.ok()) return cs.status();
-    r.change_labels.reserve(cs->changes.size());
-    for (const auto& ch : cs->changes) r.change_labels.push_back({ch.key, ch.rule, to_string(ch.severity)});
-    r.changes_added = cs->summary.added;
-    r.changes_removed = cs->summary.removed;
-    r.changes_retired = cs->summary.retired;
-    r.changes_modified = cs->summary.modified;
+    with.change_labels.reserve(cs->changes.size());
+    for (const auto& ch : cs->changes) with.change_labels.push_back({ch.key, ch.rule, ch.severity});
+    with.added = cs->summary.added;
+    with.removed = cs->summary.removed;
+    with.retired = cs->summary.retired;
+    with.modified = cs->summary.modified;
+    result.changes = {with.added, with.removed, with.retired, with.modified};
   }
   crash_point("after-artefacts");
-  std::vector<Store::StoredNotice> notices;
-  for (const auto& n : options.notices) notices.push_back({n.id, to_string(n.kind), n.json, "", 0});
-  GAZETTE_RETURN_IF_ERROR(store.commit_release(r, records, options.owner, notices));
+  GAZETTE_RETURN_IF_ERROR(store.commit_release(r, records, with, options.owner));
   placed.keep();
   crash_point("after-commit");
   result.release = std::move(r);

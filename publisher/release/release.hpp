@@ -103,6 +103,7 @@ struct CutResult {
   std::optional<Release> release;  // empty when nothing was published
   std::string identical_to;        // the newest release's id, when the candidate equals it
   std::optional<VerifyResult> verification;  // the gate's verdict (refusals included)
+  Store::ChangeCounts changes;     // what the published release changed from its parent
   std::vector<std::string> notes;  // what happened beside the release, for the maintainer
 };
 

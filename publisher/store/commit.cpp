@@ -13,8 +13,8 @@ namespace gazette {
 
 using namespace store_detail;
 
-Status Store::commit_release(const Release& release, const RecordRefs& records,
-                             const std::string& actor, const std::vector<StoredNotice>& notices) {
+Status Store::commit_release(const Release& release, const RecordRefs& records, const ReleaseCommit& with,
+                             const std::string& actor) {
   auto num_r = dataset_num(release.dataset);
   if (!num_r.ok()) return num_r.status();
   const std::int64_t num = *num_r;
@@ -139,47 +139,53 @@ Status Store::commit_release(const Release& release, const RecordRefs& records,
         "json_gzip) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!ins_cs.ok()) return ins_cs.status();
     ins_cs->bind(1, num).bind(2, release.id).bind(3, release.parent)
-        .bind(4, static_cast<std::int64_t>(release.changes_added))
-        .bind(5, static_cast<std::int64_t>(release.changes_removed))
-        .bind(6, static_cast<std::int64_t>(release.changes_retired))
-        .bind(7, static_cast<std::int64_t>(release.changes_modified))
+        .bind(4, static_cast<std::int64_t>(with.added))
+        .bind(5, static_cast<std::int64_t>(with.removed))
+        .bind(6, static_cast<std::int64_t>(with.retired))
+        .bind(7, static_cast<std::int64_t>(with.modified))
         .bind_blob(8, "", 0);
     GAZETTE_RETURN_IF_ERROR(ins_cs->run());
     auto label = db.prepare(
         "INSERT INTO change_labels(dataset, release, key, rule, severity) VALUES(?1, ?2, ?3, ?4, ?5)");
     if (!label.ok()) return label.status();
-    for (const auto& l : release.change_labels) {
-      label->bind(1, num).bind(2, release.id).bind(3, l.key).bind(4, l.rule).bind(5, l.severity);
+    for (const auto& l : with.change_labels) {
+      label->bind(1, num).bind(2, release.id).bind(3, l.key).bind(4, l.rule)
+          .bind(5, std::string_view(to_string(l.severity)));
       GAZETTE_RETURN_IF_ERROR(label->run());
       label->reset();
     }
   }
-  if (!release.stats_json.empty() || !release.report_json.empty()) {
+  if (!with.stats_json.empty() || !with.report_json.empty()) {
     auto st = db.prepare("INSERT INTO release_stats(dataset, release, json) VALUES(?1, ?2, ?3)");
     if (!st.ok()) return st.status();
-    st->bind(1, num).bind(2, release.id).bind(3, release.stats_json);
+    st->bind(1, num).bind(2, release.id).bind(3, with.stats_json);
     GAZETTE_RETURN_IF_ERROR(st->run());
     auto rep = db.prepare("INSERT INTO reports(dataset, release, json, plan) VALUES(?1, ?2, ?3, ?4)");
     if (!rep.ok()) return rep.status();
-    rep->bind(1, num).bind(2, release.id).bind(3, release.report_json).bind(4, release.plan_json);
-    if (release.plan_json.empty()) rep->bind_null(4);
+    rep->bind(1, num).bind(2, release.id).bind(3, with.report_json);
+    if (with.plan != nullptr) rep->bind(4, with.plan->json);
+    else rep->bind_null(4);
     GAZETTE_RETURN_IF_ERROR(rep->run());
   }
-  if (!release.announced_keys.empty()) {
+  if (!with.announced_keys.empty()) {
     auto st = db.prepare("INSERT OR IGNORE INTO announced(dataset, key, seq) VALUES(?1, ?2, ?3)");
     if (!st.ok()) return st.status();
-    for (const auto& key : release.announced_keys) {
+    for (const auto& key : with.announced_keys) {
       st->bind(1, num).bind(2, key).bind(3, release.seq);
       GAZETTE_RETURN_IF_ERROR(st->run());
       st->reset();
     }
   }
-  if (!release.new_contract_json.empty()) {
+  if (with.new_contract != nullptr) {
     // The contract the release brings in takes effect with it, in the same transaction.
+    if (with.new_contract->version != release.contract_version)
+      return Status::invalid_input("release " + release.id + " is of contract version " +
+                                   std::to_string(release.contract_version) + ", not the version " +
+                                   std::to_string(with.new_contract->version) + " it brings in");
     auto ins_contract = db.prepare(
         "INSERT INTO contracts(dataset, version, json, registered_at) VALUES(?1, ?2, ?3, ?4)");
     if (!ins_contract.ok()) return ins_contract.status();
-    ins_contract->bind(1, num).bind(2, release.contract_version).bind(3, release.new_contract_json)
+    ins_contract->bind(1, num).bind(2, release.contract_version).bind(3, with.new_contract->canonical_json)
         .bind(4, release.published_at);
     GAZETTE_RETURN_IF_ERROR(ins_contract->run());
     auto upd = db.prepare("UPDATE datasets SET contract_version=?2 WHERE num=?1");
@@ -190,14 +196,11 @@ Status Store::commit_release(const Release& release, const RecordRefs& records,
                                           "v" + std::to_string(release.contract_version),
                                           "with release " + release.id));
   }
-  for (const auto& n : notices) {
-    StoredNotice with = n;
-    with.release = release.id;
-    with.published_at = release.published_at;
-    GAZETTE_RETURN_IF_ERROR(insert_notice(num, release.dataset, with, actor));
-  }
-  if (!release.plan_json.empty())
-    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::plan, release.dataset, release.plan_id, release.plan_json));
+  for (const auto& n : with.notices)
+    GAZETTE_RETURN_IF_ERROR(insert_notice(num, release.dataset, {n.id, to_string(n.kind), n.json, release.id,
+                                                                 release.published_at}, actor));
+  if (with.plan != nullptr)
+    GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::plan, release.dataset, with.plan->id, with.plan->json));
   GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::release, release.dataset, release.id,
                                         std::string(to_string(release.kind)) + " from candidate " +
                                             release.candidate + ", " +

@@ -26,6 +26,9 @@
 
 #include "publisher/common/status.hpp"
 #include "publisher/common/time.hpp"
+#include "publisher/model/changeset.hpp"
+#include "publisher/model/contract.hpp"
+#include "publisher/model/notice.hpp"
 #include "publisher/model/record.hpp"
 #include "publisher/model/release.hpp"
 
@@ -37,6 +40,28 @@ struct DatasetInfo {
   int contract_version = 1;
   std::string contract_json;
   UnixSeconds created_at = 0;
+};
+
+// What a release publishes besides its row and its records, committed with them.
+struct ReleaseCommit {
+  // The changeset against the parent is kept by key, not as a document: each changed key's
+  // label (the gate's rule and severity), so that any page of it is read from the record
+  // versions and these labels alone, and a release never holds the whole document in memory.
+  struct ChangeLabel {
+    std::string key, rule;
+    Severity severity = Severity::routine;
+  };
+  std::vector<ChangeLabel> change_labels;
+  std::uint64_t added = 0, removed = 0, retired = 0, modified = 0;
+  // Keys whose change this release announced (covered by a notice or its plan): later
+  // releases judge those keys from this version on.
+  std::vector<std::string> announced_keys;
+  // Documents other modules wrote, kept as written and served or read back by those modules:
+  // the gate's report (contract/report) and the candidate's value counts (release/stage).
+  std::string report_json, stats_json;
+  const Plan* plan = nullptr;               // a backfill's plan
+  const Contract* new_contract = nullptr;   // a newer contract version it brings in
+  std::vector<Notice> notices;              // published with it
 };
 
 // What a ledger entry records. The names are the ledger's stored text (to_string).
@@ -202,11 +227,11 @@ class Store {
   Result<std::vector<std::string>> all_release_stats(const std::string& dataset);
 
   // Publishes `release` (whose seq must be the newest's + 1 and whose published_at must be
-  // later) with `records` (in key order) as its content, in one transaction. Artefact files must already be
-  // durable at object_path(). This commit is the publication point.
-  Status commit_release(const Release& release, const RecordRefs& records,
-                        const std::string& actor,
-                        const std::vector<StoredNotice>& notices = {});
+  // later) with `records` (in key order) as its content and `with` beside it, in one
+  // transaction. Artefact files must already be durable at object_path(). This commit is the
+  // publication point.
+  Status commit_release(const Release& release, const RecordRefs& records, const ReleaseCommit& with,
+                        const std::string& actor);
 
   // Holds one read transaction open, so that several reads see the same state of the store
   // and SQLite takes its locks once rather than per statement. Nestable; ends on destruction.

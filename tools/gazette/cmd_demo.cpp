@@ -260,7 +260,7 @@ int cmd_demo(const Invocation& inv) {
       return fail(inv, Status::conflict("the demo's backfill was refused"));
     }
     *inv.out << "  released " << cut->release->id << ": backfill under plan bf-2026-07-rutland-positions ("
-             << cut->release->changes_modified << " positions recomputed)\n";
+             << cut->changes.modified << " positions recomputed)\n";
   }
   *inv.out << "  gazette --data " << dir.string() << " history " << ds << "\n" << std::flush;
   opened->reset();  // release the writer lock: the server only reads

@@ -68,7 +68,7 @@ TEST_CASE("releases, artefacts and the ledger cannot be rewritten", "[store]") {
     REQUIRE(s.ok());
     REQUIRE((*s)->create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
     RecordSet records(std::vector<EncodedRecord>{{"k1", "k1\x1fv"}});
-    REQUIRE((*s)->commit_release(one_release("2026-01-01", 1, 100), records.refs(), "alice").ok());
+    REQUIRE((*s)->commit_release(one_release("2026-01-01", 1, 100), records.refs(), {}, "alice").ok());
   }
   std::string err;
   CHECK(exec_raw(dir.path(), "UPDATE releases SET owner = 'mallory'", &err) != SQLITE_OK);
@@ -89,6 +89,59 @@ TEST_CASE("releases, artefacts and the ledger cannot be rewritten", "[store]") {
   REQUIRE(order.ok());
   CHECK(order->releases == std::map<std::string, std::int64_t>{{"2026-01-01", (*ledger)[1].seq}});
   CHECK(order->notices.empty());
+}
+
+TEST_CASE("a release is committed with its typed parts: labels, plan, notices, a new contract", "[store]") {
+  TempDir dir;
+  REQUIRE(Store::init(dir.path()).ok());
+  auto s = Store::open(dir.path(), OpenMode::write);
+  REQUIRE(s.ok());
+  Store& store = **s;
+  REQUIRE(store.create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
+  RecordSet v1(std::vector<EncodedRecord>{{"k1", "k1\x1fa"}, {"k2", "k2\x1fb"}});
+  RecordSet v2(std::vector<EncodedRecord>{{"k1", "k1\x1fA"}, {"k2", "k2\x1fb"}});
+  REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1.refs(), {}, "x").ok());
+
+  Plan plan;
+  plan.id = "p1";
+  plan.json = R"({"id":"p1"})";
+  Notice notice;
+  notice.id = "n1";
+  notice.kind = NoticeKind::meaning_change;
+  notice.json = R"({"id":"n1"})";
+  Contract v2_contract;
+  v2_contract.version = 2;
+  v2_contract.canonical_json = R"({"version":2})";
+  ReleaseCommit with;
+  with.change_labels = {{"k1", "value-changed", Severity::notice}};
+  with.modified = 1;
+  with.report_json = R"({"counts":{}})";
+  with.plan = &plan;
+  with.notices = {notice};
+  with.new_contract = &v2_contract;
+  Release r = one_release("2026-01-02", 2, 200);
+  r.parent = "2026-01-01";
+  SECTION("a contract of another version than the release's is refused, and nothing is stored") {
+    CHECK(store.commit_release(r, v2.refs(), with, "x").code() == StatusCode::invalid_input);
+    CHECK(store.releases("d")->size() == 1);
+    CHECK(store.notices("d")->empty());
+  }
+  SECTION("every part is stored with the release") {
+    r.contract_version = 2;
+    REQUIRE(store.commit_release(r, v2.refs(), with, "x").ok());
+    auto labels = store.change_labels("d", "2026-01-02", "k1", "k1");
+    REQUIRE(labels.ok());
+    CHECK(labels->at("k1") == std::pair<std::string, std::string>{"value-changed", "notice"});
+    CHECK(*store.release_plan("d", "2026-01-02") == plan.json);
+    auto notices = store.notices("d");
+    REQUIRE(notices->size() == 1);
+    CHECK((*notices)[0].kind == "meaning-change");
+    CHECK((*notices)[0].release == "2026-01-02");
+    CHECK((*notices)[0].published_at == 200);
+    CHECK(store.dataset("d")->contract_version == 2);
+    CHECK(store.change_counts("d")->at("2026-01-02").modified == 1);
+    CHECK(store.publication_order("d")->notices.contains("n1"));
+  }
 }
 
 TEST_CASE("ledger actions are typed, and their stored names never change", "[store]") {
@@ -116,15 +169,15 @@ TEST_CASE("record versions are shared: each release stores only what changed", "
   RecordSet v1(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});
   RecordSet v2(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "2"}, {"d", "d\x1f" "1"}});
   RecordSet v3(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});  // back to v1
-  REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1.refs(), "x").ok());
-  REQUIRE(store.commit_release(one_release("2026-01-02", 2, 200), v2.refs(), "x").ok());
-  REQUIRE(store.commit_release(one_release("2026-01-03", 3, 300), v3.refs(), "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1.refs(), {}, "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-02", 2, 200), v2.refs(), {}, "x").ok());
+  REQUIRE(store.commit_release(one_release("2026-01-03", 3, 300), v3.refs(), {}, "x").ok());
   CHECK(*store.release_records("d", 1) == v1);
   CHECK(*store.release_records("d", 2) == v2);
   CHECK(*store.release_records("d", 3) == v3);
   // Time only moves forward, and sequence numbers are contiguous.
-  CHECK(store.commit_release(one_release("2026-01-04", 4, 250), v1.refs(), "x").code() == StatusCode::conflict);
-  CHECK(store.commit_release(one_release("2026-01-04", 6, 400), v1.refs(), "x").code() == StatusCode::conflict);
+  CHECK(store.commit_release(one_release("2026-01-04", 4, 250), v1.refs(), {}, "x").code() == StatusCode::conflict);
+  CHECK(store.commit_release(one_release("2026-01-04", 6, 400), v1.refs(), {}, "x").code() == StatusCode::conflict);
   auto all = store.releases("d");
   REQUIRE(all->size() == 3);
   CHECK(all->back().artefacts.size() == 1);
