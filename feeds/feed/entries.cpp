@@ -6,7 +6,7 @@
 
 #include "feeds/feed/feed.hpp"
 #include "publisher/common/sha256.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::feeds {
 

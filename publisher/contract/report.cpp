@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/contract/contract.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette {
 

@@ -8,7 +8,7 @@
 #include "publisher/common/ids.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/render/render.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::http {
 

@@ -8,7 +8,7 @@
 #include "feeds/feed/feed.hpp"
 #include "publisher/http/data_routes.hpp"
 #include "publisher/http/router.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::http {
 

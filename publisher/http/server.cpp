@@ -34,7 +34,7 @@
 #include "publisher/http/generated_body.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/http/queries.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::http {
 

@@ -32,6 +32,7 @@ struct ServerOptions {
   std::size_t max_connections_per_address = 64;
   std::uint64_t render_cache_bytes = 2ull << 30;  // evicted artefacts rendered again, kept in DIR/cache
   bool access_log = true;  // one line per request on stderr
+  // How often the catalogue's builder thread asks the store whether the admin tool changed it.
   std::chrono::milliseconds catalog_check_every{250};
   // Feeds and WebSub.
   std::string public_url;  // how consumers reach us ("https://stops.example.org"); default http://HOST:PORT

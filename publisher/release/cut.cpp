@@ -11,7 +11,7 @@
 #include "publisher/common/ids.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/release/release.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette {
 

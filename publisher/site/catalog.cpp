@@ -11,7 +11,7 @@
 #include "publisher/contract/contract.hpp"
 #include "publisher/site/feeds.hpp"
 #include "publisher/site/html.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::site {
 

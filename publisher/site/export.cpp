@@ -11,7 +11,7 @@
 #include "publisher/site/export_nginx.hpp"
 #include "publisher/release/release.hpp"
 #include "publisher/render/render.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::site {
 

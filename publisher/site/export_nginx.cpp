@@ -5,7 +5,7 @@
 // which would have to live outside the server block), so it can be included as it is.
 #include "publisher/site/export_nginx.hpp"
 
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::site {
 

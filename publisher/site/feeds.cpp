@@ -2,7 +2,7 @@
 // the store holds (releases, their reports, plans and changeset summaries, and notices), so
 // that serving a feed or a header costs what serving a list costs.
 #include "publisher/site/feeds.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 #include <algorithm>
 

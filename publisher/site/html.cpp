@@ -2,7 +2,7 @@
 
 #include "publisher/site/catalog.hpp"
 #include "publisher/render/render.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 namespace gazette::site {
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "publisher/http/router.hpp"
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 using namespace gazette;
 using http::RouteKind;

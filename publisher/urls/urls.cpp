@@ -1,4 +1,4 @@
-#include "publisher/site/urls.hpp"
+#include "publisher/urls/urls.hpp"
 
 #include "publisher/common/url.hpp"
 
