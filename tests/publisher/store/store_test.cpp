@@ -98,8 +98,8 @@ TEST_CASE("a release is committed with its typed parts: labels, plan, notices, a
   REQUIRE(s.ok());
   Store& store = **s;
   REQUIRE(store.create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
-  RecordSet v1(std::vector<EncodedRecord>{{"k1", "k1\x1fa"}, {"k2", "k2\x1fb"}});
-  RecordSet v2(std::vector<EncodedRecord>{{"k1", "k1\x1fA"}, {"k2", "k2\x1fb"}});
+  RecordSet v1(std::vector<EncodedRecord>{{"k1", "k1\x1f" "a"}, {"k2", "k2\x1f" "b"}});
+  RecordSet v2(std::vector<EncodedRecord>{{"k1", "k1\x1f" "A"}, {"k2", "k2\x1f" "b"}});
   REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1.refs(), {}, "x").ok());
 
   Plan plan;
