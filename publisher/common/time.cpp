@@ -139,6 +139,19 @@ std::string format_http_date(UnixSeconds t) {
   return buf;
 }
 
+std::string format_log_time(UnixSeconds t) {
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::int64_t y;
+  unsigned m, d;
+  int hh, mm, ss, wd;
+  split(t, y, m, d, hh, mm, ss, wd);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%02u/%s/%04lld:%02d:%02d:%02d +0000", d, kMonths[m - 1],
+                static_cast<long long>(y), hh, mm, ss);
+  return buf;
+}
+
 Result<UnixSeconds> parse_http_date(std::string_view s) {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};

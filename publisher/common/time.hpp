@@ -24,6 +24,8 @@ std::string format_rfc3339(UnixSeconds t);
 std::string format_date(UnixSeconds t);
 // "Tue, 24 Nov 2026 08:50:15 GMT" (RFC 9110 IMF-fixdate)
 std::string format_http_date(UnixSeconds t);
+// The Common Log Format's time, in UTC: "30/Nov/2026:14:27:45 +0000".
+std::string format_log_time(UnixSeconds t);
 
 // Parses an IMF-fixdate ("Tue, 24 Nov 2026 08:50:15 GMT"), the only form HTTP senders may
 // generate (RFC 9110 section 5.6.7).

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/common/ids.hpp"
+#include "publisher/common/sha256.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/render/render.hpp"
 #include "publisher/urls/urls.hpp"
@@ -48,18 +49,29 @@ ojson record_object(const Contract& c, std::string_view body) {
 
 }  // namespace
 
-std::string encode_cursor(const std::string& key) {
+namespace {
+
+// Not a secret: a check that the cursor is one this server wrote for this changeset.
+std::string cursor_check(const std::string& key, const std::string& between) {
+  return to_hex(sha256("cursor\n" + between + "\n" + key)).substr(0, 8);
+}
+
+}  // namespace
+
+std::string encode_cursor(const std::string& key, const std::string& between) {
   std::string out(4 * ((key.size() + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size()));
   out.resize(static_cast<std::size_t>(n));
   for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
   while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
+  return out + "." + cursor_check(key, between);
 }
 
-Result<std::string> decode_cursor(const std::string& cursor) {
-  std::string b64 = cursor;
+Result<std::string> decode_cursor(const std::string& cursor, const std::string& between) {
+  const std::size_t dot = cursor.rfind('.');
+  if (dot == std::string::npos) return Status::invalid_input("malformed cursor");
+  std::string b64 = cursor.substr(0, dot);
   for (auto& c : b64) {
     if (c == '-') c = '+';
     else if (c == '_') c = '/';
@@ -73,6 +85,8 @@ Result<std::string> decode_cursor(const std::string& cursor) {
   std::size_t pad = 0;
   for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it) ++pad;
   out.resize(static_cast<std::size_t>(n) - pad);
+  if (cursor.compare(dot + 1, std::string::npos, cursor_check(out, between)) != 0)
+    return Status::invalid_input("this cursor was not given for this changeset: start again without one");
   return out;
 }
 
@@ -111,8 +125,9 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
     return problem(400, "format must be json or csv", req.target);
 
   std::string after;
+  const std::string between = (from ? from->release.id : "") + ".." + to->release.id;
   if (auto it = route.query.find("cursor"); it != route.query.end()) {
-    auto decoded = decode_cursor(it->second);
+    auto decoded = decode_cursor(it->second, between);
     if (!decoded.ok()) return problem(400, decoded.status().message(), req.target);
     after = std::move(*decoded);
   }
@@ -121,7 +136,7 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
   if (!page.ok()) return problem(500, page.status().message(), req.target);
   const Changeset& cs = page->changeset;
   const std::size_t begin = 0, end = cs.changes.size();
-  const std::string next = page->more && end > 0 ? encode_cursor(cs.changes.back().key) : "";
+  const std::string next = page->more && end > 0 ? encode_cursor(cs.changes.back().key, between) : "";
   // Between two named releases the answer never changes; with `to` defaulted it moves.
   const bool fixed = to_it != route.query.end() && from_it != route.query.end();
   const site::Caching cache = fixed ? site::Caching::immutable : site::Caching::short_lived;

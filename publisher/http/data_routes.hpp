@@ -16,8 +16,10 @@ Response serve_record(const Request& req, const Route& route, const site::Served
 Response serve_record_history(const Request& req, const Route& route, const site::ServedDataset& ds,
                               Queries& queries);
 
-// Opaque paging cursors: base64url of the last key served.
-std::string encode_cursor(const std::string& key);
-Result<std::string> decode_cursor(const std::string& cursor);
+// Opaque paging cursors: base64url of the last key served, then '.' and a check bound to the
+// changeset (`between`: its from and to), so that a cursor mistyped, made up or taken from
+// another changeset is refused (400) rather than read as "no more changes".
+std::string encode_cursor(const std::string& key, const std::string& between);
+Result<std::string> decode_cursor(const std::string& cursor, const std::string& between);
 
 }  // namespace gazette::http

@@ -16,15 +16,29 @@ namespace {
 
 const char* reason(int status) {
   switch (status) {
+    // RFC 9110 section 15 (and RFC 6585 for 429 and 431).
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
     case 416: return "Range Not Satisfiable";
-    case 500: return "Internal Server Error";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
-    default: return "Error";
+    case 504: return "Gateway Timeout";
+    default: return status >= 500 ? "Server Error" : "Client Error";
   }
 }
 
@@ -397,17 +411,22 @@ Response serve_release_file(const Request& req, const Route& route, const site::
   return serve_release_artefact(req, *rel, *art, queries);
 }
 
+// Whether a release has a file by that name: its manifest, or one of its artefacts.
+bool release_has(const site::ServedRelease& rel, const std::string& file) {
+  bool known = file == "manifest.json";
+  for (const auto& a : rel.artefacts) known = known || a.artefact.name == file;
+  return known;
+}
+
 // `latest/FILE`: a redirect to the newest release's file.
 Response serve_latest(const Request& req, const Route& route, const site::ServedDataset& ds) {
   const site::ServedRelease* rel = ds.newest();
   if (rel == nullptr) return problem(404, ds.info.id + " has no release yet", req.target);
-  bool known = route.file == "manifest.json";
-  for (const auto& a : rel->artefacts) known = known || a.artefact.name == route.file;
-  if (!known) return problem(404, "no such file in a release: " + route.file, req.target);
+  if (!release_has(*rel, route.file)) return problem(404, "no such file in a release: " + route.file, req.target);
   return redirect(req, urls::release_file(ds.info.id, rel->release.id, route.file), site::Caching::short_lived);
 }
 
-// `as-of/INSTANT`: a redirect to the manifest of the release current then.
+// `as-of/INSTANT[/FILE]`: a redirect to the manifest (or FILE) of the release current then.
 Response serve_as_of(const Request& req, const Route& route, const site::ServedDataset& ds) {
   auto t = parse_instant(route.instant);
   if (!t.ok()) return problem(400, t.status().message(), req.target);
@@ -415,10 +434,13 @@ Response serve_as_of(const Request& req, const Route& route, const site::ServedD
   if (rel == nullptr)
     return problem(404, "no release of " + ds.info.id + " was current at " + format_rfc3339(*t) + " (before the first)",
                    req.target);
+  const std::string file = route.file.empty() ? "manifest.json" : route.file;
+  if (!release_has(*rel, file))
+    return problem(404, "no file '" + file + "' in release " + rel->release.id + " of " + ds.info.id, req.target);
   // Publication times only move forward, so the answer for an instant before the newest
   // release can never change.
   const bool settled = *t < ds.newest()->release.published_at;
-  return redirect(req, urls::manifest(ds.info.id, rel->release.id),
+  return redirect(req, urls::release_file(ds.info.id, rel->release.id, file),
                   settled ? site::Caching::immutable : site::Caching::short_lived);
 }
 

@@ -149,9 +149,10 @@ Result<Route> match_route(std::string_view target) {
     r.kind = n == 4 ? RouteKind::record : RouteKind::record_history;
     r.key = seg[3];
   }
-  else if (n == 4 && seg[2] == "as-of") {
+  else if ((n == 4 || n == 5) && seg[2] == "as-of") {
     r.kind = RouteKind::as_of;
     r.instant = seg[3];
+    if (n == 5) r.file = seg[4];
   } else if (n == 4 && seg[2] == "latest") {
     r.kind = RouteKind::latest;
     r.file = seg[3];

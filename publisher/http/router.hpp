@@ -23,7 +23,7 @@ enum class RouteKind {
   manifest,       // /datasets/{ds}/releases/{rel}/manifest.json
   artefact,       // /datasets/{ds}/releases/{rel}/{ds}.{csv,xml,json}
   latest,         // /datasets/{ds}/latest/{file}
-  as_of,          // /datasets/{ds}/as-of/{iso8601}
+  as_of,          // /datasets/{ds}/as-of/{iso8601}[/{file}]
   contract,       // /datasets/{ds}/contract
   changes,        // /datasets/{ds}/changes?from=REL&to=REL
   record,         // /datasets/{ds}/records/{key}

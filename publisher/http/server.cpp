@@ -26,6 +26,7 @@
 #include "publisher/common/time.hpp"
 #include "publisher/common/utf8.hpp"
 #include "publisher/site/catalog.hpp"
+#include "publisher/http/access_log.hpp"
 #include "publisher/http/client.hpp"
 #include "publisher/http/connection_limits.hpp"
 #include "publisher/common/url.hpp"
@@ -160,6 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     started_ = std::chrono::steady_clock::now();
+    received_at_ = now_utc();
     busy_ = true;
     if (ec) {
       // Malformed or oversized requests get one answer and the connection is closed.
@@ -170,6 +172,7 @@ class Session : public std::enable_shared_from_this<Session> {
       r.route = "bad_request";
       log_method_ = "-";
       log_target_ = "-";
+      log_version_ = 11;
       return send(std::move(r), false, 11);
     }
     auto& msg = parser_->get();
@@ -184,6 +187,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.remote = remote_;
     log_method_ = req.method;
     log_target_ = req.target;
+    log_version_ = msg.version();
     // Each thread keeps the snapshot it last saw and asks for a fresh one only now and then:
     // sharing one atomic pointer between threads on every request costs more than the request.
     thread_local std::shared_ptr<const site::Catalog> catalog;
@@ -280,13 +284,8 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     ctx_.metrics.record(route_, status_, ec ? 0 : body_bytes_, seconds);
     if (ctx_.options.access_log) {
-      char line[128];
-      std::snprintf(line, sizeof line, " %d %llu %.3fms%s\n", status_,
-                    static_cast<unsigned long long>(body_bytes_), seconds * 1000,
-                    ec ? " (write failed)" : "");
-      // The target is the client's bytes: escaped, so a log line cannot be forged or carry
-      // orders to the terminal of whoever reads the log.
-      std::string entry = remote_ + " \"" + escape_for_terminal(log_method_ + " " + log_target_) + "\"" + line;
+      const std::string entry = access_log_line({remote_, received_at_, log_method_, log_target_, log_version_,
+                                                 status_, body_bytes_, seconds, bool(ec)});
       std::lock_guard lock(ctx_.log_mutex);
       std::fwrite(entry.data(), 1, entry.size(), stderr);
     }
@@ -313,6 +312,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<std::chrono::steady_clock::rep> idle_since_{std::chrono::steady_clock::now().time_since_epoch().count()};
   std::shared_ptr<int> fd_;
   std::chrono::steady_clock::time_point started_;
+  UnixSeconds received_at_ = 0;
+  unsigned log_version_ = 11;
   Request request_;                          // the request being answered from a file
   std::shared_ptr<const site::Catalog> snapshot_;  // and the snapshot that answered it
 };

@@ -24,6 +24,8 @@ std::string manifest(std::string_view ds, std::string_view rel);
 std::string report(std::string_view ds, std::string_view rel);
 std::string latest(std::string_view ds, std::string_view file);        // /datasets/{ds}/latest/{file}
 std::string as_of(std::string_view ds, std::string_view instant);      // /datasets/{ds}/as-of/{instant}
+// /datasets/{ds}/as-of/{instant}/{file}: a file of the release current then.
+std::string as_of(std::string_view ds, std::string_view instant, std::string_view file);
 std::string contract(std::string_view ds);                             // /datasets/{ds}/contract
 // /datasets/{ds}/changes?from=FROM&to=TO ("" from: before the first release).
 std::string changes(std::string_view ds, std::string_view from, std::string_view to);

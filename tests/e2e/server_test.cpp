@@ -94,6 +94,9 @@ TEST_CASE("redirects, problem+json and traversal over the wire", "[e2e][server]"
   CHECK(followed.status == 200);
   CHECK(nlohmann::json::parse(followed.body)["release"] == "2024-10-13");
   CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/as-of/2000-01-01T00:00:00Z").status == 404);
+  auto artefact = curl(s.dir, s.base + "/datasets/naptan-stops/as-of/2024-10-20T00:00:00Z/naptan-stops.csv", {"-L"});
+  CHECK(artefact.status == 200);
+  CHECK(artefact.header("Content-Disposition") == "attachment; filename=\"naptan-stops-2024-10-13.csv\"");
   for (const char* t : {"/datasets/../../etc/passwd", "/datasets/%2e%2e/%2e%2e/etc/passwd",
                         "/datasets/naptan-stops/releases/..%2f..%2fgazette.db"}) {
     auto r = curl(s.dir, s.base + t);
@@ -163,7 +166,10 @@ TEST_CASE("keep-alive serves several requests on one connection, and the access 
   CHECK(r.out == "1\n0\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto log = s.server->error_output();
-  CHECK_THAT(log, Catch::Contains("\"GET /datasets\" 200") && Catch::Contains("\"GET /healthz\" 200"));
+  CHECK_THAT(log, Catch::Contains("\"GET /datasets HTTP/1.1\" 200") && Catch::Contains("\"GET /healthz HTTP/1.1\" 200"));
+  // The Common Log Format: the client, two unknown identities, and the time in brackets.
+  static const std::regex kLine(R"((^|\n)127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /healthz HTTP/1\.1" 200 3 )");
+  CHECK(std::regex_search(log, kLine));
 }
 
 TEST_CASE("SIGTERM lets an in-flight response finish, then the server exits 0", "[e2e][server]") {

@@ -165,6 +165,13 @@ TEST_CASE("moving pointers redirect with a short max-age and an ETag", "[http]")
         "/datasets/naptan-stops/releases/2024-10-24/manifest.json");
   CHECK(asof("2030-01-01T00:00:00Z").header("Cache-Control") == "public, max-age=60");
   CHECK(asof("yesterday").status == 400);
+  // A file of the release current then: the artefact itself, for a consumer who knows the name.
+  CHECK(asof("2024-10-20T00:00:00Z/naptan-stops.csv").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-10-13/naptan-stops.csv");
+  CHECK(asof("2030-01-01T00:00:00Z/manifest.json").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-10-24/manifest.json");
+  CHECK(asof("2024-10-20T00:00:00Z/other.csv").status == 404);
+  CHECK(asof("2024-10-13T05:59:59Z/naptan-stops.csv").status == 404);
 }
 
 TEST_CASE("lists and metadata carry ETags and answer 304", "[http]") {
@@ -262,6 +269,10 @@ TEST_CASE("changes are paged by cursor and every change is visited exactly once"
   CHECK(nothing["summary"]["added"] == 356);
   CHECK(f.get(base + "&limit=0").status == 400);
   CHECK(f.get(base + "&cursor=%%%").status == 400);
+  // A made-up cursor is refused, not taken for the end of the list.
+  Response garbage = f.get(base + "&cursor=zzz");
+  CHECK(garbage.status == 400);
+  CHECK_THAT(garbage.body, Catch::Contains("cursor"));
   CHECK(f.get(base + "&format=xml").status == 400);
   CHECK(f.get("/datasets/naptan-stops/changes?from=2001-01-01&to=2024-10-13").status == 404);
 }
@@ -288,12 +299,18 @@ TEST_CASE("a record now, in a given release, and its history", "[http][changes]"
   CHECK(f.get("/datasets/naptan-stops/records/nope/history").status == 404);
 }
 
-TEST_CASE("cursors round-trip and are opaque", "[http][changes]") {
+TEST_CASE("cursors round-trip, are opaque, and belong to one changeset", "[http][changes]") {
   for (const std::string& k : std::vector<std::string>{"1", "66806210056", "a\x1f" "b", std::string(100, 'z')}) {
-    auto c = encode_cursor(k);
+    auto c = encode_cursor(k, "2024-10-13..2024-10-24");
     CHECK(c.find_first_of("+/=") == std::string::npos);
-    CHECK(*decode_cursor(c) == k);
+    CHECK(*decode_cursor(c, "2024-10-13..2024-10-24") == k);
+    CHECK_FALSE(decode_cursor(c, "..2024-10-24").ok());  // another changeset's
+    std::string mistyped = c;
+    mistyped[0] = mistyped[0] == 'A' ? 'B' : 'A';
+    CHECK_FALSE(decode_cursor(mistyped, "2024-10-13..2024-10-24").ok());
   }
+  for (const char* garbage : {"zzz", "", ".", "zzz.00000000", "MQ"})
+    CHECK(decode_cursor(garbage, "2024-10-13..2024-10-24").status().code() == StatusCode::invalid_input);
 }
 
 TEST_CASE("each release's report and the dataset's notices are served", "[http][gate]") {

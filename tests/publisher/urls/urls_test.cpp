@@ -39,6 +39,9 @@ TEST_CASE("every built URL routes back to the same resource", "[urls]") {
   }
   auto asof = route_of(urls::as_of(ds, "2025-01-01T00:00:00Z"));
   CHECK((asof.kind == RouteKind::as_of && asof.instant == "2025-01-01T00:00:00Z"));
+  auto asof_file = route_of(urls::as_of(ds, "2025-01-01T00:00:00Z", "naptan-stops.csv"));
+  CHECK((asof_file.kind == RouteKind::as_of && asof_file.instant == "2025-01-01T00:00:00Z" &&
+         asof_file.file == "naptan-stops.csv"));
 
   auto ch = route_of(urls::changes(ds, other, rel));
   CHECK((ch.kind == RouteKind::changes && ch.query.at("from") == other && ch.query.at("to") == rel));
