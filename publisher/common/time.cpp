@@ -125,10 +125,12 @@ std::string format_rfc3339(UnixSeconds t) {
 
 std::string format_date(UnixSeconds t) { return format_rfc3339(t).substr(0, 10); }
 
+// The month names of HTTP dates and log times (English, whatever the locale).
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
 std::string format_http_date(UnixSeconds t) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::int64_t y;
   unsigned m, d;
   int hh, mm, ss, wd;
@@ -140,21 +142,17 @@ std::string format_http_date(UnixSeconds t) {
 }
 
 std::string format_log_time(UnixSeconds t) {
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::int64_t y;
   unsigned m, d;
   int hh, mm, ss, wd;
   split(t, y, m, d, hh, mm, ss, wd);
-  char buf[40];
+  char buf[40];  // shorter than an HTTP date: no day of the week
   std::snprintf(buf, sizeof buf, "%02u/%s/%04lld:%02d:%02d:%02d +0000", d, kMonths[m - 1],
                 static_cast<long long>(y), hh, mm, ss);
   return buf;
 }
 
 Result<UnixSeconds> parse_http_date(std::string_view s) {
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   auto bad = [&] { return Status::invalid_input("'" + std::string(s) + "' is not an HTTP date"); };
   // "Tue, 24 Nov 2026 08:50:15 GMT"
   if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
