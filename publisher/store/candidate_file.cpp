@@ -94,29 +94,78 @@ Status Store::insert_candidate_row(std::int64_t num, const Candidate& c, const s
   return tx.commit();
 }
 
+namespace {
+
+constexpr const char* kCandidateColumns =
+    "id, format, source, record_count, staged_at, coalesce(stats, ''), coalesce(contract, '')";
+
+Candidate candidate_from_row(const std::string& dataset, Stmt& st) {
+  Candidate c;
+  c.dataset = dataset;
+  c.id = std::string(st.text(0));
+  c.format = std::string(st.text(1));
+  c.source = std::string(st.text(2));
+  c.record_count = static_cast<std::uint64_t>(st.int64(3));
+  c.staged_at = st.int64(4);
+  c.stats_json = std::string(st.text(5));
+  c.contract_json = std::string(st.text(6));
+  return c;
+}
+
+}  // namespace
+
 Result<std::optional<Candidate>> Store::candidate(const std::string& dataset,
                                                   const std::string& id) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(
-      "SELECT format, source, record_count, staged_at, coalesce(stats, ''), coalesce(contract, '') "
-      "FROM candidates "
-      "WHERE dataset=?1 AND id=?2");
+  auto st = impl_->db.prepare(std::string("SELECT ") + kCandidateColumns + " FROM candidates WHERE dataset=?1 AND id=?2");
   if (!st.ok()) return st.status();
   st->bind(1, *num).bind(2, id);
   auto row = st->step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Candidate>();
-  Candidate c;
-  c.dataset = dataset;
-  c.id = id;
-  c.format = std::string(st->text(0));
-  c.source = std::string(st->text(1));
-  c.record_count = static_cast<std::uint64_t>(st->int64(2));
-  c.staged_at = st->int64(3);
-  c.stats_json = std::string(st->text(4));
-  c.contract_json = std::string(st->text(5));
-  return std::optional<Candidate>(std::move(c));
+  return std::optional<Candidate>(candidate_from_row(dataset, *st));
+}
+
+Result<std::vector<Candidate>> Store::candidates(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(std::string("SELECT ") + kCandidateColumns +
+                              " FROM candidates WHERE dataset=?1 ORDER BY staged_at, id");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::vector<Candidate> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(candidate_from_row(dataset, *st));
+  }
+  return out;
+}
+
+Result<std::string> Store::candidate_by_prefix(const std::string& dataset, const std::string& prefix) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT id FROM candidates WHERE dataset=?1 AND substr(id, 1, length(?2)) = ?2 ORDER BY id LIMIT 4");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, prefix);
+  std::vector<std::string> matches;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    matches.emplace_back(st->text(0));
+  }
+  if (matches.empty()) return Status::not_found("no candidate '" + prefix + "' of " + dataset);
+  if (matches.size() > 1) {
+    std::string list;
+    for (std::size_t i = 0; i < matches.size() && i < 3; ++i) list += (i ? ", " : "") + matches[i];
+    return Status::invalid_input("candidate '" + prefix + "' is ambiguous: it begins " + list +
+                                 (matches.size() > 3 ? ", ..." : "") + "; give more of the id");
+  }
+  return matches.front();
 }
 
 Result<RecordSet> Store::read_candidate_records(const std::string& dataset,

@@ -112,6 +112,11 @@ class Store {
   // Candidates. write_candidate is idempotent: the same id again changes nothing.
   Status write_candidate(const Candidate& c, const RecordSet& records, const std::string& actor);
   Result<std::optional<Candidate>> candidate(const std::string& dataset, const std::string& id);
+  // Every candidate of `dataset` ever staged, oldest first (their records are not read).
+  Result<std::vector<Candidate>> candidates(const std::string& dataset);
+  // The id of the one candidate whose id starts with `prefix`: not_found for none,
+  // invalid_input naming the matches when several do.
+  Result<std::string> candidate_by_prefix(const std::string& dataset, const std::string& prefix);
   Result<RecordSet> read_candidate_records(const std::string& dataset, const std::string& id);
 
   // A candidate read without a copy per record: views into one buffer, in key order.

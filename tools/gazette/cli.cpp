@@ -14,8 +14,9 @@ namespace gazette::cli {
 namespace {
 
 struct OptionSpec {
-  std::string name;  // "--owner"
+  std::string name;   // "--owner"
   std::string value;  // placeholder, empty for a flag without a value
+  std::string help;   // what it does, for `gazette help COMMAND`
   bool repeatable = false;
 };
 
@@ -26,58 +27,88 @@ struct CommandSpec {
   std::vector<std::string> required;  // options that must be given
   std::string summary;
   std::function<int(const Invocation&)> run;
+  std::string example;                // one command line a maintainer would type
 };
 
+const OptionSpec kNotice = {"--notice", "FILE", "a notice to publish with it (JSON; may be given again)", true};
+const OptionSpec kPlan = {"--plan", "FILE", "the reviewed plan of a backfill (JSON)"};
+const OptionSpec kPublishedAt = {"--published-at", "ISO8601",
+                                 "its publication time, for loading a back catalogue (default: now)"};
+
 const std::vector<OptionSpec> kServerOptions = {
-    {"--listen", "HOST:PORT"},       {"--threads", "N"},         {"--max-connections", "N"},
-    {"--max-connections-per-address", "N"}, {"--render-cache-mb", "MB"},
-    {"--max-header-bytes", "BYTES"}, {"--request-timeout", "SECONDS"}, {"--no-access-log", ""},
-    {"--public-url", "URL"},         {"--hub", "URL"},           {"--allow-private-callbacks", ""},
-    {"--feed-page-size", "N"},       {"--delivery-retry", "SECONDS"}};
+    {"--listen", "HOST:PORT", "where to listen (default 127.0.0.1:8080)"},
+    {"--threads", "N", "I/O threads (default: one per core)"},
+    {"--max-connections", "N", "open connections at most; the idlest is closed for a new one"},
+    {"--max-connections-per-address", "N", "open connections from one client address at most"},
+    {"--render-cache-mb", "MB", "disk kept for evicted artefacts rendered again"},
+    {"--max-header-bytes", "BYTES", "the largest request header accepted"},
+    {"--request-timeout", "SECONDS", "time to receive a whole request"},
+    {"--no-access-log", "", "no line per request on stderr"},
+    {"--public-url", "URL", "how consumers reach this server, for the links in feeds"},
+    {"--hub", "URL", "advertise and ping this WebSub hub instead of running one"},
+    {"--allow-private-callbacks", "", "let WebSub subscribers use private addresses (tests)"},
+    {"--feed-page-size", "N", "feed entries per page (default 50)"},
+    {"--delivery-retry", "SECONDS", "the first wait before a failed WebSub delivery is tried again"}};
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> kCommands = {
-      {"init", {}, {}, {}, "create an empty store in the data directory", cmd_init},
-      {"dataset create", {"ID"}, {{"--contract", "FILE"}}, {"--contract"},
-       "register a dataset and its contract", cmd_dataset_create},
-      {"dataset list", {}, {}, {}, "list datasets", cmd_dataset_list},
-      {"stage", {"ID", "FILE"}, {{"--format", "csv|naptan-xml|json"}, {"--contract", "FILE"}}, {},
-       "validate a file and store it as a candidate; prints the candidate id", cmd_stage},
-      {"verify", {"ID", "CAND"},
-       {{"--plan", "FILE"}, {"--notice", "FILE", true}, {"--json", ""}},
-       {},
-       "judge a candidate against every release: exit 0, 3 (notice needed) or 4 (refused)",
-       cmd_verify},
-      {"notice add", {"ID", "FILE"}, {}, {}, "publish a notice to consumers", cmd_notice_add},
+      {"init", {}, {}, {}, "create an empty store in the data directory", cmd_init, "gazette --data /srv/gazette init"},
+      {"dataset create", {"ID"}, {{"--contract", "FILE", "the dataset's contract (JSON)"}}, {"--contract"},
+       "register a dataset and its contract", cmd_dataset_create,
+       "gazette dataset create naptan-stops --contract schemas/naptan-stops.contract.json"},
+      {"dataset list", {}, {}, {}, "list datasets", cmd_dataset_list, "gazette dataset list"},
+      {"stage", {"ID", "FILE"},
+       {{"--format", "csv|naptan-xml|json", "the file's format (default: from its name)"},
+        {"--contract", "FILE", "a new contract version to stage it under"}},
+       {}, "validate a file and store it as a candidate; prints the candidate id", cmd_stage,
+       "gazette stage naptan-stops Stops.csv"},
+      {"candidate list", {"ID"}, {}, {}, "list staged candidates: id, records, source, time, contract version",
+       cmd_candidate_list, "gazette candidate list naptan-stops"},
+      {"verify", {"ID", "CAND"}, {kPlan, kNotice, {"--json", "", "print the report as JSON"}}, {},
+       "judge a candidate against every release: exit 0, 3 (notice needed) or 4 (refused)", cmd_verify,
+       "gazette verify naptan-stops 3f9c --notice notes-withdrawn.json"},
+      {"notice add", {"ID", "FILE"}, {}, {}, "publish a notice to consumers", cmd_notice_add,
+       "gazette notice add naptan-stops notes-withdrawn.json"},
+      {"notice list", {"ID"}, {}, {}, "list a dataset's notices: kind, publication, effective time",
+       cmd_notice_list, "gazette notice list naptan-stops"},
       {"release", {"ID", "CAND"},
-       {{"--owner", "NAME"}, {"--plan", "FILE"}, {"--notice", "FILE", true}, {"--published-at", "ISO8601"}},
-       {"--owner"},
-       "publish a candidate as a dated, immutable release",
-       cmd_release},
+       {{"--owner", "NAME", "who publishes it (kept in the release and the ledger)"}, kPlan, kNotice, kPublishedAt},
+       {"--owner"}, "publish a candidate as a dated, immutable release", cmd_release,
+       "gazette release naptan-stops 3f9c --owner alice"},
       {"diff", {"ID"},
-       {{"--from", "REL"}, {"--to", "REL"}, {"--candidate", "CAND"}, {"--json", ""}},
-       {},
-       "what changed between two releases, or a release and a candidate",
-       cmd_diff},
+       {{"--from", "REL", "the older side (default: the parent of --to, or the newest for --candidate)"},
+        {"--to", "REL", "the newer side (default: the newest release)"},
+        {"--candidate", "CAND", "compare with a staged candidate instead of a release"},
+        {"--json", "", "print the whole changeset as JSON"}},
+       {}, "what changed between two releases, or a release and a candidate", cmd_diff,
+       "gazette diff naptan-stops --from 2024-10-13 --to 2024-10-24"},
       {"rollback", {"ID"},
-       {{"--to", "REL"}, {"--owner", "NAME"}, {"--reason", "TEXT"}, {"--published-at", "ISO8601"},
-        {"--plan", "FILE"}, {"--notice", "FILE"}},
-       {"--to", "--owner", "--reason"},
-       "publish a new release equal to an old one",
-       cmd_rollback},
-      {"history", {"ID"}, {}, {}, "list a dataset's releases", cmd_history},
-      {"fsck", {"ID"}, {{"--repair", ""}}, {},
+       {{"--to", "REL", "the release whose records to publish again"},
+        {"--owner", "NAME", "who publishes the rollback"},
+        {"--reason", "TEXT", "why, for the ledger and the feed"},
+        kPublishedAt, kPlan, {"--notice", "FILE", "a notice to publish with it (JSON)"}},
+       {"--to", "--owner", "--reason"}, "publish a new release equal to an old one", cmd_rollback,
+       "gazette rollback naptan-stops --to 2024-10-13 --owner alice --reason \"bad import\""},
+      {"history", {"ID"}, {}, {}, "list a dataset's releases", cmd_history, "gazette history naptan-stops"},
+      {"fsck", {"ID"}, {{"--repair", "", "remove files no release references"}}, {},
        "check every artefact against its manifest, the record counts and the ledger; --repair removes "
        "files no release references",
-       cmd_fsck},
-      {"record", {"ID", "KEY"}, {}, {}, "one record now, and every version of it", cmd_record},
-      {"as-of", {"ID", "ISO8601"}, {}, {}, "the release current at an instant", cmd_as_of},
-      {"export", {"ID"}, {{"--to", "DIR"}, {"--public-url", "URL"}, {"--feed-page-size", "N"}}, {"--to"},
-       "write the public tree and an nginx server block, to serve it as the origin does", cmd_export},
-      {"serve", {}, kServerOptions, {}, "serve the store over HTTP until SIGINT/SIGTERM", cmd_serve},
+       cmd_fsck, "gazette fsck naptan-stops"},
+      {"record", {"ID", "KEY"}, {}, {}, "one record now, and every version of it", cmd_record,
+       "gazette record naptan-stops 0100053316"},
+      {"as-of", {"ID", "ISO8601"}, {}, {}, "the release current at an instant", cmd_as_of,
+       "gazette as-of naptan-stops 2025-01-01T00:00:00Z"},
+      {"export", {"ID"},
+       {{"--to", "DIR", "where to write the tree (and DIR/nginx.conf)"},
+        {"--public-url", "URL", "how consumers will reach it, for the links in feeds"},
+        {"--feed-page-size", "N", "feed entries per page (default 50)"}},
+       {"--to"}, "write the public tree and an nginx server block, to serve it as the origin does", cmd_export,
+       "gazette export naptan-stops --to /srv/www --public-url https://stops.example.org"},
+      {"serve", {}, kServerOptions, {}, "serve the store over HTTP until SIGINT/SIGTERM", cmd_serve,
+       "gazette serve --listen 0.0.0.0:8080 --public-url https://stops.example.org"},
       {"demo", {}, kServerOptions, {},
-       "build a store from the bundled NaPTAN excerpt, cut its releases, then serve it",
-       cmd_demo},
+       "build a store from the bundled NaPTAN excerpt, cut its releases, then serve it", cmd_demo,
+       "gazette --data /tmp/demo demo"},
   };
   return kCommands;
 }
@@ -88,9 +119,26 @@ std::string usage_line(const CommandSpec& c) {
   for (const auto& o : c.options) {
     bool req = std::find(c.required.begin(), c.required.end(), o.name) != c.required.end();
     std::string part = o.name + (o.value.empty() ? "" : " " + o.value);
-    s += req ? " " + part : " [" + part + "]";
+    s += req ? " " + part : " [" + part + "]" + (o.repeatable ? "..." : "");
   }
   return s;
+}
+
+// `gazette help COMMAND`: its synopsis, what it does, each option, and an example.
+std::string command_help(const CommandSpec& c) {
+  std::ostringstream h;
+  h << "usage: " << usage_line(c) << "\n\n" << c.summary << "\n";
+  if (!c.options.empty()) {
+    h << "\noptions:\n";
+    for (const auto& o : c.options) {
+      std::string left = o.name + (o.value.empty() ? "" : " " + o.value);
+      h << "  " << left << std::string(left.size() < 32 ? 32 - left.size() : 1, ' ') << o.help;
+      if (std::find(c.required.begin(), c.required.end(), o.name) != c.required.end()) h << " (required)";
+      h << "\n";
+    }
+  }
+  h << "\nexample:\n  " << c.example << "\n";
+  return h.str();
 }
 
 std::string usage() {
@@ -104,7 +152,8 @@ std::string usage() {
     u << "  " << c.summary << "\n";
   }
   u << "\n--data DIR defaults to $GAZETTE_DATA, else ./gazette-data.\n"
-    << "Exit status: 0 ok, 1 error, 2 usage, 3 notice required, 4 refused as breaking.\n";
+    << "Exit status: 0 ok, 1 error, 2 usage, 3 notice required, 4 refused as breaking.\n"
+    << "gazette help COMMAND (or COMMAND --help): that command's options and an example.\n";
   return u.str();
 }
 
@@ -131,22 +180,30 @@ int run_command(const std::vector<std::string>& argv, std::ostream& out, std::os
   const char* env = std::getenv("GAZETTE_DATA");
   inv.data_dir = env && *env ? env : "gazette-data";
 
-  // Pull out the global --data wherever it stands.
+  // Pull out the global --data (and a request for help) wherever it stands.
   std::vector<std::string> rest;
+  bool help = false;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     if (argv[i] == "--data") {
       if (i + 1 >= argv.size()) return usage_error(err, "--data needs a directory", nullptr);
       inv.data_dir = argv[++i];
     } else if (argv[i].rfind("--data=", 0) == 0) {
       inv.data_dir = argv[i].substr(7);
-    } else if (argv[i] == "--help" || argv[i] == "-h" || argv[i] == "help") {
-      out << usage();
-      return kOk;
+    } else if (argv[i] == "--help" || argv[i] == "-h") {
+      help = true;
     } else {
       rest.push_back(argv[i]);
     }
   }
-  if (rest.empty()) return usage_error(err, "no command given", nullptr);
+  if (!rest.empty() && rest[0] == "help") {
+    help = true;
+    rest.erase(rest.begin());
+  }
+  if (rest.empty()) {
+    if (!help) return usage_error(err, "no command given", nullptr);
+    out << usage();
+    return kOk;
+  }
 
   // Longest command name that matches the leading words.
   const CommandSpec* cmd = nullptr;
@@ -168,7 +225,23 @@ int run_command(const std::vector<std::string>& argv, std::ostream& out, std::os
       used = n;
     }
   }
-  if (cmd == nullptr) return usage_error(err, "unknown command '" + rest[0] + "'", nullptr);
+  if (cmd == nullptr) {
+    // The first word of commands that have several ("notice" of "notice add", "notice list").
+    std::vector<const CommandSpec*> begun;
+    for (const auto& c : commands())
+      if (c.name.rfind(rest[0] + " ", 0) == 0) begun.push_back(&c);
+    if (begun.empty()) return usage_error(err, "unknown command '" + rest[0] + "'", nullptr);
+    std::string names;
+    for (const auto* c : begun) names += (names.empty() ? "" : ", ") + c->name;
+    std::ostream& to = help ? out : err;
+    if (!help) to << "gazette: '" << rest[0] << "' needs a subcommand: " << names << "\n";
+    for (const auto* c : begun) to << "usage: " << usage_line(*c) << "\n";
+    return help ? kOk : kUsage;
+  }
+  if (help) {
+    out << command_help(*cmd);
+    return kOk;
+  }
 
   for (std::size_t i = used; i < rest.size(); ++i) {
     const std::string& a = rest[i];

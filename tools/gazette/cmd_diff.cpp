@@ -57,25 +57,29 @@ int cmd_diff(const Invocation& inv) {
   auto all = store->releases(id);
   if (!all.ok()) return fail(inv, all.status());
 
-  auto resolve = [&](const std::string& opt) -> Result<const Release*> {
-    if (!inv.has(opt)) return all->empty() ? nullptr : &all->back();
+  auto named = [&](const std::string& opt) -> Result<const Release*> {
     auto rid = ReleaseId::parse(inv.get(opt));
     if (!rid.ok()) return rid.status();
     const Release* r = find_release(*all, rid->str());
     if (r == nullptr) return Status::not_found("no release '" + rid->str() + "' of " + id);
     return r;
   };
-  auto from = resolve("--from");
-  if (!from.ok()) return fail(inv, from.status());
+  const Release* newest = all->empty() ? nullptr : &all->back();
   Result<Changeset> cs = Status::invalid_input("unreachable");
   if (inv.has("--candidate")) {
-    auto cand = CandidateId::parse(inv.get("--candidate"));
+    // What the candidate would change: from the newest release unless told otherwise.
+    auto from = inv.has("--from") ? named("--from") : Result<const Release*>(newest);
+    if (!from.ok()) return fail(inv, from.status());
+    auto cand = candidate_arg(*store, id, inv.get("--candidate"));
     if (!cand.ok()) return fail(inv, cand.status());
-    cs = changeset_to_candidate(*store, *contract, id, *from, cand->str());
+    cs = changeset_to_candidate(*store, *contract, id, *from, *cand);
   } else {
-    auto to = resolve("--to");
+    // As over HTTP: `to` defaults to the newest release, `from` to the parent of `to`.
+    auto to = inv.has("--to") ? named("--to") : Result<const Release*>(newest);
     if (!to.ok()) return fail(inv, to.status());
     if (*to == nullptr) return fail(inv, Status::not_found(id + " has no release to compare"));
+    auto from = inv.has("--from") ? named("--from") : Result<const Release*>(find_release(*all, (*to)->parent));
+    if (!from.ok()) return fail(inv, from.status());
     cs = changeset_between(*store, *contract, id, *from, **to);
   }
   if (!cs.ok()) return fail(inv, cs.status());

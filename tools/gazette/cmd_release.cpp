@@ -9,8 +9,6 @@ namespace gazette::cli {
 int cmd_release(const Invocation& inv) {
   const std::string& id = inv.args[0];
   if (!check_dataset_id(inv, id)) return kError;
-  auto cand = CandidateId::parse(inv.args[1]);
-  if (!cand.ok()) return fail(inv, cand.status());
   CutOptions opts;
   opts.owner = inv.get("--owner");
   if (opts.owner.empty()) return fail(inv, Status::invalid_input("--owner must name someone"));
@@ -25,18 +23,20 @@ int cmd_release(const Invocation& inv) {
   int code = kOk;
   auto store = open_store(inv, OpenMode::write, code);
   if (!store) return code;
-  auto contract = contract_for_candidate(*store, id, cand->str());
+  auto cand = candidate_arg(*store, id, inv.args[1]);
+  if (!cand.ok()) return fail(inv, cand.status());
+  auto contract = contract_for_candidate(*store, id, *cand);
   if (!contract.ok()) return fail(inv, contract.status());
   Status files = read_gate_files(inv, *contract, opts.notices, opts.plan);
   if (!files.ok()) return fail(inv, files);
-  auto result = cut_release(*store, id, cand->str(), opts);
+  auto result = cut_release(*store, id, *cand, opts);
   if (!result.ok()) return fail(inv, result.status());
   if (result->verification && cli::exit_code_for(result->verification->verdict) != 0) {
     *inv.err << result->verification->text << "gazette: nothing was published\n";
     return cli::exit_code_for(result->verification->verdict);
   }
   if (!result->release) {
-    *inv.out << "nothing to publish: candidate " << cand->str()
+    *inv.out << "nothing to publish: candidate " << *cand
              << " is identical to the newest release, " << result->identical_to << "\n";
     return kOk;
   }

@@ -39,42 +39,21 @@ Result<Contract> contract_for_candidate(Store& store, const std::string& dataset
 int cmd_verify(const Invocation& inv) {
   const std::string& id = inv.args[0];
   if (!check_dataset_id(inv, id)) return kError;
-  auto cand = CandidateId::parse(inv.args[1]);
-  if (!cand.ok()) return fail(inv, cand.status());
   int code = kOk;
   auto store = open_store(inv, OpenMode::read, code);
   if (!store) return code;
-  auto contract = contract_for_candidate(*store, id, cand->str());
+  auto cand = candidate_arg(*store, id, inv.args[1]);
+  if (!cand.ok()) return fail(inv, cand.status());
+  auto contract = contract_for_candidate(*store, id, *cand);
   if (!contract.ok()) return fail(inv, contract.status());
   VerifyOptions vo;
   Status s = read_gate_files(inv, *contract, vo.notices, vo.plan);
   if (!s.ok()) return fail(inv, s);
   vo.publish_at = now_utc();
-  auto r = verify_candidate(*store, id, cand->str(), vo);
+  auto r = verify_candidate(*store, id, *cand, vo);
   if (!r.ok()) return fail(inv, r.status());
   *inv.out << (inv.has("--json") ? r->json : r->text);
   return cli::exit_code_for(r->verdict);
-}
-
-int cmd_notice_add(const Invocation& inv) {
-  const std::string& id = inv.args[0];
-  if (!check_dataset_id(inv, id)) return kError;
-  int code = kOk;
-  auto store = open_store(inv, OpenMode::write, code);
-  if (!store) return code;
-  auto contract = load_contract(*store, id);
-  if (!contract.ok()) return fail(inv, contract.status());
-  auto text = read_small_file(inv.args[1]);
-  if (!text.ok()) return fail(inv, text.status());
-  auto n = parse_notice(*text, inv.args[1], *contract);
-  if (!n.ok()) return fail(inv, n.status());
-  Store::StoredNotice sn{n->id, to_string(n->kind), n->json, "", now_utc()};
-  if (Status checked = check_notice(*store, id, *n, sn.published_at); !checked.ok())
-    return fail(inv, checked.with_context(inv.args[1]));
-  Status s = store->put_notice(id, sn, "gazette");
-  if (!s.ok()) return fail(inv, s);
-  *inv.out << "published notice " << n->id << " (" << to_string(n->kind) << ") for " << id << "\n";
-  return kOk;
 }
 
 }  // namespace gazette::cli

@@ -23,6 +23,8 @@ int cmd_record(const Invocation& inv);
 int cmd_verify(const Invocation& inv);
 int cmd_export(const Invocation& inv);
 int cmd_notice_add(const Invocation& inv);
+int cmd_notice_list(const Invocation& inv);
+int cmd_candidate_list(const Invocation& inv);
 int cmd_rollback(const Invocation& inv);
 // Reads the --notice and --plan files of `verify` and `release`.
 // The contract candidate `candidate` was staged under (a new version it brings, else the

@@ -25,6 +25,15 @@ bool check_dataset_id(const Invocation& inv, const std::string& id) {
   return true;
 }
 
+Result<std::string> candidate_arg(Store& store, const std::string& dataset, const std::string& text) {
+  bool hex = text.size() >= 4 && text.size() <= 16;
+  for (char c : text) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!hex)
+    return Status::invalid_input("'" + text + "' is not a candidate id (16 hex digits, or 4 or more of its first)");
+  if (text.size() == 16) return CandidateId::parse(text)->str();
+  return store.candidate_by_prefix(dataset, text);
+}
+
 std::string human_bytes(std::uint64_t n) {
   char buf[32];
   if (n < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));

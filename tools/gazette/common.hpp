@@ -15,6 +15,10 @@ std::unique_ptr<Store> open_store(const Invocation& inv, OpenMode mode, int& exi
 // Checks a dataset id argument; prints the error and returns false when it is malformed.
 bool check_dataset_id(const Invocation& inv, const std::string& id);
 
+// A candidate id argument: the whole id, or any unambiguous prefix of it (four characters at
+// least). Returns the whole id, or an error naming what was given (and the matches, if several).
+Result<std::string> candidate_arg(Store& store, const std::string& dataset, const std::string& text);
+
 // "94.2 MB"
 std::string human_bytes(std::uint64_t n);
 

@@ -34,6 +34,15 @@ Release one_release(const std::string& id, std::int64_t seq, UnixSeconds t) {
   return r;
 }
 
+// A new store in `dir` holding one empty dataset, "d".
+std::unique_ptr<Store> store_with_dataset(const TempDir& dir) {
+  REQUIRE(Store::init(dir.path()).ok());
+  auto s = Store::open(dir.path(), OpenMode::write);
+  REQUIRE(s.ok());
+  REQUIRE((*s)->create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
+  return std::move(*s);
+}
+
 }  // namespace
 
 TEST_CASE("init makes a versioned store, once", "[store]") {
@@ -93,11 +102,8 @@ TEST_CASE("releases, artefacts and the ledger cannot be rewritten", "[store]") {
 
 TEST_CASE("a release is committed with its typed parts: labels, plan, notices, a new contract", "[store]") {
   TempDir dir;
-  REQUIRE(Store::init(dir.path()).ok());
-  auto s = Store::open(dir.path(), OpenMode::write);
-  REQUIRE(s.ok());
-  Store& store = **s;
-  REQUIRE(store.create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
+  auto s = store_with_dataset(dir);
+  Store& store = *s;
   RecordSet v1(std::vector<EncodedRecord>{{"k1", "k1\x1f" "a"}, {"k2", "k2\x1f" "b"}});
   RecordSet v2(std::vector<EncodedRecord>{{"k1", "k1\x1f" "A"}, {"k2", "k2\x1f" "b"}});
   REQUIRE(store.commit_release(one_release("2026-01-01", 1, 100), v1.refs(), {}, "x").ok());
@@ -144,6 +150,35 @@ TEST_CASE("a release is committed with its typed parts: labels, plan, notices, a
   }
 }
 
+TEST_CASE("candidates are listed oldest first and found by an unambiguous prefix", "[store]") {
+  TempDir dir;
+  auto s = store_with_dataset(dir);
+  Store& store = *s;
+  RecordSet records(std::vector<EncodedRecord>{{"k1", "k1\x1f" "v"}});
+  for (const auto& [id, at] : std::vector<std::pair<std::string, UnixSeconds>>{
+           {"abcd000000000002", 200}, {"abcd000000000001", 100}, {"beef000000000000", 300}}) {
+    Candidate c;
+    c.dataset = "d";
+    c.id = id;
+    c.format = "csv";
+    c.source = "f.csv";
+    c.record_count = 1;
+    c.staged_at = at;
+    REQUIRE(store.write_candidate(c, records, "alice").ok());
+  }
+  auto all = store.candidates("d");
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].id == "abcd000000000001");
+  CHECK((*all)[2].source == "f.csv");
+  CHECK(*store.candidate_by_prefix("d", "beef") == "beef000000000000");
+  CHECK(*store.candidate_by_prefix("d", "abcd000000000002") == "abcd000000000002");
+  auto ambiguous = store.candidate_by_prefix("d", "abcd");
+  CHECK(ambiguous.status().code() == StatusCode::invalid_input);
+  CHECK_THAT(ambiguous.status().message(), Catch::Contains("abcd000000000001, abcd000000000002"));
+  CHECK(store.candidate_by_prefix("d", "cafe").status().code() == StatusCode::not_found);
+}
+
 TEST_CASE("ledger actions are typed, and their stored names never change", "[store]") {
   // Stores written by every earlier version hold these names.
   const std::pair<LedgerAction, std::string> names[] = {
@@ -161,11 +196,8 @@ TEST_CASE("ledger actions are typed, and their stored names never change", "[sto
 
 TEST_CASE("record versions are shared: each release stores only what changed", "[store]") {
   TempDir dir;
-  REQUIRE(Store::init(dir.path()).ok());
-  auto s = Store::open(dir.path(), OpenMode::write);
-  REQUIRE(s.ok());
-  Store& store = **s;
-  REQUIRE(store.create_dataset({"d", "D", 1, "{}", 0}, "alice").ok());
+  auto s = store_with_dataset(dir);
+  Store& store = *s;
   RecordSet v1(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});
   RecordSet v2(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "2"}, {"d", "d\x1f" "1"}});
   RecordSet v3(std::vector<EncodedRecord>{{"a", "a\x1f" "1"}, {"b", "b\x1f" "1"}, {"c", "c\x1f" "1"}});  // back to v1

@@ -60,6 +60,55 @@ TEST_CASE("usage errors exit 2 with the command's usage", "[cli]") {
   auto help = g.run({"--help"});
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("gazette stage ID FILE [--format csv|naptan-xml|json]"));
+  // A command's own help: its synopsis, each option, an example; the same both ways.
+  auto release_help = g.run({"help", "release"});
+  CHECK(release_help.exit_code == 0);
+  CHECK_THAT(release_help.out,
+             Catch::StartsWith("usage: gazette release ID CAND --owner NAME [--plan FILE] [--notice FILE]... "
+                               "[--published-at ISO8601]\n") &&
+                 Catch::Contains("  --notice FILE") && Catch::Contains("(required)") &&
+                 Catch::Contains("example:\n  gazette release naptan-stops"));
+  CHECK(g.run({"release", "--help"}).out == release_help.out);
+  CHECK_THAT(g.run({"notice", "list", "-h"}).out, Catch::StartsWith("usage: gazette notice list ID\n"));
+  CHECK_THAT(g.run({"help", "diff"}).out, Catch::Contains("the parent of --to"));
+  // A word that begins several commands names them.
+  auto notice = g.run({"notice"});
+  CHECK(notice.exit_code == 2);
+  CHECK_THAT(notice.err, Catch::Contains("'notice' needs a subcommand: notice add, notice list"));
+  CHECK(g.run({"help", "frobnicate"}).exit_code == 2);
+}
+
+TEST_CASE("candidates and notices are listed; a candidate is named by any unambiguous prefix", "[cli]") {
+  Gazette g;
+  g.setup();
+  CHECK(g.ok({"candidate", "list", "naptan-stops"}).out == "naptan-stops has no candidates\n");
+  CHECK(g.ok({"notice", "list", "naptan-stops"}).out == "naptan-stops has no notices\n");
+  const std::string a = g.stage(naptan_dir() / "csv/668Stops_2024-10-13.csv");
+  const std::string b = g.stage(naptan_dir() / "csv/668Stops_2024-10-24.csv");
+  REQUIRE(a != b);
+  // Four characters or more of an id, as long as they name one candidate.
+  auto rel = g.ok({"release", "naptan-stops", a.substr(0, 6), "--owner", "alice", "--published-at",
+                   "2024-10-13T06:00:00Z"});
+  CHECK_THAT(rel.out, Catch::StartsWith("published naptan-stops 2024-10-13"));
+  CHECK(g.ok({"verify", "naptan-stops", b.substr(0, 5)}).exit_code == 0);
+  auto short_id = g.run({"verify", "naptan-stops", "abc"});
+  CHECK(short_id.exit_code == 1);
+  CHECK_THAT(short_id.err, Catch::Contains("'abc' is not a candidate id"));
+  const std::string none = a[0] == 'f' ? "0000" : "ffff";
+  CHECK_THAT(g.run({"verify", "naptan-stops", none}).err, Catch::Contains("no candidate '" + none + "'"));
+  auto list = g.ok({"candidate", "list", "naptan-stops"});
+  REQUIRE(count_lines(list.out) == 2);
+  CHECK_THAT(list.out, Catch::Contains(a + "  356 records  from 668Stops_2024-10-13.csv  staged ") &&
+                           Catch::Contains("contract v1  released as 2024-10-13\n"));
+  const std::string b_line = list.out.substr(list.out.find(b));
+  CHECK(b_line.substr(0, b_line.find('\n')).find("released") == std::string::npos);  // staged, not released
+
+  write_text(g.dir / "n.json", R"({"id": "notes-withdrawn", "kind": "deprecation", "title": "Notes go",
+                                   "text": "t", "scope": {"columns": ["Notes"]}, "effective_at": "2099-06-01T00:00:00Z"})");
+  g.ok({"notice", "add", "naptan-stops", (g.dir / "n.json").string()});
+  auto notices = g.ok({"notice", "list", "naptan-stops"});
+  CHECK_THAT(notices.out, Catch::StartsWith("notes-withdrawn  deprecation  published ") &&
+                              Catch::Contains("  effective 2099-06-01T00:00:00Z\n  Notes go\n"));
 }
 
 TEST_CASE("stage prints the candidate id alone, and release and history report it", "[cli]") {
@@ -163,6 +212,10 @@ TEST_CASE("diff and record show what changed, plainly or as JSON", "[cli][change
   CHECK_THAT(to_cand.out, Catch::StartsWith("naptan-stops: 2024-10-24 -> candidate:" + cand));
   CHECK(g.run({"diff", "naptan-stops", "--to", "2024-10-24", "--candidate", cand}).exit_code == 1);
   CHECK(g.run({"diff", "naptan-stops", "--from", "1999-01-01"}).exit_code == 1);
+  // With no options: the newest release against its parent, as /changes answers.
+  CHECK_THAT(g.ok({"diff", "naptan-stops"}).out, Catch::StartsWith("naptan-stops: 2024-10-13 -> 2024-10-24\n"));
+  CHECK_THAT(g.ok({"diff", "naptan-stops", "--to", "2024-10-13"}).out,
+             Catch::StartsWith("naptan-stops: (nothing) -> 2024-10-13\n  added 356"));
   auto rec = g.ok({"record", "naptan-stops", "66806210056"});
   CHECK_THAT(rec.out, Catch::StartsWith("66806210056 (current since 2024-10-24)") &&
                           Catch::Contains("  Status: inactive\n") &&
