@@ -199,6 +199,7 @@ Response serve_record_history(const Request& req, const Route& route, const site
     v["kind"] = to_string(e.release.kind);
     v["owner"] = e.release.owner;
     v["change"] = to_string(e.change);
+    if (e.revived) v["revived"] = true;
     v["record"] = e.change == ChangeKind::removed ? ojson(nullptr) : record_object(*ds.contract, e.body);
     versions.push_back(std::move(v));
   }

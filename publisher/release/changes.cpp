@@ -251,10 +251,12 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
     std::string state = lifecycle < fields.size() ? std::string(fields[lifecycle]) : "";
     if (out.empty() || previous_end != v.first_seq) {
       e.change = ChangeKind::added;  // first appearance, or back after a removal
+      e.revived = !out.empty();
     } else {
       e.change = contract->is_retired(state) && !contract->is_retired(previous_lifecycle)
                      ? ChangeKind::retired
                      : ChangeKind::modified;
+      e.revived = contract->is_retired(previous_lifecycle) && !contract->is_retired(state);
     }
     out.push_back(std::move(e));
     previous_lifecycle = state;
@@ -266,7 +268,7 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
       if (!continued) {
         const Release* gone = release_at(v.last_seq);
         if (gone == nullptr) return Status::corruption("record span names an unknown release");
-        out.push_back({*gone, ChangeKind::removed, ""});
+        out.push_back({*gone, ChangeKind::removed, "", false});
       }
     }
   }

@@ -237,6 +237,11 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   Release r;
   r.dataset = dataset;
   r.published_at = options.published_at.value_or(now_utc());
+  // Publication times are whole seconds and strictly increase. A pipeline that releases twice
+  // within a second gets the second a second later, rather than a refusal; a time the
+  // maintainer gave is taken as given, and must be later.
+  if (!options.published_at && newest != nullptr && r.published_at <= newest->published_at)
+    r.published_at = newest->published_at + 1;
   if (newest != nullptr && r.published_at <= newest->published_at)
     return Status::conflict("publication time " + format_rfc3339(r.published_at) +
                             " must be later than the newest release's (" + newest->id + ", " +

@@ -213,6 +213,9 @@ struct RecordEvent {
   Release release;
   ChangeKind change = ChangeKind::added;
   std::string body;
+  // Back after a removal (added again), or out of retirement (a modification that leaves the
+  // retired state): the record lives again.
+  bool revived = false;
 };
 // Every distinct version of `key`, oldest first, with removals. Empty if the key never existed.
 Result<std::vector<RecordEvent>> record_history(Store& store, const std::string& dataset,

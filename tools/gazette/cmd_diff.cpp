@@ -113,9 +113,30 @@ int cmd_record(const Invocation& inv) {
       if (!fields[i].empty()) *inv.out << "  " << contract->columns[i].name << ": " << fields[i] << "\n";
   }
   *inv.out << "history:\n";
-  for (const auto& e : *history)
-    *inv.out << "  " << e.release.id << "  " << to_string(e.change) << "  (" << to_string(e.release.kind)
-             << ", " << e.release.owner << ")\n";
+  std::vector<std::string_view> before;
+  const std::string* previous = nullptr;  // the body before this version
+  for (const auto& e : *history) {
+    *inv.out << "  " << e.release.id << "  " << (e.revived ? "revived" : to_string(e.change)) << "  ("
+             << to_string(e.release.kind) << ", " << e.release.owner << ")";
+    // Why: the gate's rule for this key in that release, where the release keeps its labels.
+    auto labels = store->change_labels(id, e.release.id, key, key);
+    if (labels.ok())
+      if (auto it = labels->find(key); it != labels->end())
+        *inv.out << "  [" << it->second.first << ", " << it->second.second << "]";
+    *inv.out << "\n";
+    // What changed, field by field, from the version before.
+    if (previous != nullptr && e.change != ChangeKind::removed) {
+      decode_record(*previous, before);
+      decode_record(e.body, fields);
+      for (std::size_t i = 0; i < contract->columns.size() && i < fields.size(); ++i) {
+        const std::string_view old_value = i < before.size() ? before[i] : std::string_view();
+        if (old_value != fields[i])
+          *inv.out << "      " << contract->columns[i].name << " " << shown(std::string(old_value)) << " -> "
+                   << shown(std::string(fields[i])) << "\n";
+      }
+    }
+    previous = e.change == ChangeKind::removed ? nullptr : &e.body;
+  }
   return kOk;
 }
 

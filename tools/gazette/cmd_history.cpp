@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <map>
 
 #include "publisher/common/ids.hpp"
 #include "publisher/release/release.hpp"
@@ -19,6 +20,15 @@ int cmd_history(const Invocation& inv) {
     *inv.out << "no releases of " << id << " yet\n";
     return kOk;
   }
+  // What each release carried: the notices published with it, and a backfill's plan.
+  auto notices = store->notices(id);
+  if (!notices.ok()) return fail(inv, notices.status());
+  std::map<std::string, std::vector<const Store::StoredNotice*>> notices_of;
+  for (const auto& n : *notices) notices_of[n.release].push_back(&n);  // "" for those published alone
+  auto plans = store->used_plans(id);
+  if (!plans.ok()) return fail(inv, plans.status());
+  std::map<std::string, std::string> plan_of;  // release id -> plan id
+  for (const auto& [plan, release] : *plans) plan_of[release] = plan;
   char line[256];
   std::snprintf(line, sizeof line, "%-13s %-20s %-9s %-20s %8s  %s\n", "release", "published_at",
                 "kind", "owner", "records", "csv sha256");
@@ -31,6 +41,14 @@ int cmd_history(const Invocation& inv) {
                   format_rfc3339(r.published_at).c_str(), to_string(r.kind), r.owner.c_str(),
                   static_cast<unsigned long long>(r.record_count), csv_sha.c_str());
     *inv.out << line;
+    if (auto it = plan_of.find(r.id); it != plan_of.end()) *inv.out << "  plan " << it->second << "\n";
+    if (auto it = notices_of.find(r.id); it != notices_of.end())
+      for (const auto* n : it->second) *inv.out << "  notice " << n->id << " (" << n->kind << ")\n";
+  }
+  if (auto it = notices_of.find(""); it != notices_of.end()) {
+    *inv.out << "notices published alone:\n";
+    for (const auto* n : it->second)
+      *inv.out << "  " << n->id << " (" << n->kind << ")  " << format_rfc3339(n->published_at) << "\n";
   }
   return kOk;
 }

@@ -45,6 +45,9 @@ int cmd_release(const Invocation& inv) {
            << r.record_count << " records, " << format_rfc3339(r.published_at) << ")\n";
   for (const auto& a : r.artefacts)
     *inv.out << "  " << a.name << "  " << human_bytes(a.bytes) << "  sha256:" << a.sha256 << "\n";
+  for (const auto& n : opts.notices)
+    *inv.out << "  with notice " << n.id << " (" << to_string(n.kind) << "): " << n.title << "\n";
+  if (opts.plan) *inv.out << "  under plan " << opts.plan->id << " (owner " << opts.plan->owner << ")\n";
   for (const auto& note : result->notes) *inv.err << "gazette: note: " << note << "\n";
   return kOk;
 }

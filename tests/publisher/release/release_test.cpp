@@ -311,3 +311,29 @@ TEST_CASE("a write, fsync or rename failing anywhere in a stage or a release cha
   REQUIRE(report.ok());
   CHECK(report->problems.empty());
 }
+
+TEST_CASE("two releases within one second both succeed, their times and ids in order", "[release]") {
+  NaptanStore s;
+  // The newest release is stamped later than the clock now reads (as it is when a pipeline
+  // releases twice within one second): a release with no time given comes a second after it.
+  CutOptions first;
+  first.owner = "pipeline";
+  first.published_at = now_utc() + 100;
+  auto a = cut_release(s.store(), "naptan-stops", s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-13.csv").candidate.id, first);
+  REQUIRE(a.ok());
+  REQUIRE(a->release);
+  CutOptions second;
+  second.owner = "pipeline";
+  auto b = cut_release(s.store(), "naptan-stops", s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-24.csv").candidate.id, second);
+  INFO(b.status().message());
+  REQUIRE(b.ok());
+  REQUIRE(b->release);
+  CHECK(b->release->published_at == a->release->published_at + 1);
+  CHECK(b->release->id > a->release->id);
+  // A time the maintainer gives is taken as given: not later, so refused.
+  CutOptions given;
+  given.owner = "pipeline";
+  given.published_at = b->release->published_at;
+  auto c = cut_release(s.store(), "naptan-stops", s.stage_ok(naptan_dir() / "csv/668Stops_2024-12-03.csv").candidate.id, given);
+  CHECK(c.status().code() == StatusCode::conflict);
+}

@@ -219,8 +219,19 @@ TEST_CASE("diff and record show what changed, plainly or as JSON", "[cli][change
   auto rec = g.ok({"record", "naptan-stops", "66806210056"});
   CHECK_THAT(rec.out, Catch::StartsWith("66806210056 (current since 2024-10-24)") &&
                           Catch::Contains("  Status: inactive\n") &&
-                          Catch::Contains("  2024-10-13  added  (routine, a)\n  2024-10-24  retired  (routine, a)\n"));
+                          Catch::Contains("  2024-10-13  added  (routine, a)\n"
+                                          "  2024-10-24  retired  (routine, a)  [retired-through-lifecycle, routine]\n"
+                                          "      ModificationDateTime '2019-03-28T18:25:13.000' -> '2024-10-23T10:38:04.166'\n"
+                                          "      RevisionNumber '6' -> '7'\n      Status 'active' -> 'inactive'\n"));
   CHECK(g.run({"record", "naptan-stops", "nope"}).exit_code == 1);
+  // Out of retirement again, under a restatement: shown as a revival, with its rule.
+  auto restated = write_text(g.dir / "restated.json", R"({"id": "reopened", "kind": "restatement", "title": "Reopened",
+    "text": "Ten stops reopened.", "scope": {"columns": ["Status"]}})");
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2024-10-13.csv"), "--owner", "a",
+        "--published-at", "2024-10-25T06:00:00Z", "--notice", restated.string()});
+  CHECK_THAT(g.ok({"record", "naptan-stops", "66806210056"}).out,
+             Catch::Contains("  2024-10-25  revived  (routine, a)  [version-restored, notice]\n") &&
+                 Catch::Contains("      Status 'inactive' -> 'active'\n"));
 }
 
 TEST_CASE("verify and release exit 0, 3 or 4; a notice or plan lets them through", "[cli][gate]") {
@@ -246,11 +257,16 @@ TEST_CASE("verify and release exit 0, 3 or 4; a notice or plan lets them through
   auto json = g.run({"verify", "naptan-stops", cand, "--notice", notice.string(), "--json"});
   CHECK(json.exit_code == 0);
   CHECK_THAT(json.out, Catch::Contains("\"outcome\": \"publishable\"") && Catch::Contains("notice stop-closed"));
-  g.ok({"release", "naptan-stops", cand, "--owner", "alice", "--notice", notice.string(), "--published-at",
-        "2026-07-25T06:00:00Z"});
+  auto with_notice = g.ok({"release", "naptan-stops", cand, "--owner", "alice", "--notice", notice.string(),
+                           "--published-at", "2026-07-25T06:00:00Z"});
+  CHECK_THAT(with_notice.out, Catch::Contains("  with notice stop-closed (removal): A stop closed\n"));
   // The notice is published once, with the release; publishing it again is refused.
   CHECK(g.run({"notice", "add", "naptan-stops", notice.string()}).exit_code == 1);
   g.ok({"notice", "add", "naptan-stops", (source_dir() / "data/demo/notes-withdrawn.notice.json").string()});
+  // The history shows what each release carried, and the notices published alone.
+  auto history = g.ok({"history", "naptan-stops"}).out;
+  CHECK_THAT(history, Catch::Contains("\n2026-07-25 ") && Catch::Contains("\n  notice stop-closed (removal)\n"));
+  CHECK_THAT(history, Catch::Contains("notices published alone:\n  notes-withdrawn (deprecation)  "));
 
   // A position moved 5 km: refused as breaking, whatever notice comes with it.
   auto moved_text = base;
@@ -434,8 +450,10 @@ TEST_CASE("the demo builds a store from the bundled NaPTAN excerpt and serves it
     CHECK(demo.stop(SIGTERM) == 0);
   }
   auto hist = g.ok({"history", "naptan-stops"});
-  CHECK(count_lines(hist.out) == 13);  // header + 11 snapshot days + a backfill
-  CHECK_THAT(hist.out, Catch::Contains("2026-07-24.2  2026-07-24T18:00:00Z backfill"));
+  // A header, 11 snapshot days and a backfill (each with what it carried).
+  CHECK(std::count(hist.out.begin(), hist.out.end(), 'Z') == 12);
+  CHECK_THAT(hist.out, Catch::Contains("2026-07-24.2  2026-07-24T18:00:00Z backfill") &&
+                           Catch::Contains("\n  plan bf-2026-07-rutland-positions\n"));
   // But it never overwrites a store it did not make.
   Gazette other;
   other.setup();
