@@ -76,8 +76,13 @@ Status RecordValidator::validate(std::vector<std::string>& values, const std::st
         break;
       case ColumnType::code: {
         if (auto a = col.code_aliases.find(v); a != col.code_aliases.end()) v = a->second;
-        if (col.codes_closed && std::find(col.codes.begin(), col.codes.end(), v) == col.codes.end())
-          return fail("'" + v + "' is not in the closed code list");
+        if (col.codes_closed && std::find(col.codes.begin(), col.codes.end(), v) == col.codes.end()) {
+          // Name what would do: the whole list when it is short enough to read on one line.
+          std::string allowed;
+          for (std::size_t k = 0; k < col.codes.size() && k < 24; ++k) allowed += (k ? ", " : "") + col.codes[k];
+          if (col.codes.size() > 24) allowed += ", ... (" + std::to_string(col.codes.size()) + " in all)";
+          return fail("'" + v + "' is not in the closed code list (" + allowed + ")");
+        }
         break;
       }
     }

@@ -129,7 +129,9 @@ TEST_CASE("values are checked against type, pattern, code list and nullability",
   CHECK(check("Longitude", "-0.5") == "");
   CHECK_THAT(check("CreationDateTime", "2002-12-10"), Catch::Contains("not a date and time"));
   CHECK_THAT(check("CreationDateTime", "2002-02-30T00:00:00"), Catch::Contains("not a date and time"));
-  CHECK(check("StopType", "ZZZ") == "stops.csv:12:7: StopType: 'ZZZ' is not in the closed code list");
+  CHECK(check("StopType", "ZZZ") ==
+        "stops.csv:12:7: StopType: 'ZZZ' is not in the closed code list (AIR, GAT, FTD, FER, FBT, RSE, RLY, RPL, "
+        "TMU, MET, PLT, BCE, BST, BCS, BCQ, BCT, TXR, STR, LSE, LCB, LPL, SDA)");
   CHECK_THAT(check("ATCOCode", "26-8"), Catch::Contains("does not match the pattern"));
   CHECK(check("CommonName", "") == "stops.csv:12:7: CommonName: a value is required");
   CHECK_THAT(check("CommonName", "Caf\xC3"), Catch::Contains("invalid UTF-8"));

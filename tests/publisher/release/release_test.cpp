@@ -113,7 +113,7 @@ TEST_CASE("each kind of bad input names its line and changes nothing", "[release
       {"invalid UTF-8", header + row1 + row_with(row2, 4, "Caf\xC3("), InputFormat::csv,
        ":3:22: CommonName: invalid UTF-8 at byte 3 of the value"},
       {"closed code list", header + row1 + row_with(row2, 31, "ZZZ"), InputFormat::csv,
-       ":3:136: StopType: 'ZZZ' is not in the closed code list"},
+       ":3:136: StopType: 'ZZZ' is not in the closed code list (AIR, GAT, FTD"},
       {"duplicate key", header + row1 + row2 + row1, InputFormat::csv,
        ":4:1: duplicate key '268060001' (first at line 2)"},
       {"malformed XML", "<NaPTAN>\n<StopPoints>\n<StopPoint Status=\"active\">\n<AtcoCode>1</AtcoCode>\n</StopPoints>\n</NaPTAN>\n",
