@@ -5,7 +5,6 @@
 #include <map>
 #include <optional>
 
-#include "feeds/feed/feed.hpp"
 #include "publisher/http/data_routes.hpp"
 #include "publisher/http/router.hpp"
 #include "publisher/urls/urls.hpp"

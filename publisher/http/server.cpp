@@ -22,7 +22,6 @@
 #include <thread>
 #include <vector>
 
-#include "feeds/feed/feed.hpp"
 #include "publisher/common/time.hpp"
 #include "publisher/common/utf8.hpp"
 #include "publisher/site/catalog.hpp"

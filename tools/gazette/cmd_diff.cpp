@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "publisher/common/ids.hpp"
+#include "publisher/diff/diff.hpp"
 #include "publisher/release/release.hpp"
 #include "tools/gazette/commands.hpp"
 #include "tools/gazette/common.hpp"
@@ -113,7 +114,6 @@ int cmd_record(const Invocation& inv) {
       if (!fields[i].empty()) *inv.out << "  " << contract->columns[i].name << ": " << fields[i] << "\n";
   }
   *inv.out << "history:\n";
-  std::vector<std::string_view> before;
   const std::string* previous = nullptr;  // the body before this version
   for (const auto& e : *history) {
     *inv.out << "  " << e.release.id << "  " << (e.revived ? "revived" : to_string(e.change)) << "  ("
@@ -124,16 +124,13 @@ int cmd_record(const Invocation& inv) {
       if (auto it = labels->find(key); it != labels->end())
         *inv.out << "  [" << it->second.first << ", " << it->second.second << "]";
     *inv.out << "\n";
-    // What changed, field by field, from the version before.
+    // What changed, field by field, from the version before: the differ's own fields.
     if (previous != nullptr && e.change != ChangeKind::removed) {
-      decode_record(*previous, before);
-      decode_record(e.body, fields);
-      for (std::size_t i = 0; i < contract->columns.size() && i < fields.size(); ++i) {
-        const std::string_view old_value = i < before.size() ? before[i] : std::string_view();
-        if (old_value != fields[i])
-          *inv.out << "      " << contract->columns[i].name << " " << shown(std::string(old_value)) << " -> "
-                   << shown(std::string(fields[i])) << "\n";
-      }
+      ChangesetBuilder diff(*contract);
+      diff.add(key, *previous, e.body);
+      for (const auto& change : diff.take().changes)
+        for (const auto& f : change.fields)
+          *inv.out << "      " << f.column << " " << shown(f.old_value) << " -> " << shown(f.new_value) << "\n";
     }
     previous = e.change == ChangeKind::removed ? nullptr : &e.body;
   }
