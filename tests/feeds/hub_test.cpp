@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 
+#include <sqlite3.h>
+
 #include "feeds/websub/hub.hpp"
 #include "publisher/common/sha256.hpp"
 #include "publisher/common/url.hpp"
@@ -294,4 +296,53 @@ TEST_CASE("hub: a callback that hangs does not hold up the others", "[websub]") 
   (*hub)->work(1001);
   CHECK(fast_called);
   CHECK(slow_saw_fast);
+}
+
+TEST_CASE("hub: a hub.db of the first layout is migrated on open; a newer one is refused", "[websub]") {
+  World w;
+  w.hub.reset();
+  const auto db_path = w.dir / "hub.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
+  // Schema version 0: intents and subscriptions without client and callback_host.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  const std::string v0 =
+      "CREATE TABLE intents(id INTEGER PRIMARY KEY, mode TEXT NOT NULL, topic TEXT NOT NULL, callback TEXT NOT NULL,"
+      " secret TEXT NOT NULL, lease INTEGER NOT NULL, created_at INTEGER NOT NULL);"
+      "CREATE TABLE subscriptions(id INTEGER PRIMARY KEY, topic TEXT NOT NULL, callback TEXT NOT NULL,"
+      " secret TEXT NOT NULL, expires_at INTEGER NOT NULL, seen_entries INTEGER NOT NULL,"
+      " created_at INTEGER NOT NULL, UNIQUE(topic, callback));"
+      "INSERT INTO subscriptions(topic, callback, secret, expires_at, seen_entries, created_at) VALUES('" +
+      kTopic + "', '" + kCallback + "', 's', 4102444800, 3, 1700000000);";
+  REQUIRE(sqlite3_exec(db, v0.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  w.open();  // REQUIREs that it opens
+  w.hub.reset();
+  auto scalar = [&](const char* sql) {
+    sqlite3* d = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &d) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(d, sql, -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const std::int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+    return v;
+  };
+  CHECK(scalar("PRAGMA user_version") == 2);
+  CHECK(scalar("SELECT count(*) FROM pragma_table_info('subscriptions') WHERE name IN ('client', 'callback_host')") == 2);
+  CHECK(scalar("SELECT count(*) FROM pragma_table_info('intents') WHERE name IN ('client', 'callback_host')") == 2);
+  CHECK(scalar("SELECT seen_entries FROM subscriptions") == 3);  // the subscriber is kept
+
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  HubOptions o;
+  o.db_path = db_path;
+  o.hub_url = "https://stops.example.org/websub";
+  auto newer = Hub::open(o, [](const OutboundRequest&) { return OutboundResponse{200, "", ""}; },
+                         [](const std::string&) -> std::optional<TopicDocument> { return std::nullopt; });
+  REQUIRE_FALSE(newer.ok());
+  CHECK_THAT(newer.status().message(), Catch::Contains("newer than this gazette knows"));
 }
