@@ -206,6 +206,16 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
 // the code that writes it.
 struct PublishedReport {
   std::uint64_t routine = 0, notice = 0, breaking = 0;  // findings per severity
+  std::string outcome;  // "publishable", "notice-required"
+  std::uint64_t changed_records = 0;
+  struct RuleFindings {
+    std::string rule, severity, about;  // about: "records" or "candidate"
+    std::uint64_t count = 0, uncovered = 0, keys = 0;
+    std::vector<std::string> covered_by, notes;
+    std::vector<Change> samples;  // key, the sample's note as its rule, old and new values
+  };
+  std::vector<RuleFindings> rules;
+  std::string plan;  // the backfill's plan id, if any
 };
 // invalid_input naming `source` if `json_text` is not such a report.
 Result<PublishedReport> read_published_report(std::string_view json_text, const std::string& source);

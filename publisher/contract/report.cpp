@@ -150,11 +150,59 @@ Result<PublishedReport> read_published_report(std::string_view json_text, const 
   auto counts = j.is_object() ? j.find("counts") : j.end();
   if (!j.is_object() || counts == j.end() || !counts->is_object())
     return Status::invalid_input(source + ": not a gate report (no \"counts\")");
-  auto count = [&](Severity s) -> std::uint64_t {
-    auto it = counts->find(to_string(s));
-    return it != counts->end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+  // The report was written by render_verdict_json of some version of gazette: fields a version
+  // did not write read as empty, never as an error.
+  auto text = [](const nlohmann::json& o, const char* name) {
+    auto it = o.find(name);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
-  return PublishedReport{count(Severity::routine), count(Severity::notice), count(Severity::breaking)};
+  auto number = [](const nlohmann::json& o, const char* name) -> std::uint64_t {
+    auto it = o.find(name);
+    return it != o.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+  };
+  auto strings = [&](const nlohmann::json& o, const char* name) {
+    std::vector<std::string> out;
+    auto it = o.find(name);
+    if (it != o.end() && it->is_array())
+      for (const auto& v : *it)
+        if (v.is_string()) out.push_back(v.get<std::string>());
+    return out;
+  };
+  PublishedReport report;
+  report.routine = number(*counts, to_string(Severity::routine));
+  report.notice = number(*counts, to_string(Severity::notice));
+  report.breaking = number(*counts, to_string(Severity::breaking));
+  report.outcome = text(j, "outcome");
+  report.changed_records = number(j, "changed_records");
+  if (auto plan = j.find("plan"); plan != j.end() && plan->is_object()) report.plan = text(*plan, "id");
+  auto rules = j.find("rules");
+  if (rules == j.end() || !rules->is_array()) return report;
+  for (const auto& r : *rules) {
+    if (!r.is_object()) continue;
+    PublishedReport::RuleFindings f;
+    f.rule = text(r, "rule");
+    f.severity = text(r, "severity");
+    f.about = text(r, "about");
+    f.count = number(r, "count");
+    f.uncovered = number(r, "uncovered");
+    if (auto keys = r.find("keys"); keys != r.end() && keys->is_array()) f.keys = keys->size();
+    f.covered_by = strings(r, "covered_by");
+    f.notes = strings(r, "notes");
+    if (auto samples = r.find("samples"); samples != r.end() && samples->is_array()) {
+      for (const auto& s : *samples) {
+        if (!s.is_object()) continue;
+        Change c;
+        c.key = text(s, "key");
+        c.rule = text(s, "note");
+        if (auto fields = s.find("fields"); fields != s.end() && fields->is_array())
+          for (const auto& fc : *fields)
+            if (fc.is_object()) c.fields.push_back({text(fc, "column"), text(fc, "old"), text(fc, "new")});
+        f.samples.push_back(std::move(c));
+      }
+    }
+    report.rules.push_back(std::move(f));
+  }
+  return report;
 }
 
 }  // namespace gazette

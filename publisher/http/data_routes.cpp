@@ -200,6 +200,16 @@ Response serve_record_history(const Request& req, const Route& route, const site
     v["owner"] = e.release.owner;
     v["change"] = to_string(e.change);
     if (e.revived) v["revived"] = true;
+    if (!e.rule.empty()) {
+      v["rule"] = e.rule;
+      v["severity"] = e.severity;
+    }
+    ojson fields = ojson::array();
+    for (const auto& f : e.fields)
+      fields.push_back({{"column", f.column},
+                        {"old", f.old_value.empty() ? ojson(nullptr) : ojson(f.old_value)},
+                        {"new", f.new_value.empty() ? ojson(nullptr) : ojson(f.new_value)}});
+    v["fields"] = std::move(fields);
     v["record"] = e.change == ChangeKind::removed ? ojson(nullptr) : record_object(*ds.contract, e.body);
     versions.push_back(std::move(v));
   }

@@ -240,6 +240,7 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
   std::vector<RecordEvent> out;
   std::vector<std::string_view> fields;
   std::string previous_lifecycle;
+  std::string previous_body;  // the last version that existed (a revival is compared with it)
   std::int64_t previous_end = -1;
   for (const auto& v : *versions) {
     const Release* r = release_at(v.first_seq);
@@ -258,6 +259,15 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
                      : ChangeKind::modified;
       e.revived = contract->is_retired(previous_lifecycle) && !contract->is_retired(state);
     }
+    if (!out.empty()) {
+      ChangesetBuilder diff(*contract);
+      diff.add(key, previous_body, e.body);
+      for (auto& change : diff.take().changes) e.fields = std::move(change.fields);
+    }
+    auto labels = store.change_labels(dataset, r->id, key, key);
+    if (!labels.ok()) return labels.status();
+    if (auto it = labels->find(key); it != labels->end()) std::tie(e.rule, e.severity) = it->second;
+    previous_body = e.body;
     out.push_back(std::move(e));
     previous_lifecycle = state;
     previous_end = v.last_seq;
@@ -268,7 +278,13 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
       if (!continued) {
         const Release* gone = release_at(v.last_seq);
         if (gone == nullptr) return Status::corruption("record span names an unknown release");
-        out.push_back({*gone, ChangeKind::removed, "", false});
+        RecordEvent removed;
+        removed.release = *gone;
+        removed.change = ChangeKind::removed;
+        auto labels = store.change_labels(dataset, gone->id, key, key);
+        if (!labels.ok()) return labels.status();
+        if (auto it = labels->find(key); it != labels->end()) std::tie(removed.rule, removed.severity) = it->second;
+        out.push_back(std::move(removed));
       }
     }
   }

@@ -216,8 +216,15 @@ struct RecordEvent {
   // Back after a removal (added again), or out of retirement (a modification that leaves the
   // retired state): the record lives again.
   bool revived = false;
+  // What moved since the version before (none for a first appearance or a removal), as the
+  // differ reports it in changesets.
+  std::vector<FieldChange> fields;
+  // Why: the gate's rule and severity for this key in this release, where the release keeps
+  // its labels (empty for releases cut before it did, and for first releases).
+  std::string rule, severity;
 };
-// Every distinct version of `key`, oldest first, with removals. Empty if the key never existed.
+// Every distinct version of `key`, oldest first, with removals, each with what changed and the
+// gate's label. Empty if the key never existed.
 Result<std::vector<RecordEvent>> record_history(Store& store, const std::string& dataset,
                                                 const std::string& key);
 

@@ -114,25 +114,13 @@ int cmd_record(const Invocation& inv) {
       if (!fields[i].empty()) *inv.out << "  " << contract->columns[i].name << ": " << fields[i] << "\n";
   }
   *inv.out << "history:\n";
-  const std::string* previous = nullptr;  // the body before this version
   for (const auto& e : *history) {
     *inv.out << "  " << e.release.id << "  " << (e.revived ? "revived" : to_string(e.change)) << "  ("
              << to_string(e.release.kind) << ", " << e.release.owner << ")";
-    // Why: the gate's rule for this key in that release, where the release keeps its labels.
-    auto labels = store->change_labels(id, e.release.id, key, key);
-    if (labels.ok())
-      if (auto it = labels->find(key); it != labels->end())
-        *inv.out << "  [" << it->second.first << ", " << it->second.second << "]";
+    if (!e.rule.empty()) *inv.out << "  [" << e.rule << ", " << e.severity << "]";
     *inv.out << "\n";
-    // What changed, field by field, from the version before: the differ's own fields.
-    if (previous != nullptr && e.change != ChangeKind::removed) {
-      ChangesetBuilder diff(*contract);
-      diff.add(key, *previous, e.body);
-      for (const auto& change : diff.take().changes)
-        for (const auto& f : change.fields)
-          *inv.out << "      " << f.column << " " << shown(f.old_value) << " -> " << shown(f.new_value) << "\n";
-    }
-    previous = e.change == ChangeKind::removed ? nullptr : &e.body;
+    for (const auto& f : e.fields)
+      *inv.out << "      " << f.column << " " << shown(f.old_value) << " -> " << shown(f.new_value) << "\n";
   }
   return kOk;
 }
