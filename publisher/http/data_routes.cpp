@@ -9,6 +9,7 @@
 #include "publisher/common/sha256.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/render/render.hpp"
+#include "publisher/site/html.hpp"
 #include "publisher/urls/urls.hpp"
 
 namespace gazette::http {
@@ -120,9 +121,25 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
     limit = std::min<std::size_t>(std::stoul(l), kMaxLimit);
   }
   std::string format = "json";
+  const bool format_given = route.query.count("format") > 0;
   if (auto it = route.query.find("format"); it != route.query.end()) format = it->second;
   if (format != "json" && format != "csv")
     return problem(400, "format must be json or csv", req.target);
+
+  // Filters (a person's page offers them; programs may use them too). The summary stays whole.
+  std::string kind_filter, severity_filter;
+  if (auto it = route.query.find("kind"); it != route.query.end()) kind_filter = it->second;
+  if (auto it = route.query.find("severity"); it != route.query.end()) severity_filter = it->second;
+  if (!kind_filter.empty() && kind_filter != "added" && kind_filter != "removed" && kind_filter != "retired" &&
+      kind_filter != "modified")
+    return problem(400, "kind must be added, removed, retired or modified", req.target);
+  if (!severity_filter.empty() && severity_filter != "routine" && severity_filter != "notice" &&
+      severity_filter != "breaking")
+    return problem(400, "severity must be routine, notice or breaking", req.target);
+  auto matches = [&](const Change& c) {
+    return (kind_filter.empty() || kind_filter == to_string(c.kind)) &&
+           (severity_filter.empty() || (!c.rule.empty() && severity_filter == to_string(c.severity)));
+  };
 
   std::string after;
   const std::string between = (from ? from->release.id : "") + ".." + to->release.id;
@@ -131,28 +148,56 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
     if (!decoded.ok()) return problem(400, decoded.status().message(), req.target);
     after = std::move(*decoded);
   }
-  // Only the page is read: memory follows `limit`, not the changeset.
-  auto page = queries.changeset_page(ds, from, *to, after, limit);
-  if (!page.ok()) return problem(500, page.status().message(), req.target);
-  const Changeset& cs = page->changeset;
+  // Only pages are read: memory follows `limit`, not the changeset. With a filter, pages are
+  // read until `limit` changes match or the changeset ends.
+  Changeset cs;
+  bool more = true;
+  while (more && cs.changes.size() < limit) {
+    auto page = queries.changeset_page(ds, from, *to, after, limit);
+    if (!page.ok()) return problem(500, page.status().message(), req.target);
+    if (cs.dataset.empty()) {
+      cs.dataset = page->changeset.dataset;
+      cs.from = page->changeset.from;
+      cs.to = page->changeset.to;
+      cs.summary = page->changeset.summary;
+    }
+    more = page->more;
+    auto& changes = page->changeset.changes;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      after = changes[i].key;
+      if (matches(changes[i])) cs.changes.push_back(std::move(changes[i]));
+      if (cs.changes.size() == limit) {
+        more = more || i + 1 < changes.size();
+        break;
+      }
+    }
+    if (changes.empty()) break;
+  }
   const std::size_t begin = 0, end = cs.changes.size();
-  const std::string next = page->more && end > 0 ? encode_cursor(cs.changes.back().key, between) : "";
+  const std::string next = more && !after.empty() ? encode_cursor(after, between) : "";
   // Between two named releases the answer never changes; with `to` defaulted it moves.
   const bool fixed = to_it != route.query.end() && from_it != route.query.end();
   const site::Caching cache = fixed ? site::Caching::immutable : site::Caching::short_lived;
+  std::string next_url;
+  if (!next.empty()) {
+    next_url = urls::changes(ds.info.id, from ? from->release.id : "", to->release.id) +
+               "&limit=" + std::to_string(limit) + "&cursor=" + next;
+    if (!kind_filter.empty()) next_url += "&kind=" + kind_filter;
+    if (!severity_filter.empty()) next_url += "&severity=" + severity_filter;
+  }
   Response r;
-  if (format == "csv") {
-    r = serve_document(req, render_changeset_csv(cs, begin, end),
-                       "text/csv; charset=utf-8; header=present", cache);
+  const bool html = format_given ? false : wants_html(req);
+  if (html) {
+    site::ChangesPage page{from, to, kind_filter, severity_filter, limit, next_url, &cs};
+    r = serve_document(req, site::render_changes_html(ds, page), site::kHtml, cache);
+  } else if (format == "csv") {
+    r = serve_document(req, render_changeset_csv(cs, begin, end), "text/csv; charset=utf-8; header=present", cache);
+    if (!next_url.empty()) next_url += "&format=csv";
   } else {
     r = serve_document(req, render_changeset_json(cs, begin, end, next), "application/json", cache);
   }
-  if (!next.empty()) {
-    std::string link = urls::changes(ds.info.id, from ? from->release.id : "", to->release.id) +
-                       "&limit=" + std::to_string(limit) + "&cursor=" + next;
-    if (format == "csv") link += "&format=csv";
-    r.set("Link", "<" + link + ">; rel=\"next\"");
-  }
+  if (!format_given) r.add("Vary", "Accept");
+  if (!next_url.empty()) r.set("Link", "<" + next_url + ">; rel=\"next\"");
   return r;
 }
 
@@ -174,6 +219,13 @@ Response serve_record(const Request& req, const Route& route, const site::Served
     if (e.release.seq <= at->release.seq) current = &e;
   if (current == nullptr || current->change == ChangeKind::removed)
     return problem(404, "no record '" + route.key + "' in release " + at->release.id, req.target);
+  const site::Caching record_cache = pinned ? site::Caching::immutable : site::Caching::short_lived;
+  if (wants_html(req)) {
+    Response page = serve_document(req, site::render_record_html(ds, route.key, *at, *current, pinned), site::kHtml,
+                                   record_cache);
+    page.add("Vary", "Accept");
+    return page;
+  }
   ojson j;
   j["dataset"] = ds.info.id;
   j["key"] = route.key;
@@ -181,8 +233,10 @@ Response serve_record(const Request& req, const Route& route, const site::Served
   j["since"] = current->release.id;
   j["record"] = record_object(*ds.contract, current->body);
   j["history"] = urls::record_history(ds.info.id, route.key);
-  return serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
-                        pinned ? site::Caching::immutable : site::Caching::short_lived);
+  Response r = serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
+                              record_cache);
+  r.add("Vary", "Accept");
+  return r;
 }
 
 Response serve_record_history(const Request& req, const Route& route, const site::ServedDataset& ds,
@@ -191,6 +245,12 @@ Response serve_record_history(const Request& req, const Route& route, const site
   if (!history.ok()) return problem(500, history.status().message(), req.target);
   if (history->empty())
     return problem(404, "no record '" + route.key + "' in any release of " + ds.info.id, req.target);
+  if (wants_html(req)) {
+    Response page = serve_document(req, site::render_history_html(ds, route.key, *history), site::kHtml,
+                                   site::Caching::short_lived);
+    page.add("Vary", "Accept");
+    return page;
+  }
   ojson versions = ojson::array();
   for (const auto& e : *history) {
     ojson v;
@@ -217,8 +277,10 @@ Response serve_record_history(const Request& req, const Route& route, const site
   j["dataset"] = ds.info.id;
   j["key"] = route.key;
   j["versions"] = std::move(versions);
-  return serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
-                        site::Caching::short_lived);
+  Response r = serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
+                              site::Caching::short_lived);
+  r.add("Vary", "Accept");
+  return r;
 }
 
 }  // namespace gazette::http

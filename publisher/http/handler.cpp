@@ -11,6 +11,10 @@
 
 namespace gazette::http {
 
+bool wants_html(const Request& req) {
+  return req.header("accept").find("text/html") != std::string_view::npos;
+}
+
 namespace {
 
 const char* reason(int status) {
@@ -131,10 +135,6 @@ std::string problem_json(int status, const std::string& detail, const std::strin
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-bool wants_html(const Request& req) {
-  return req.header("accept").find("text/html") != std::string_view::npos;
-}
-
 Response redirect(const Request& req, const std::string& location, site::Caching caching) {
   Response r;
   r.status = 302;
@@ -202,6 +202,12 @@ Response serve_document(const Request& req, std::string body, std::string conten
 
 Response serve_site_document(const Request& req, const site::Document& doc) {
   return conditional(req, doc.body, doc.media_type, doc.caching, doc.etag);
+}
+
+Response serve_negotiated(const Request& req, const site::Document& json, const site::Document& html) {
+  Response r = serve_site_document(req, wants_html(req) ? html : json);
+  r.add("Vary", "Accept");
+  return r;
 }
 
 Response serve_artefact(const Request& req, const site::ServedRelease& release,
@@ -327,18 +333,14 @@ std::optional<Response> serve_site(const Request& req, const Route& route, const
                                    const Metrics& metrics) {
   switch (route.kind) {
     case RouteKind::index:
-      return serve_site_document(req, catalog.index_html);
+    case RouteKind::datasets:
+      return serve_negotiated(req, catalog.datasets_json, catalog.index_html);
     case RouteKind::healthz:
       return plain("text/plain; charset=utf-8", "ok\n");
     case RouteKind::metrics: {
       std::map<std::string, std::size_t> releases;
       for (const auto& [id, d] : catalog.datasets) releases[id] = d.releases.size();
       return plain("text/plain; version=0.0.4; charset=utf-8", metrics.render(releases));
-    }
-    case RouteKind::datasets: {
-      Response r = serve_site_document(req, wants_html(req) ? catalog.index_html : catalog.datasets_json);
-      r.set("Vary", "Accept");
-      return r;
     }
     case RouteKind::feed:
     case RouteKind::feed_archive:
@@ -347,7 +349,7 @@ std::optional<Response> serve_site(const Request& req, const Route& route, const
     case RouteKind::notice:
       if (!route.dataset.empty()) return std::nullopt;
       for (const auto& [id, d] : catalog.datasets)
-        if (const site::ServedNotice* n = d.notice(route.notice)) return serve_site_document(req, n->doc);
+        if (const site::ServedNotice* n = d.notice(route.notice)) return serve_negotiated(req, n->doc, n->html);
       return problem(404, "no notice '" + route.notice + "'", req.target);
     default:
       return std::nullopt;
@@ -449,26 +451,28 @@ Response serve_dataset(const Request& req, const Route& route, const site::Serve
     case RouteKind::feed:
     case RouteKind::feed_archive:
       return serve_feed(req, ds.feed, ds.info.id, route);
-    case RouteKind::dataset: {
-      Response r = serve_site_document(req, wants_html(req) ? ds.metadata_html : ds.metadata_json);
-      r.set("Vary", "Accept");
-      return r;
+    case RouteKind::dataset:
+      return serve_negotiated(req, ds.metadata_json, ds.metadata_html);
+    case RouteKind::releases:  // a person is shown the dataset's page, which lists them
+      return serve_negotiated(req, ds.releases_json, ds.metadata_html);
+    case RouteKind::release: {
+      const site::ServedRelease* rel = ds.release(route.release);
+      if (rel == nullptr) return problem(404, "no release '" + route.release + "' of " + ds.info.id, req.target);
+      return serve_negotiated(req, rel->page_json, rel->page_html);
     }
-    case RouteKind::releases:
-      return serve_site_document(req, ds.releases_json);
     case RouteKind::contract:
-      return serve_site_document(req, ds.contract_json);
+      return serve_negotiated(req, ds.contract_json, ds.contract_html);
     case RouteKind::notices:
-      return serve_site_document(req, ds.notices_json);
+      return serve_negotiated(req, ds.notices_json, ds.notices_html);
     case RouteKind::notice: {
       const site::ServedNotice* n = ds.notice(route.notice);
       if (n == nullptr) return problem(404, "no notice '" + route.notice + "' for " + ds.info.id, req.target);
-      return serve_site_document(req, n->doc);
+      return serve_negotiated(req, n->doc, n->html);
     }
     case RouteKind::plan: {
       const site::ServedPlan* p = ds.plan(route.plan);
       if (p == nullptr) return problem(404, "no plan '" + route.plan + "' for " + ds.info.id, req.target);
-      return serve_site_document(req, p->doc);
+      return serve_negotiated(req, p->doc, p->html);
     }
     case RouteKind::report: {
       const site::ServedRelease* rel = ds.release(route.release);

@@ -35,6 +35,9 @@ Response serve_artefact(const Request& request, const site::ServedRelease& relea
 Response serve_document(const Request& request, std::string body, std::string content_type, site::Caching caching);
 // A document of the site, with its own media type, caching and ETag: copied only when sent.
 Response serve_site_document(const Request& request, const site::Document& document);
+// The page for a browser (Accept names text/html), the JSON for a program; Vary: Accept.
+Response serve_negotiated(const Request& request, const site::Document& json, const site::Document& html);
+bool wants_html(const Request& request);
 
 // If-None-Match evaluation (weak comparison, RFC 9110 13.1.2).
 bool none_match(std::string_view if_none_match, const std::string& etag);

@@ -23,6 +23,7 @@ const char* to_string(RouteKind k) {
     case RouteKind::changes: return "changes";
     case RouteKind::record: return "record";
     case RouteKind::record_history: return "record_history";
+    case RouteKind::release: return "release";
     case RouteKind::report: return "report";
     case RouteKind::notices: return "notices";
     case RouteKind::notice: return "notice";
@@ -153,6 +154,11 @@ Result<Route> match_route(std::string_view target) {
     r.kind = RouteKind::as_of;
     r.instant = seg[3];
     if (n == 5) r.file = seg[4];
+  } else if (n == 4 && seg[2] == "releases") {
+    auto rel = ReleaseId::parse(seg[3]);
+    if (!rel.ok()) return r;
+    r.release = rel->str();
+    r.kind = RouteKind::release;
   } else if (n == 4 && seg[2] == "latest") {
     r.kind = RouteKind::latest;
     r.file = seg[3];

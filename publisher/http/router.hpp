@@ -20,6 +20,7 @@ enum class RouteKind {
   datasets,       // /datasets
   dataset,        // /datasets/{ds}
   releases,       // /datasets/{ds}/releases
+  release,        // /datasets/{ds}/releases/{rel}
   manifest,       // /datasets/{ds}/releases/{rel}/manifest.json
   artefact,       // /datasets/{ds}/releases/{rel}/{ds}.{csv,xml,json}
   latest,         // /datasets/{ds}/latest/{file}

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "publisher/common/sha256.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/site/feeds.hpp"
@@ -50,6 +52,37 @@ ojson release_summary(const ServedRelease& sr) {
   return j;
 }
 
+// The release as one resource: its manifest and report as published, the notices it carried,
+// its plan, and its neighbours.
+ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
+  const Release& r = sr.release;
+  ojson j = {{"dataset", d.info.id}, {"release", r.id}};
+  const ojson summary = release_summary(sr);
+  for (auto it = summary.begin(); it != summary.end(); ++it)
+    if (it.key() != "id") j[it.key()] = it.value();
+  std::string child;
+  for (const auto& other : d.releases)
+    if (other.release.parent == r.id) child = other.release.id;
+  j["child"] = child.empty() ? ojson(nullptr) : ojson(child);
+  if (sr.changes)
+    j["changes"] = {{"added", sr.changes->added}, {"removed", sr.changes->removed},
+                    {"retired", sr.changes->retired}, {"modified", sr.changes->modified},
+                    {"url", urls::changes(d.info.id, r.parent, r.id)}};
+  j["manifest_document"] = ojson::parse(sr.manifest.body, nullptr, false);
+  j["report"] = sr.report ? ojson::parse(sr.report_doc.body, nullptr, false) : ojson(nullptr);
+  ojson notices = ojson::array();
+  for (const auto& n : d.notices)
+    if (n.notice.release == r.id)
+      notices.push_back({{"id", n.notice.id}, {"kind", to_string(n.notice.kind)}, {"title", n.notice.title},
+                         {"url", urls::notice(d.info.id, n.notice.id)}});
+  j["notices"] = std::move(notices);
+  j["plan"] = nullptr;
+  for (const auto& p : d.plans)
+    if (p.release == r.id) j["plan"] = ojson::parse(p.doc.body, nullptr, false);
+  j["url"] = urls::release(d.info.id, r.id);
+  return j;
+}
+
 void build_dataset_documents(ServedDataset& d) {
   const std::string base = urls::dataset(d.info.id);
   ojson rels = ojson::array();
@@ -77,6 +110,15 @@ void build_dataset_documents(ServedDataset& d) {
   meta["links"] = std::move(links);
   d.metadata_json = make_document(meta.dump(2) + "\n", kJson, Caching::short_lived);
   d.metadata_html = make_document(render_dataset_html(d), kHtml, Caching::short_lived);
+
+  for (auto& sr : d.releases) {
+    sr.page_json = make_document(release_document(d, sr).dump(2) + "\n", kJson, Caching::short_lived);
+    sr.page_html = make_document(render_release_html(d, sr), kHtml, Caching::short_lived);
+  }
+  for (auto& n : d.notices) n.html = make_document(render_notice_html(d, n), kHtml, Caching::short_lived);
+  for (auto& p : d.plans) p.html = make_document(render_plan_html(d, p), kHtml, Caching::immutable);
+  d.notices_html = make_document(render_notices_html(d), kHtml, Caching::short_lived);
+  d.contract_html = make_document(render_contract_html(d), kHtml, Caching::contract);
 }
 
 // One release with its artefacts' files, its report and the plan it used (if any).
@@ -119,7 +161,7 @@ Status add_release(Store& store, ServedDataset& d, Release r) {
     doc["url"] = urls::plan(ds, plan->id);
     doc["release_url"] = urls::manifest(ds, r.id);
     doc["report_url"] = urls::report(ds, r.id);
-    d.plans.push_back({std::move(*plan), r.id, make_document(doc.dump(2) + "\n", kJson, Caching::immutable)});
+    d.plans.push_back({std::move(*plan), r.id, make_document(doc.dump(2) + "\n", kJson, Caching::immutable), {}});
   }
   sr.last_modified = format_http_date(r.published_at);
   sr.release = std::move(r);
@@ -144,13 +186,46 @@ Status add_notices(Store& store, ServedDataset& d) {
     doc["published_at"] = format_rfc3339(n.published_at);
     doc["release"] = n.release.empty() ? ojson(nullptr) : ojson(n.release);
     doc["url"] = urls::notice(ds, n.id);
-    d.notices.push_back({std::move(notice), make_document(doc.dump(2) + "\n", kJson, Caching::short_lived)});
+    d.notices.push_back({std::move(notice), make_document(doc.dump(2) + "\n", kJson, Caching::short_lived), {}});
     list.push_back(std::move(doc));
   }
   ojson doc;
   doc["dataset"] = ds;
   doc["notices"] = std::move(list);
   d.notices_json = make_document(doc.dump(2) + "\n", kJson, Caching::short_lived);
+  return {};
+}
+
+// Each version of each definition, from the contract versions ever registered: which contract
+// brought it, which release put that contract in force, and the text it replaced.
+Status add_definition_history(Store& store, ServedDataset& d) {
+  auto versions = store.contract_versions(d.info.id);
+  if (!versions.ok()) return versions.status();
+  std::map<std::string, const DefinitionVersion*> last;  // by name, into d.definition_history
+  std::vector<DefinitionVersion> history;
+  std::map<std::string, std::string> last_text;
+  for (const auto& [version, json] : *versions) {
+    // A contract registered by an older gazette may not pass today's checks; its definitions
+    // are still history, so only a contract that cannot be read at all is skipped.
+    auto c = parse_contract(json, "contract version " + std::to_string(version) + " of " + d.info.id);
+    if (!c.ok()) continue;
+    std::string in_force;
+    for (const auto& sr : d.releases)
+      if (sr.release.contract_version == version) {
+        in_force = sr.release.id;
+        break;
+      }
+    for (const auto& def : c->definitions) {
+      auto seen = last_text.find(def.name);
+      if (seen != last_text.end() && seen->second == def.text) continue;
+      history.push_back({def.name, def.version, def.columns, def.text,
+                         seen == last_text.end() ? std::string() : seen->second, version, in_force});
+      last_text[def.name] = def.text;
+    }
+  }
+  std::stable_sort(history.begin(), history.end(),
+                   [](const DefinitionVersion& a, const DefinitionVersion& b) { return a.name < b.name; });
+  d.definition_history = std::move(history);
   return {};
 }
 
@@ -164,7 +239,13 @@ Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info) {
   auto rels = store.releases(info.id);
   if (!rels.ok()) return rels.status();
   for (auto& r : *rels) GAZETTE_RETURN_IF_ERROR(add_release(store, d, std::move(r)));
+  auto counts = store.change_counts(info.id);
+  if (!counts.ok()) return counts.status();
+  for (auto& sr : d.releases)
+    if (auto it = counts->find(sr.release.id); it != counts->end())
+      sr.changes = ChangeSummary{it->second.added, it->second.removed, it->second.retired, it->second.modified};
   GAZETTE_RETURN_IF_ERROR(add_notices(store, d));
+  GAZETTE_RETURN_IF_ERROR(add_definition_history(store, d));
   build_dataset_documents(d);
   return d;
 }

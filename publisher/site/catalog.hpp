@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "publisher/contract/contract.hpp"
+#include "publisher/model/changeset.hpp"
 #include "publisher/model/contract.hpp"
 #include "publisher/model/notice.hpp"
 #include "publisher/model/release.hpp"
@@ -58,12 +59,18 @@ struct ServedRelease {
   Document report_doc;
   std::string last_modified;  // HTTP-date of publication, formatted once
   std::vector<ServedArtefact> artefacts;
+  // The summary of its changeset from its parent (none for releases cut before it was kept).
+  std::optional<ChangeSummary> changes;
+  // The release itself (/datasets/{ds}/releases/{rel}): its manifest, report, notices, plan,
+  // parent and child, as JSON and as a page. Short-lived: a child comes later.
+  Document page_json, page_html;
   const ServedArtefact* artefact(const std::string& extension) const;
 };
 
 struct ServedNotice {
   Notice notice;  // with its publication (published_at, release)
   Document doc;   // the notice document served at its URL
+  Document html;  // its page
 };
 
 // A backfill's plan as published with the release that used it.
@@ -71,6 +78,18 @@ struct ServedPlan {
   Plan plan;
   std::string release;  // the release that used it
   Document doc;         // intent, owner, reviewers, definitions, blast radius, the release
+  Document html;        // its page
+};
+
+// One version of a named definition, as the contract's history shows it: the contract version
+// that brought it, the release that put that contract in force, and the text it replaced.
+struct DefinitionVersion {
+  std::string name;
+  int version = 1;
+  std::vector<std::string> columns;
+  std::string text, previous_text;  // previous_text: empty for a definition's first version
+  int contract_version = 1;
+  std::string in_force_from;  // the first release under that contract ("" while none is)
 };
 
 // A feed document (the subscription document or an archive page).
@@ -101,6 +120,8 @@ struct ServedDataset {
   std::vector<ServedNotice> notices;    // in publication order
   std::vector<ServedPlan> plans;
   Document metadata_json, metadata_html, releases_json, contract_json, notices_json;
+  Document contract_html, notices_html;
+  std::vector<DefinitionVersion> definition_history;  // by name, then version
   ServedFeed feed;
   // Deprecation, Sunset and Link headers of the deprecation and removal notices that touch
   // every resource of the dataset (scoped by columns or records), and of those scoped to keys.

@@ -121,20 +121,30 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
   TreeWriter w(root);
   std::vector<std::pair<std::string, Document>> changesets;  // URL path, its headers (no body)
 
-  // A path that is also a folder holds its documents as index.json and index.html.
-  GAZETTE_RETURN_IF_ERROR(w.text("/index.html", catalog.index_html.body));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.json", catalog.datasets_json.body));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::datasets() + "/index.html", catalog.index_html.body));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.json", ds->metadata_json.body));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::dataset(dataset) + "/index.html", ds->metadata_html.body));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::contract(dataset), ds->contract_json.body));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::releases(dataset) + "/index.json", ds->releases_json.body));
-  GAZETTE_RETURN_IF_ERROR(w.text(urls::notices(dataset) + "/index.json", ds->notices_json.body));
-  for (const auto& p : ds->plans) GAZETTE_RETURN_IF_ERROR(w.text(urls::plan(dataset, p.plan.id), p.doc.body));
+  // A path that is also a folder holds its documents as index.json and index.html; another
+  // resource's page is kept beside its JSON (page_file).
+  auto folder = [&](const std::string& path, const Document& json, const Document& html) -> Status {
+    const std::string dir_path = path == "/" ? "" : path;
+    GAZETTE_RETURN_IF_ERROR(w.text(dir_path + "/index.json", json.body));
+    return w.text(dir_path + "/index.html", html.body);
+  };
+  auto page = [&](const std::string& path, const Document& json, const Document& html) -> Status {
+    GAZETTE_RETURN_IF_ERROR(w.text(path, json.body));
+    return w.text(page_file(path), html.body);
+  };
+  GAZETTE_RETURN_IF_ERROR(folder("/", catalog.datasets_json, catalog.index_html));
+  GAZETTE_RETURN_IF_ERROR(folder(urls::datasets(), catalog.datasets_json, catalog.index_html));
+  GAZETTE_RETURN_IF_ERROR(folder(urls::dataset(dataset), ds->metadata_json, ds->metadata_html));
+  GAZETTE_RETURN_IF_ERROR(folder(urls::releases(dataset), ds->releases_json, ds->metadata_html));
+  GAZETTE_RETURN_IF_ERROR(folder(urls::notices(dataset), ds->notices_json, ds->notices_html));
+  GAZETTE_RETURN_IF_ERROR(page(urls::contract(dataset), ds->contract_json, ds->contract_html));
+  for (const auto& p : ds->plans) GAZETTE_RETURN_IF_ERROR(page(urls::plan(dataset, p.plan.id), p.doc, p.html));
   for (const auto& n : ds->notices) {
-    GAZETTE_RETURN_IF_ERROR(w.text(urls::notice(dataset, n.notice.id), n.doc.body));
-    GAZETTE_RETURN_IF_ERROR(w.text(urls::site_notice(n.notice.id), n.doc.body));
+    GAZETTE_RETURN_IF_ERROR(page(urls::notice(dataset, n.notice.id), n.doc, n.html));
+    GAZETTE_RETURN_IF_ERROR(page(urls::site_notice(n.notice.id), n.doc, n.html));
   }
+  for (const auto& sr : ds->releases)
+    GAZETTE_RETURN_IF_ERROR(folder(urls::release(dataset, sr.release.id), sr.page_json, sr.page_html));
   for (const auto& sr : ds->releases) {
     const Release& r = sr.release;
     GAZETTE_RETURN_IF_ERROR(w.text(urls::manifest(dataset, r.id), sr.manifest.body));

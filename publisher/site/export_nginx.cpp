@@ -57,6 +57,8 @@ void redirect(std::string& out, const std::string& path, const std::string& loca
 
 }  // namespace
 
+std::string page_file(const std::string& url_path) { return url_path + ".html"; }
+
 Status check_nginx_value(const std::string& value, const std::string& what) {
   for (char c : value) {
     const auto u = static_cast<unsigned char>(c);
@@ -79,34 +81,43 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   out += "server {\n  listen 8080;\n  root " + q(root.string()) + ";\n";
   out += "  etag off;\n  absolute_redirect off;\n  server_tokens off;\n\n";
 
-  // Documents that are folders too: JSON, or HTML for a browser (Accept: text/html).
-  auto negotiated = [&](const std::string& path, const std::string& folder, const Document& json,
-                        const Document* html, const HeaderList& extra) {
-    const bool with_html = html != nullptr;
+  // Every resource people look at: JSON, or HTML for a browser (Accept: text/html). A path
+  // that is also a folder keeps them as index.json and index.html inside it; another as the
+  // path itself and the path with ".html" (page_file).
+  auto negotiated = [&](const std::string& path, const std::string& json_file, const Document& json,
+                        const std::string& html_file, const Document& html, const HeaderList& extra) {
     out += "  location = " + path + " {\n";
-    out += "    types { application/json json; text/html html; }\n    charset utf-8;\n";
+    // The page is text/html (kHtml, with nginx's charset); the JSON is any other file.
+    out += "    types { text/html html; }\n    charset utf-8;\n    default_type " + q(json.media_type) + ";\n";
     // Rewrite-module directives run in order, and an `if` that matches serves from its own
     // context: so the tag is chosen first, the 304 answered next, the HTML rewritten last.
     out += "    set $gazette_tag " + q(json.etag) + ";\n";
-    if (with_html) out += "    if ($http_accept ~* text/html) { set $gazette_tag " + q(html->etag) + "; }\n";
+    out += "    if ($http_accept ~* text/html) { set $gazette_tag " + q(html.etag) + "; }\n";
     out += "    add_header Cache-Control " + q(cache_control(json.caching)) + ";\n    add_header ETag $gazette_tag;\n";
-    if (with_html) out += "    add_header Vary Accept;\n";
+    out += "    add_header Vary Accept;\n";
     for (const auto& [name, value] : extra) out += "    add_header " + name + " " + q(value) + ";\n";
     out += "    if ($http_if_none_match = $gazette_tag) { return 304; }\n";
-    if (with_html) out += "    if ($http_accept ~* text/html) { rewrite ^ " + folder + "/index.html break; }\n";
-    out += "    try_files " + folder + "/index.json =404;\n  }\n";
+    out += "    if ($http_accept ~* text/html) { rewrite ^ " + html_file + " break; }\n";
+    out += "    try_files " + json_file + " =404;\n  }\n";
   };
-  emit(out, "/", catalog.index_html, {}, "/index.html");
-  negotiated("/datasets", "/datasets", catalog.datasets_json, &catalog.index_html, {});
-  negotiated(base, base, ds.metadata_json, &ds.metadata_html, deprecated);
-  negotiated(base + "/releases", base + "/releases", ds.releases_json, nullptr, deprecated);
-  negotiated(base + "/notices", base + "/notices", ds.notices_json, nullptr, {});
-  emit(out, base + "/contract", ds.contract_json, deprecated);
-  for (const auto& p : ds.plans) emit(out, urls::plan(id, p.plan.id), p.doc);
+  auto folder = [&](const std::string& path, const Document& json, const Document& html, const HeaderList& extra) {
+    negotiated(path, (path == "/" ? "" : path) + "/index.json", json, (path == "/" ? "" : path) + "/index.html", html, extra);
+  };
+  auto page = [&](const std::string& path, const Document& json, const Document& html, const HeaderList& extra) {
+    negotiated(path, path, json, page_file(path), html, extra);
+  };
+  folder("/", catalog.datasets_json, catalog.index_html, {});
+  folder("/datasets", catalog.datasets_json, catalog.index_html, {});
+  folder(base, ds.metadata_json, ds.metadata_html, deprecated);
+  folder(base + "/releases", ds.releases_json, ds.metadata_html, deprecated);
+  folder(base + "/notices", ds.notices_json, ds.notices_html, {});
+  page(base + "/contract", ds.contract_json, ds.contract_html, deprecated);
+  for (const auto& p : ds.plans) page(urls::plan(id, p.plan.id), p.doc, p.html, {});
   for (const auto& n : ds.notices) {
-    emit(out, urls::notice(id, n.notice.id), n.doc);
-    emit(out, urls::site_notice(n.notice.id), n.doc);
+    page(urls::notice(id, n.notice.id), n.doc, n.html, {});
+    page(urls::site_notice(n.notice.id), n.doc, n.html, {});
   }
+  for (const auto& sr : ds.releases) folder(urls::release(id, sr.release.id), sr.page_json, sr.page_html, deprecated);
 
   for (const auto& sr : ds.releases) {
     const std::string& rel = sr.release.id;
@@ -134,7 +145,10 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   out += "    if ($arg_from !~ " + id_pattern + ") { return 404; }\n";
   out += "    if ($arg_to !~ " + id_pattern + ") { return 404; }\n";
   out += "    rewrite ^ " + base + "/changes/$arg_from..$arg_to.json last;\n  }\n";
-  for (const auto& [path, doc] : changesets) emit(out, path, doc, deprecated);
+  // The origin answers a person with a page of the changeset; the export has only its JSON.
+  HeaderList changeset_headers = deprecated;
+  changeset_headers.emplace_back("Vary", "Accept");
+  for (const auto& [path, doc] : changesets) emit(out, path, doc, changeset_headers);
 
   auto feed = [&](const std::string& fid, const ServedFeed& f) {
     auto page_url = [&](std::size_t page, const char* ext) {

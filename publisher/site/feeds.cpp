@@ -116,6 +116,11 @@ ServedFeed render_served_feed(const CatalogOptions& options, const std::string& 
   return f;
 }
 
+bool deprecates(const Notice& n) {
+  const bool announced = n.kind == NoticeKind::removal && n.effective_at && *n.effective_at > n.published_at;
+  return n.kind == NoticeKind::deprecation || announced;
+}
+
 void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
   // RFC 9745 and RFC 8594: a resource deprecated since the notice's publication, gone at its
   // effective time. Only notices that say a thing will go away deprecate resources: a
@@ -140,8 +145,7 @@ void build_notice_headers(ServedDataset& d, const CatalogOptions& options) {
   std::map<std::string, Touch> by_key;
   for (const auto& sn : d.notices) {
     const Notice& n = sn.notice;
-    const bool announced = n.kind == NoticeKind::removal && n.effective_at && *n.effective_at > n.published_at;
-    if (n.kind != NoticeKind::deprecation && !announced) continue;
+    if (!deprecates(n)) continue;
     const Scope& scope = n.scope;
     const bool whole = !scope.columns.empty() || !scope.where.empty() || scope.keys.empty();
     if (whole) add(all, n.id, n.published_at, n.effective_at);

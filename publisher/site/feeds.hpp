@@ -16,6 +16,10 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
 ServedFeed render_served_feed(const CatalogOptions& options, const std::string& id, const std::string& title,
                               const std::vector<feeds::FeedEntry>& entries);
 
+// Whether `n` says that something will go away: a deprecation, or a removal announced for a
+// later date. Those deprecate resources (their headers) and are a dataset's active notices.
+bool deprecates(const Notice& n);
+
 // Fills d.notice_headers and d.key_notice_headers from d.notices.
 void build_notice_headers(ServedDataset& d, const CatalogOptions& options);
 

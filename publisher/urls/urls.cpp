@@ -35,6 +35,8 @@ std::string as_of(std::string_view ds, std::string_view instant, std::string_vie
   return join({"/datasets/", ds, "/as-of/", segment(instant), "/", file});
 }
 std::string contract(std::string_view ds) { return join({"/datasets/", ds, "/contract"}); }
+std::string changes(std::string_view ds) { return join({"/datasets/", ds, "/changes"}); }
+
 std::string changes(std::string_view ds, std::string_view from, std::string_view to) {
   return join({"/datasets/", ds, "/changes?from=", form_encode(from), "&to=", form_encode(to)});
 }

@@ -27,6 +27,7 @@ std::string as_of(std::string_view ds, std::string_view instant);      // /datas
 // /datasets/{ds}/as-of/{instant}/{file}: a file of the release current then.
 std::string as_of(std::string_view ds, std::string_view instant, std::string_view file);
 std::string contract(std::string_view ds);                             // /datasets/{ds}/contract
+std::string changes(std::string_view ds);  // /datasets/{ds}/changes (from the parent to the newest)
 // /datasets/{ds}/changes?from=FROM&to=TO ("" from: before the first release).
 std::string changes(std::string_view ds, std::string_view from, std::string_view to);
 std::string record(std::string_view ds, std::string_view key);          // /datasets/{ds}/records/{key}

@@ -89,15 +89,23 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
   };
   std::vector<Ask> asks = {
       {"/", {}},
+      {"/", {"-H", "Accept: text/html"}},
       {"/datasets", {}},
       {"/datasets", {"-H", "Accept: text/html"}},
       {"/datasets/naptan-stops", {}},
       {"/datasets/naptan-stops", {"-H", "Accept: text/html"}},
       {"/datasets/naptan-stops/releases", {}},
+      {"/datasets/naptan-stops/releases", {"-H", "Accept: text/html"}},
+      {rel + "2024-10-24", {}},
+      {rel + "2024-10-24", {"-H", "Accept: text/html"}},
       {"/datasets/naptan-stops/contract", {}},
+      {"/datasets/naptan-stops/contract", {"-H", "Accept: text/html,application/xhtml+xml"}},
       {"/datasets/naptan-stops/notices", {}},
+      {"/datasets/naptan-stops/notices", {"-H", "Accept: text/html"}},
       {"/datasets/naptan-stops/notices/notes-withdrawn", {}},
+      {"/datasets/naptan-stops/notices/notes-withdrawn", {"-H", "Accept: text/html"}},
       {"/notices/notes-withdrawn", {}},
+      {"/notices/notes-withdrawn", {"-H", "Accept: text/html"}},
       {rel + "2024-10-13/naptan-stops.csv", {}},  // evicted: rendered again for the export
       {rel + "2024-10-13/naptan-stops.xml", {}},
       {rel + "2024-12-03/naptan-stops.json", {}},

@@ -184,8 +184,14 @@ TEST_CASE("lists and metadata carry ETags and answer 304", "[http]") {
     REQUIRE_FALSE(r.header("ETag").empty());
     CHECK(f.get(t, {{"if-none-match", std::string(r.header("ETag"))}}).status == 304);
   }
-  CHECK_THAT(f.get("/").body, Catch::Contains("<a href=\"/datasets/naptan-stops\">") &&
-                                  Catch::Contains("2024-10-24"));  // the catalogue lists datasets
+  // The catalogue lists datasets: a page for a browser, JSON for a program.
+  Response page = f.get("/", {{"accept", "text/html,application/xhtml+xml,*/*;q=0.8"}});
+  CHECK_THAT(page.body, Catch::Contains("<a href=\"/datasets/naptan-stops\">") && Catch::Contains("2024-10-24"));
+  CHECK(page.header("Vary") == "Accept");
+  Response listing = f.get("/", {{"accept", "application/json"}});
+  CHECK(listing.header("Content-Type") == "application/json");
+  CHECK(nlohmann::json::parse(listing.body)["datasets"][0]["id"] == "naptan-stops");
+  CHECK(listing.header("ETag") != page.header("ETag"));
   auto rels = nlohmann::json::parse(f.get("/datasets/naptan-stops/releases").body);
   REQUIRE(rels["releases"].size() == 2);
   CHECK(rels["releases"][0]["id"] == "2024-10-24");  // newest first
