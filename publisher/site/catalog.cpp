@@ -244,6 +244,8 @@ Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info) {
   for (auto& sr : d.releases)
     if (auto it = counts->find(sr.release.id); it != counts->end())
       sr.changes = ChangeSummary{it->second.added, it->second.removed, it->second.retired, it->second.modified};
+    else if (sr.release.parent.empty())
+      sr.changes = ChangeSummary{sr.release.record_count, 0, 0, 0};  // from nothing: every record added
   GAZETTE_RETURN_IF_ERROR(add_notices(store, d));
   GAZETTE_RETURN_IF_ERROR(add_definition_history(store, d));
   build_dataset_documents(d);

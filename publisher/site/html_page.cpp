@@ -19,6 +19,7 @@ constexpr const char* kStyle =
     ".old{background:#fde8e8}.new{background:#e6f4ea}.notice{border-left:4px solid #d18b00;padding:.2rem .8rem;"
     "background:#fff8e6;margin:.5rem 0}pre{white-space:pre-wrap;background:#f6f6f6;padding:.6rem}"
     "form{margin:.5rem 0 1rem}form label{margin-right:.8rem}figure{margin:1rem 0}"
+    "#release-table td:nth-child(-n+3),.samples td:nth-child(2),.changes td:first-child{white-space:nowrap}"
     "dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}";
 
 }  // namespace

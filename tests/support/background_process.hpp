@@ -1,9 +1,13 @@
 // Test support: a program running in the background (a server), whose stdout can be waited
-// on line by line, and which is stopped with a signal.
+// on line by line, and which is stopped with a signal. Its output is read all the time, by a
+// thread of its own: a server whose log pipe filled would block on writing it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -23,16 +27,20 @@ class BackgroundProcess {
                             std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // Sends `sig` and waits for the exit; returns the exit status (-1 if killed by a signal).
   int stop(int sig, std::chrono::milliseconds timeout = std::chrono::seconds(20));
-  const std::string& output() const { return out_; }
+  std::string output();        // what has arrived on stdout so far
   std::string error_output();  // what has arrived on stderr so far
   int pid() const { return pid_; }
 
  private:
-  void pump(int timeout_ms);
+  void pump(int timeout_ms);  // reads what is there; the reader thread's body
+  void join_reader();
   int pid_ = -1;
+  std::mutex mutex_;  // guards the fds and the buffers
   int out_fd_ = -1, err_fd_ = -1;
   std::string out_, err_;
   std::size_t scanned_ = 0;
+  std::atomic<bool> exited_{false};
+  std::thread reader_;
 };
 
 // The port in a "serving DIR at http://HOST:PORT/" line, or 0.
