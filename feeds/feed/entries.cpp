@@ -94,8 +94,10 @@ FeedEntry notice_entry(const std::string& ds, const NoticeFacts& n) {
   e.author = ds + " maintainers";
   e.published = n.published_at;
   e.category = n.kind;
+  // The notice's page: the same URL answers JSON to programs (Accept), which the extension
+  // names as notice_url.
   e.alternate = urls::notice(ds, n.id);
-  e.alternate_type = "application/json";
+  e.alternate_type = "text/html";
   ojson x;
   x["dataset"] = ds;
   x["type"] = "notice";

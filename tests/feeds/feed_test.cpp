@@ -95,6 +95,8 @@ TEST_CASE("feeds: Atom has what RFC 4287 requires of a feed and of every entry",
     const std::string category = e.child("category").attribute("term").value();
     if (category == "deprecation") {
       CHECK(std::string(e.child_value("title")) == "naptan-stops notice (deprecation): Notes <to> go & soon");
+      // A person following the entry reads the notice's page (the URL answers JSON to programs).
+      CHECK(std::string(e.find_child_by_attribute("link", "rel", "alternate").attribute("type").value()) == "text/html");
     } else {
       CHECK(links(e, "describedby").size() == 1);
       CHECK(links(e, "enclosure").size() == 1);
