@@ -8,6 +8,7 @@
 
 #include "publisher/common/ids.hpp"
 #include "publisher/contract/contract.hpp"
+#include "publisher/contract/json_location.hpp"
 
 namespace gazette {
 
@@ -20,19 +21,6 @@ std::string format_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-std::string line_col_of(std::string_view text, std::size_t byte_pos) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < byte_pos && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(col);
 }
 
 class Checker {
@@ -437,7 +425,8 @@ Status parse_drift(const Checker& ck, const json& drift, const std::set<std::str
 
 }  // namespace
 
-Result<Contract> parse_contract(std::string_view text, const std::string& source) {
+namespace {
+Result<Contract> read_contract(std::string_view text, const std::string& source) {
   json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return json_syntax_error(text, source);
   Checker ck(source);
@@ -469,6 +458,13 @@ Result<Contract> parse_contract(std::string_view text, const std::string& source
     c.notice_lead_days = it->get<int>();
   }
   c.canonical_json = doc.dump(2);
+  return c;
+}
+}  // namespace
+
+Result<Contract> parse_contract(std::string_view text, const std::string& source) {
+  auto c = read_contract(text, source);
+  if (!c.ok()) return with_json_location(c.status(), text, source);
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include "publisher/common/url.hpp"
 #include "publisher/common/utf8.hpp"
 #include "publisher/contract/contract.hpp"
+#include "publisher/contract/json_location.hpp"
 
 namespace gazette {
 
@@ -45,17 +46,7 @@ Result<json> parse_object(std::string_view text, const std::string& source, cons
   } catch (const json::parse_error& e) {
     // nlohmann counts bytes; people count lines and columns.
     const std::size_t at = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < at; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-        ++column;
-      }
-    }
-    return Status::invalid_input(source + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                 ": not valid JSON");
+    return Status::invalid_input(source + ":" + line_col_of(text, at) + ": not valid JSON");
   }
   if (!doc.is_object()) return fail(source, "$", std::string("a ") + what + " is a JSON object");
   return doc;
@@ -200,20 +191,29 @@ Result<Plan> read_plan(std::string_view text, const std::string& source, const C
 
 }  // namespace
 
+namespace {
+// A mistake named by its JSON path is shown at its line and column too.
+template <class T>
+Result<T> located(Result<T> r, std::string_view text, const std::string& source) {
+  if (!r.ok()) return with_json_location(r.status(), text, source);
+  return r;
+}
+}  // namespace
+
 Result<Notice> parse_notice(std::string_view text, const std::string& source, const Contract& contract) {
-  return read_notice(text, source, &contract);
+  return located(read_notice(text, source, &contract), text, source);
 }
 
 Result<Plan> parse_plan(std::string_view text, const std::string& source, const Contract& contract) {
-  return read_plan(text, source, &contract);
+  return located(read_plan(text, source, &contract), text, source);
 }
 
 Result<Notice> read_published_notice(std::string_view text, const std::string& source) {
-  return read_notice(text, source, nullptr);
+  return located(read_notice(text, source, nullptr), text, source);
 }
 
 Result<Plan> read_published_plan(std::string_view text, const std::string& source) {
-  return read_plan(text, source, nullptr);
+  return located(read_plan(text, source, nullptr), text, source);
 }
 
 }  // namespace gazette

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <regex>
+
 #include "publisher/common/file_io.hpp"
 #include "publisher/common/time.hpp"
 #include "publisher/contract/contract.hpp"
@@ -173,7 +176,7 @@ TEST_CASE("notice and plan files follow their JSON Schemas, and the parser agree
     return plan ? parse_plan(text, "p.json", c).status().message() : parse_notice(text, "n.json", c).status().message();
   };
   CHECK_THAT(err(R"({"id": "x", "kind": "rumour", "title": "t", "text": "t", "scope": {"columns": ["Notes"]}})", false),
-             Catch::Contains("n.json: $.kind: 'rumour'"));
+             Catch::Contains(": $.kind: 'rumour'"));
   CHECK_THAT(err(R"({"id": "x", "kind": "removal", "title": "t", "text": "t", "scope": {"columns": ["Colour"]}})", false),
              Catch::Contains("$.scope.columns: 'Colour' is not a column"));
   CHECK_THAT(err(R"({"id": "x", "kind": "removal", "title": "t", "text": "t", "scope": {}})", false),
@@ -187,12 +190,19 @@ TEST_CASE("notice and plan files follow their JSON Schemas, and the parser agree
   CHECK(err("{\n  \"id\": \"p\",\n  ]\n", false) == "n.json:3:3: not valid JSON");
 }
 
+// "n.json:1:57: $.title: ..." without its line and column (tested in "mistakes in notice, plan
+// and contract files are shown at their line and column").
+std::string without_location(std::string m) {
+  return std::regex_replace(m, std::regex("^([a-z]+\\.json):[0-9]+:[0-9]+: \\$"), "$1: $$");
+}
+
 TEST_CASE("notice and plan text is what feeds and pages can carry; links are web addresses", "[contract][hardening]") {
   Contract c = naptan();
   auto notice = [&](const std::string& members) {
-    return parse_notice(R"({"id": "x", "kind": "removal", "scope": {"columns": ["Notes"]}, )" + members + "}", "n.json", c)
-        .status()
-        .message();
+    return without_location(
+        parse_notice(R"({"id": "x", "kind": "removal", "scope": {"columns": ["Notes"]}, )" + members + "}", "n.json", c)
+            .status()
+            .message());
   };
   CHECK(notice(R"("title": "Notes go", "text": "Line one.\nLine two.", "link": "https://example.org/notes")").empty());
   // U+0001 in a title made the Atom feed and its immutable archive page malformed.
@@ -207,10 +217,37 @@ TEST_CASE("notice and plan text is what feeds and pages can carry; links are web
   CHECK_THAT(notice("\"title\": \"" + std::string(600, 'a') + "\", \"text\": \"t\""), Catch::Contains("longer than 500"));
   auto plan = parse_plan(R"({"id": "p", "owner": "a\u0007", "reviewed_by": ["b"], "intent": "i",
                             "blast_radius": {"max_records": 5}})", "p.json", c);
-  CHECK(plan.status().message() == "p.json: $.owner: control character U+0007 is not allowed");
+  CHECK(without_location(plan.status().message()) == "p.json: $.owner: control character U+0007 is not allowed");
   plan = parse_plan(R"({"id": "p", "owner": "a", "reviewed_by": ["b\u001b"], "intent": "i",
                        "blast_radius": {"max_records": 5}})", "p.json", c);
-  CHECK(plan.status().message() == "p.json: $.reviewed_by: control character U+001B is not allowed");
+  CHECK(without_location(plan.status().message()) == "p.json: $.reviewed_by: control character U+001B is not allowed");
+}
+
+TEST_CASE("mistakes in notice, plan and contract files are shown at their line and column", "[contract]") {
+  Contract c = naptan();
+  const std::string notice = "{\n  \"id\": \"x\",\n  \"kind\": \"rumour\",\n  \"title\": \"t\", \"text\": \"t\"\n}\n";
+  CHECK(parse_notice(notice, "n.json", c).status().message() ==
+        "n.json:3:3: $.kind: 'rumour' is not one of deprecation, meaning-change, removal, restatement");
+  // Deeper, past other members and arrays, counting characters, not bytes.
+  const std::string scoped = "{\"id\": \"x\", \"kind\": \"removal\", \"title\": \"Gleis \u00fc\u00e9\", \"text\": \"t\",\n"
+                             " \"scope\": {\"keys\": [\"a\", \"b\"],\n   \"columns\": [\"Notes\", \"Colour\"]}}";
+  CHECK_THAT(parse_notice(scoped, "n.json", c).status().message(),
+             Catch::StartsWith("n.json:3:4: $.scope.columns: 'Colour' is not a column"));
+  const std::string plan = "{\"id\": \"p\", \"owner\": \"a\", \"reviewed_by\": [\"b\"], \"intent\": \"i\",\n"
+                           "  \"blast_radius\": {\"columns\": [\"CommonName\"]}}";
+  CHECK_THAT(parse_plan(plan, "p.json", c).status().message(), Catch::StartsWith("p.json:2:3: $.blast_radius"));
+  // A contract's column, by index into an array of objects.
+  std::string contract = read_text(naptan_contract());
+  const std::size_t second_type = contract.find("\"type\"", contract.find("\"type\"", contract.find("\"columns\"")) + 1);
+  REQUIRE(second_type != std::string::npos);
+  const std::size_t value = contract.find('"', contract.find(':', second_type));
+  contract.replace(value, contract.find('"', value + 1) - value + 1, "\"int\"");
+  auto bad = parse_contract(contract, "c.json");
+  REQUIRE_FALSE(bad.ok());
+  std::size_t line = 1 + static_cast<std::size_t>(std::count(contract.begin(), contract.begin() + static_cast<long>(second_type), '\n'));
+  INFO(bad.status().message());
+  CHECK_THAT(bad.status().message(), Catch::StartsWith("c.json:" + std::to_string(line) + ":") &&
+                                         Catch::Contains("$.columns[1].type"));
 }
 
 TEST_CASE("a notice covers a change only if published the contract's lead time before", "[contract][gate]") {
