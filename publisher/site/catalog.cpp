@@ -83,7 +83,7 @@ ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
   return j;
 }
 
-void build_dataset_documents(ServedDataset& d) {
+void build_dataset_documents(ServedDataset& d, const CatalogOptions& options) {
   const std::string base = urls::dataset(d.info.id);
   ojson rels = ojson::array();
   for (auto it = d.releases.rbegin(); it != d.releases.rend(); ++it)
@@ -113,7 +113,7 @@ void build_dataset_documents(ServedDataset& d) {
 
   for (auto& sr : d.releases) {
     sr.page_json = make_document(release_document(d, sr).dump(2) + "\n", kJson, Caching::short_lived);
-    sr.page_html = make_document(render_release_html(d, sr), kHtml, Caching::short_lived);
+    sr.page_html = make_document(render_release_html(d, sr, options.base_url), kHtml, Caching::short_lived);
   }
   for (auto& n : d.notices) n.html = make_document(render_notice_html(d, n), kHtml, Caching::short_lived);
   for (auto& p : d.plans) p.html = make_document(render_plan_html(d, p), kHtml, Caching::immutable);
@@ -229,7 +229,7 @@ Status add_definition_history(Store& store, ServedDataset& d) {
   return {};
 }
 
-Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info) {
+Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info, const CatalogOptions& options) {
   ServedDataset d;
   d.info = info;
   auto parsed = parse_contract(info.contract_json, "contract of " + info.id);
@@ -248,7 +248,7 @@ Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info) {
       sr.changes = ChangeSummary{sr.release.record_count, 0, 0, 0};  // from nothing: every record added
   GAZETTE_RETURN_IF_ERROR(add_notices(store, d));
   GAZETTE_RETURN_IF_ERROR(add_definition_history(store, d));
-  build_dataset_documents(d);
+  build_dataset_documents(d, options);
   return d;
 }
 
@@ -303,7 +303,7 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const Catalog
   if (!datasets.ok()) return datasets.status();
   ojson list = ojson::array();
   for (auto& info : *datasets) {
-    auto built = build_dataset(store, info);
+    auto built = build_dataset(store, info, options);
     if (!built.ok()) return built.status();
     ServedDataset& d = *built;
     catalog->releases_total += d.releases.size();

@@ -24,7 +24,8 @@ struct ServedPlan;
 // Rendered with the snapshot.
 std::string render_index_html(const Catalog& catalog);
 std::string render_dataset_html(const ServedDataset& dataset);
-std::string render_release_html(const ServedDataset& dataset, const ServedRelease& release);
+// `base_url`: where the site is reached, for the commands that check a download.
+std::string render_release_html(const ServedDataset& dataset, const ServedRelease& release, const std::string& base_url);
 std::string render_notices_html(const ServedDataset& dataset);
 std::string render_notice_html(const ServedDataset& dataset, const ServedNotice& notice);
 std::string render_contract_html(const ServedDataset& dataset);

@@ -80,7 +80,7 @@ std::string notice_summary_html(const ServedDataset& d, const Notice& n) {
   return h + "</div>\n";
 }
 
-std::string render_release_html(const ServedDataset& d, const ServedRelease& sr) {
+std::string render_release_html(const ServedDataset& d, const ServedRelease& sr, const std::string& base_url) {
   const Release& r = sr.release;
   const std::string& id = d.info.id;
   std::string h = html::open_page({d.info.title + ": release " + r.id,
@@ -117,7 +117,7 @@ std::string render_release_html(const ServedDataset& d, const ServedRelease& sr)
   if (!sr.artefacts.empty()) {
     const ServedArtefact& first = sr.artefacts.front();
     h += "<h3 id=\"verify\">Checking a download</h3>\n<p>These bytes never change. A download is the release if "
-         "its SHA-256 is the one above and in the manifest:</p>\n<pre>curl -o " + esc(first.download_name) + " &lt;this site&gt;" +
+         "its SHA-256 is the one above and in the manifest:</p>\n<pre>curl -o " + esc(first.download_name) + " " + esc(base_url) +
          esc(urls::release_file(id, r.id, first.artefact.name)) + "\necho '" + esc(first.artefact.sha256) + "  " +
          esc(first.download_name) + "' | sha256sum -c</pre>\n<p>The response's <code>Repr-Digest</code> header carries the "
          "same digest; <code>gazette mirror</code> keeps a verified copy of every release.</p>\n";
