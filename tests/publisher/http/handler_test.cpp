@@ -283,6 +283,39 @@ TEST_CASE("changes are paged by cursor and every change is visited exactly once"
   CHECK(f.get("/datasets/naptan-stops/changes?from=2001-01-01&to=2024-10-13").status == 404);
 }
 
+TEST_CASE("changes filtered by kind or severity are paged over the matches; the summary stays whole", "[http][changes]") {
+  Fixture f;
+  const std::string base = "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24";
+  auto collect = [&](const std::string& filter, std::size_t limit, int& pages) {
+    std::vector<nlohmann::json> out;
+    std::string url = base + filter + "&limit=" + std::to_string(limit);
+    for (pages = 0; pages < 50; ) {
+      Response r = f.get(url);
+      REQUIRE(r.status == 200);
+      auto page = nlohmann::json::parse(r.body);
+      CHECK(page["summary"]["retired"] == 10);
+      ++pages;
+      for (const auto& c : page["changes"]) out.push_back(c);
+      if (!page.contains("next_cursor")) break;
+      CHECK_THAT(std::string(r.header("Link")), Catch::Contains(filter));  // the next page keeps the filter
+      url = base + filter + "&limit=" + std::to_string(limit) + "&cursor=" + page["next_cursor"].get<std::string>();
+    }
+    return out;
+  };
+  int pages = 0;
+  auto retired = collect("&kind=retired", 3, pages);
+  CHECK(retired.size() == 10);
+  CHECK(pages == 4);
+  for (const auto& c : retired) CHECK(c["kind"] == "retired");
+  // Nothing matches: one page, empty, and no cursor taken for more.
+  CHECK(collect("&kind=added", 3, pages).empty());
+  CHECK(pages == 1);
+  CHECK(collect("&severity=breaking", 3, pages).empty());
+  CHECK(collect("&severity=routine", 4, pages).size() == 10);
+  CHECK(f.get(base + "&kind=moved").status == 400);
+  CHECK(f.get(base + "&severity=loud").status == 400);
+}
+
 TEST_CASE("a record now, in a given release, and its history", "[http][changes]") {
   Fixture f;
   auto now = f.get("/datasets/naptan-stops/records/66806210056");
