@@ -2,7 +2,8 @@
 // northings, longitude and latitude) brought to one frame with PROJ, so that movement and
 // disagreement are measured in metres on the ellipsoid, whatever the column set.
 //
-// Used by the gate only. Thread-safety: a PositionMeter owns a PROJ context and is used by one
+// Used by the gate, and by the GeoJSON renderer for records without geographic columns.
+// Thread-safety: a PositionMeter owns a PROJ context and is used by one
 // thread.
 #pragma once
 

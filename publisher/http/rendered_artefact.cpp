@@ -129,9 +129,7 @@ class RenderedArtefact : public BodySource {
 Result<std::shared_ptr<BodySource>> Queries::rendered_artefact(const site::ServedRelease& release,
                                                                const site::ServedArtefact& artefact, std::uint64_t offset,
                                                                std::uint64_t length) {
-  std::optional<ArtefactFormat> format;
-  for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json})
-    if (artefact.extension == extension(f)) format = f;
+  const std::optional<ArtefactFormat> format = format_from_extension(artefact.extension);
   if (!format) return Status::not_found("no renderer for " + artefact.artefact.name);
   auto store = Store::open(data_dir_, OpenMode::read);
   if (!store.ok()) return store.status();

@@ -172,7 +172,7 @@ Result<Route> match_route(std::string_view target) {
     } else if (r.file == "report.json") {
       r.kind = RouteKind::report;
     } else {
-      for (const char* ext : {"csv", "xml", "json"}) {
+      for (const char* ext : {"csv", "xml", "json", "geojson"}) {
         if (r.file == r.dataset + "." + ext) {
           r.kind = RouteKind::artefact;
           r.extension = ext;

@@ -17,8 +17,6 @@ namespace gazette {
 
 namespace {
 
-constexpr ArtefactFormat kFormats[] = {ArtefactFormat::csv, ArtefactFormat::xml,
-                                       ArtefactFormat::json};
 // Names the rendering of artefacts. Change it whenever a renderer's bytes change: evicted
 // artefacts of releases under another renderer cannot be rendered again (see release.hpp).
 constexpr const char* kRenderer = "gazette-render/1";
@@ -275,7 +273,8 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   r.record_count = records.size();
   r.candidate = candidate_id;
   NewObjects placed;
-  for (ArtefactFormat f : kFormats) {
+  for (ArtefactFormat f : kArtefactFormats) {
+    if (!has_format(*contract, f)) continue;
     auto a = write_artefact(store, *contract, r, f, records, placed);
     if (!a.ok()) return a.status();
     r.artefacts.push_back(std::move(*a));
@@ -362,9 +361,7 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
     for (const auto& a : r.artefacts) {
       if (a.evicted) continue;
       const std::string ext = a.name.substr(a.name.rfind('.') + 1);
-      std::optional<ArtefactFormat> format;
-      for (ArtefactFormat f : kFormats)
-        if (ext == extension(f)) format = f;
+      const std::optional<ArtefactFormat> format = format_from_extension(ext);
       if (!format) continue;
       // Only what renders again to the very same bytes may lose its files.
       auto sha = rendered_sha256(store, *contract, r, *format);

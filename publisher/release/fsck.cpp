@@ -44,11 +44,8 @@ Result<ManifestFacts> read_manifest(const std::string& text) {
 }
 
 std::optional<ArtefactFormat> format_of(const std::string& name) {
-  for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json}) {
-    const std::string ext = std::string(".") + extension(f);
-    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0) return f;
-  }
-  return std::nullopt;
+  const std::size_t dot = name.rfind('.');
+  return dot == std::string::npos ? std::nullopt : format_from_extension(std::string_view(name).substr(dot + 1));
 }
 
 class Checker {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,10 @@
 
 namespace gazette {
 
-enum class ArtefactFormat { csv, xml, json };
+enum class ArtefactFormat { csv, xml, json, geojson };
+// Every format, in manifest order. GeoJSON only for datasets with a position (has_format).
+inline constexpr ArtefactFormat kArtefactFormats[] = {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json,
+                                                     ArtefactFormat::geojson};
 
 struct ReleaseHeader {
   std::string dataset;
@@ -41,8 +45,12 @@ class ArtefactRenderer {
 std::unique_ptr<ArtefactRenderer> make_renderer(ArtefactFormat format, const Contract& contract,
                                                 const ReleaseHeader& header);
 
-const char* extension(ArtefactFormat f);   // "csv", "xml", "json"
+const char* extension(ArtefactFormat f);   // "csv", "xml", "json", "geojson"
 const char* media_type(ArtefactFormat f);  // "text/csv; charset=utf-8; header=present", ...
+// The format whose extension `ext` is ("geojson"), or nothing.
+std::optional<ArtefactFormat> format_from_extension(std::string_view ext);
+// Whether a dataset under `contract` publishes `f` (GeoJSON needs a position).
+bool has_format(const Contract& contract, ArtefactFormat f);
 
 // The XML Schema of a dataset's XML artefacts, generated from its contract.
 std::string render_xsd(const Contract& contract);

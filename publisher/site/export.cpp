@@ -162,8 +162,7 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
         if (!c.ok()) return c.status();
         contract = std::move(*c);
       }
-      for (ArtefactFormat f : {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json})
-        if (a.extension == extension(f)) GAZETTE_RETURN_IF_ERROR(w.rendered(path, store, *contract, r, f));
+      if (auto f = format_from_extension(a.extension)) GAZETTE_RETURN_IF_ERROR(w.rendered(path, store, *contract, r, *f));
     }
     // The changeset from its parent, whole, where the origin answers ?from=PARENT&to=REL.
     const ServedRelease* parent = nullptr;

@@ -100,7 +100,7 @@ TEST_CASE("feeds: feedparser reads the Atom feed and its archives, and JSON Feed
       ids.insert(e["id"].get<std::string>());
       if (e["category"] != "deprecation") {
         ++releases;
-        CHECK(e["enclosures"] == 3);
+        CHECK(e["enclosures"] == 4);
         CHECK(e["describedby"].size() == 1);
       }
     }

@@ -35,7 +35,7 @@ TEST_CASE("every artefact body hashes to its manifest's SHA-256, plain and gzip"
   Served s;
   for (const char* rel : {"2024-10-13", "2024-10-24"}) {
     auto m = manifest(s, rel);
-    REQUIRE(m["artefacts"].size() == 3);
+    REQUIRE(m["artefacts"].size() == 4);
     for (const auto& a : m["artefacts"]) {
       const std::string url = s.base + "/datasets/naptan-stops/releases/" + rel + "/" + a["name"].get<std::string>();
       INFO(url);
@@ -51,6 +51,30 @@ TEST_CASE("every artefact body hashes to its manifest's SHA-256, plain and gzip"
       CHECK(to_hex(sha256(*unzipped)) == a["sha256"]);
     }
   }
+}
+
+TEST_CASE("GDAL reads the GeoJSON artefact: every stop a point where the CSV puts it", "[e2e][server][geojson]") {
+  Served s;
+  auto geo = curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.geojson");
+  REQUIRE(geo.status == 200);
+  CHECK(geo.header("Content-Type") == "application/geo+json");
+  CHECK_THAT(geo.header("Content-Disposition"), Catch::Contains("naptan-stops-2024-10-24.geojson"));
+  const auto file = write_text(s.dir / "stops.geojson", geo.body);
+  // GDAL's own reader, which no one here wrote.
+  auto summary = run_process({"/usr/bin/ogrinfo", "-ro", "-so", "-al", file.string()});
+  INFO(summary.err);
+  REQUIRE(summary.exit_code == 0);
+  CHECK_THAT(summary.out, Catch::Contains("Geometry: Point") && Catch::Contains("Feature Count: 356"));
+  auto all = run_process({"/usr/bin/ogrinfo", "-ro", "-al", "-q", file.string()});
+  REQUIRE(all.exit_code == 0);
+  std::size_t points = 0;
+  for (std::size_t p = all.out.find("POINT ("); p != std::string::npos; p = all.out.find("POINT (", p + 1)) ++points;
+  CHECK(points == 356);
+  // The first stop of the CSV, at its longitude and latitude.
+  CHECK_THAT(all.out, Catch::Contains("ATCOCode (String) = 668029684") && Catch::Contains("POINT (-3.845999 56.151329)"));
+  // latest/ leads to it, like any artefact.
+  CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/latest/naptan-stops.geojson").header("Location") ==
+        "/datasets/naptan-stops/releases/2024-10-24/naptan-stops.geojson");
 }
 
 TEST_CASE("conditional, range and HEAD requests over the wire", "[e2e][server]") {

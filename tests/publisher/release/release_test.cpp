@@ -144,9 +144,10 @@ TEST_CASE("re-rendering a release gives the bytes its manifest names", "[release
   auto contract = load_contract(s.store(), "naptan-stops");
   REQUIRE(contract.ok());
   const Release& r = *cut.release;
-  REQUIRE(r.artefacts.size() == 3);
-  const ArtefactFormat formats[] = {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json};
-  for (std::size_t i = 0; i < 3; ++i) {
+  REQUIRE(r.artefacts.size() == 4);  // NaPTAN has a position: GeoJSON too
+  const ArtefactFormat formats[] = {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json,
+                                    ArtefactFormat::geojson};
+  for (std::size_t i = 0; i < 4; ++i) {
     const Artefact& a = r.artefacts[i];
     INFO(a.name);
     auto bytes = read_text(s.store().object_path(a.sha256));
@@ -162,6 +163,47 @@ TEST_CASE("re-rendering a release gives the bytes its manifest names", "[release
                                   Catch::Contains("\"kind\": \"routine\"") &&
                                   Catch::Contains("\"owner\": \"stops-maintainer\"") &&
                                   Catch::Contains("\"sha256\": \"" + r.artefacts[2].sha256 + "\""));
+}
+
+TEST_CASE("GeoJSON: a Point per record in longitude, latitude order, from whichever position a record has",
+          "[release][render][geojson]") {
+  // 149 has longitude and latitude; 611 only eastings and northings (British National Grid).
+  for (const char* file : {"csv/149Stops_2026-07-24.csv", "csv/611Stops_2026-04-22.csv"}) {
+    INFO(file);
+    NaptanStore s;
+    auto contract = load_contract(s.store(), "naptan-stops");
+    REQUIRE(contract.ok());
+    auto cut = s.release_ok(s.stage_ok(naptan_dir() / file).candidate.id, "2026-07-24T06:00:00Z");
+    REQUIRE(cut.release);
+    const Release& r = *cut.release;
+    REQUIRE(r.artefacts.size() == 4);
+    CHECK(r.artefacts[3].name == "naptan-stops.geojson");
+    CHECK(r.artefacts[3].media_type == "application/geo+json");
+    auto text = render_release_artefact(s.store(), *contract, r, ArtefactFormat::geojson);
+    REQUIRE(text.ok());
+    auto doc = nlohmann::json::parse(*text);
+    CHECK(doc["type"] == "FeatureCollection");
+    REQUIRE(doc["features"].size() == r.record_count);
+    auto csv = nlohmann::json::parse(*render_release_artefact(s.store(), *contract, r, ArtefactFormat::json));
+    for (std::size_t i = 0; i < r.record_count; ++i) {
+      const auto& f = doc["features"][i];
+      const auto& record = csv["records"][i];
+      CHECK(f["type"] == "Feature");
+      CHECK(f["id"] == record["ATCOCode"]);
+      CHECK(f["properties"] == record);  // every column, typed as in the JSON artefact
+      REQUIRE(f["geometry"]["type"] == "Point");
+      const double lon = f["geometry"]["coordinates"][0], lat = f["geometry"]["coordinates"][1];
+      if (!record["Longitude"].is_null()) {
+        CHECK(lon == record["Longitude"].get<double>());  // as published
+        CHECK(lat == record["Latitude"].get<double>());
+      }
+      // Great Britain, longitude first (RFC 7946).
+      CHECK(lon > -8.7);
+      CHECK(lon < 2.0);
+      CHECK(lat > 49.8);
+      CHECK(lat < 61.0);
+    }
+  }
 }
 
 TEST_CASE("releases are ordered by time and dated by their publication day", "[release]") {
