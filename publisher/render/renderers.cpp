@@ -73,6 +73,18 @@ class XmlRenderer : public ArtefactRenderer {
   std::vector<std::string_view> fields_;
 };
 
+// The release's facts as JSON members: "dataset":…,"record_count":N.
+void append_header_members(const ReleaseHeader& h, std::string& out) {
+  out += "\"dataset\":";
+  append_json_string(out, h.dataset);
+  out += ",\"release\":";
+  append_json_string(out, h.release);
+  out += ",\"published_at\":";
+  append_json_string(out, h.published_at);
+  out += ",\"contract_version\":" + std::to_string(h.contract_version);
+  out += ",\"record_count\":" + std::to_string(h.record_count);
+}
+
 class JsonRenderer : public ArtefactRenderer {
  public:
   JsonRenderer(const Contract& c, const ReleaseHeader& h) : header_(h) {
@@ -84,14 +96,8 @@ class JsonRenderer : public ArtefactRenderer {
     }
   }
   void begin(std::string& out) override {
-    out += "{\"dataset\":";
-    append_json_string(out, header_.dataset);
-    out += ",\"release\":";
-    append_json_string(out, header_.release);
-    out += ",\"published_at\":";
-    append_json_string(out, header_.published_at);
-    out += ",\"contract_version\":" + std::to_string(header_.contract_version);
-    out += ",\"record_count\":" + std::to_string(header_.record_count);
+    out += "{";
+    append_header_members(header_, out);
     out += ",\"records\":[";
   }
   void record(std::string_view body, std::string& out) override {
@@ -138,14 +144,8 @@ class GeoJsonRenderer : public ArtefactRenderer {
   GeoJsonRenderer(const Contract& c, const ReleaseHeader& h)
       : contract_(c), header_(h), properties_(c, h), meter_(c.position) {}
   void begin(std::string& out) override {
-    out += "{\"type\":\"FeatureCollection\",\"dataset\":";
-    append_json_string(out, header_.dataset);
-    out += ",\"release\":";
-    append_json_string(out, header_.release);
-    out += ",\"published_at\":";
-    append_json_string(out, header_.published_at);
-    out += ",\"contract_version\":" + std::to_string(header_.contract_version);
-    out += ",\"record_count\":" + std::to_string(header_.record_count);
+    out += "{\"type\":\"FeatureCollection\",";
+    append_header_members(header_, out);  // foreign members (RFC 7946, 6.1)
     out += ",\"features\":[";
   }
   void record(std::string_view body, std::string& out) override {
