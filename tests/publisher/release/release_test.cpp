@@ -1,4 +1,5 @@
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "publisher/store/store.hpp"
@@ -204,6 +205,20 @@ TEST_CASE("GeoJSON: a Point per record in longitude, latitude order, from whiche
       CHECK(lat < 61.0);
     }
   }
+}
+
+TEST_CASE("a release's artefacts are the bytes gazette-render/1 has always written", "[release][render]") {
+  // Pinned from releases cut before GeoJSON was added: a renderer change that moved one byte
+  // of these would change what consumers hold, and must be a new renderer version instead.
+  NaptanStore s;
+  auto cut = s.release_ok(s.stage_ok(naptan_dir() / "csv/668Stops_2024-10-13.csv").candidate.id, "2024-10-13T06:00:00Z");
+  REQUIRE(cut.release);
+  std::map<std::string, std::string> sha;
+  for (const auto& a : cut.release->artefacts) sha[a.name] = a.sha256;
+  CHECK(sha["naptan-stops.csv"] == "910e1601647a1bd80ef1231a560942825a56aa710893be8732ec8b54a6ee311d");
+  CHECK(sha["naptan-stops.xml"] == "0f4de365feb2534b0c1b7e4495c992b54f438f0ebf1990f2756b7042a7a4e920");
+  CHECK(sha["naptan-stops.json"] == "8ae015d2d668208edcad61e3c8efc02e08c446302a2ba8d973f731d6a03b7960");
+  CHECK_THAT(cut.release->manifest_json, Catch::Contains("\"renderer\": \"gazette-render/1\""));
 }
 
 TEST_CASE("releases are ordered by time and dated by their publication day", "[release]") {
