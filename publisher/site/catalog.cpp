@@ -52,8 +52,33 @@ ojson release_summary(const ServedRelease& sr) {
   return j;
 }
 
-// The release as one resource: its manifest and report as published, the notices it carried,
-// its plan, and its neighbours.
+// The gate's findings without their lists of keys (a backfill's name every key: report.json
+// has them, at `url`).
+ojson report_summary(const PublishedReport& p, const std::string& url) {
+  ojson rules = ojson::array();
+  for (const auto& f : p.rules) {
+    ojson samples = ojson::array();
+    for (const auto& c : f.samples) {
+      ojson fields = ojson::array();
+      for (const auto& fc : c.fields)
+        fields.push_back({{"column", fc.column},
+                          {"old", fc.old_value.empty() ? ojson(nullptr) : ojson(fc.old_value)},
+                          {"new", fc.new_value.empty() ? ojson(nullptr) : ojson(fc.new_value)}});
+      samples.push_back({{"key", c.key.empty() ? ojson(nullptr) : ojson(c.key)}, {"note", c.rule}, {"fields", fields}});
+    }
+    rules.push_back({{"rule", f.rule}, {"severity", f.severity}, {"about", f.about}, {"count", f.count},
+                     {"uncovered", f.uncovered}, {"keys", f.keys}, {"covered_by", f.covered_by}, {"notes", f.notes},
+                     {"samples", std::move(samples)}});
+  }
+  return {{"outcome", p.outcome},
+          {"changed_records", p.changed_records},
+          {"counts", {{"routine", p.routine}, {"notice", p.notice}, {"breaking", p.breaking}}},
+          {"rules", std::move(rules)},
+          {"url", url}};
+}
+
+// The release as one resource: its manifest as published, the gate's findings, the notices it
+// carried, its plan, and its neighbours.
 ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
   const Release& r = sr.release;
   ojson j = {{"dataset", d.info.id}, {"release", r.id}};
@@ -69,7 +94,7 @@ ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
                     {"retired", sr.changes->retired}, {"modified", sr.changes->modified},
                     {"url", urls::changes(d.info.id, r.parent, r.id)}};
   j["manifest_document"] = ojson::parse(sr.manifest.body, nullptr, false);
-  j["report"] = sr.report ? ojson::parse(sr.report_doc.body, nullptr, false) : ojson(nullptr);
+  j["report"] = sr.report ? report_summary(*sr.report, urls::report(d.info.id, r.id)) : ojson(nullptr);
   ojson notices = ojson::array();
   for (const auto& n : d.notices)
     if (n.notice.release == r.id)

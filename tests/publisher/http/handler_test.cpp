@@ -283,6 +283,31 @@ TEST_CASE("changes are paged by cursor and every change is visited exactly once"
   CHECK(f.get("/datasets/naptan-stops/changes?from=2001-01-01&to=2024-10-13").status == 404);
 }
 
+TEST_CASE("a release is a resource: its manifest, the gate's findings, notices, plan, parent and child", "[http]") {
+  Fixture f;
+  Response r = f.get("/datasets/naptan-stops/releases/2024-10-13");
+  REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type") == "application/json");
+  CHECK(r.header("Vary") == "Accept");
+  auto j = nlohmann::json::parse(r.body);
+  CHECK(j["release"] == "2024-10-13");
+  CHECK(j["parent"].is_null());
+  CHECK(j["child"] == "2024-10-24");
+  CHECK(j["manifest_document"]["release"] == "2024-10-13");
+  CHECK(j["changes"]["added"] == 356);  // from nothing, every record
+  auto newest = nlohmann::json::parse(f.get("/datasets/naptan-stops/releases/2024-10-24").body);
+  CHECK(newest["child"].is_null());
+  CHECK(newest["changes"]["retired"] == 10);
+  CHECK(newest["report"]["counts"]["routine"] == 10);
+  CHECK(newest["report"]["rules"][0]["keys"] == 10);  // counted; report.json lists them
+  CHECK(newest["report"]["url"] == "/datasets/naptan-stops/releases/2024-10-24/report.json");
+  CHECK(newest["notices"].is_array());
+  Response page = f.get("/datasets/naptan-stops/releases/2024-10-24", {{"accept", "text/html"}});
+  CHECK(page.header("Content-Type") == "text/html; charset=utf-8");
+  CHECK_THAT(page.body, Catch::Contains("retired-through-lifecycle"));
+  CHECK(f.get("/datasets/naptan-stops/releases/2001-01-01").status == 404);
+}
+
 TEST_CASE("changes filtered by kind or severity are paged over the matches; the summary stays whole", "[http][changes]") {
   Fixture f;
   const std::string base = "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24";
