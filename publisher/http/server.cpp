@@ -77,7 +77,7 @@ struct ServerContext {
   std::atomic<bool> stopping{false};
   std::mutex sessions_mutex;
   std::vector<std::weak_ptr<Session>> sessions;
-  std::mutex log_mutex;
+  LogWriter log;  // stderr: the access log and the server's own messages
 };
 
 // The Date header, formatted once per second per thread.
@@ -285,8 +285,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ctx_.options.access_log) {
       const std::string entry = access_log_line({remote_, received_at_, log_method_, log_target_, log_version_,
                                                  status_, body_bytes_, seconds, bool(ec)});
-      std::lock_guard lock(ctx_.log_mutex);
-      std::fwrite(entry.data(), 1, entry.size(), stderr);
+      ctx_.log.write(entry);
     }
     busy_ = false;
     fd_.reset();
@@ -422,7 +421,7 @@ int http_status(websub::HubOutcome outcome) {
 }
 
 Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, const site::CatalogOptions& co,
-                                              site::CatalogSource& catalog) {
+                                              site::CatalogSource& catalog, LogWriter& log) {
   websub::HubOptions ho;
   ho.db_path = options.data_dir / "hub.db";
   ho.hub_url = co.hub_url.empty() ? co.base_url + "/websub" : co.hub_url;
@@ -430,7 +429,7 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
   ho.allow_private_callbacks = options.allow_private_callbacks;
   ho.first_retry = options.delivery_retry;
   if (options.access_log)
-    ho.log = [](const std::string& line) { std::fprintf(stderr, "%s\n", escape_for_terminal(line).c_str()); };
+    ho.log = [&log](const std::string& line) { log.write(escape_for_terminal(line) + "\n"); };
   auto topic_of = [&catalog, base = co.base_url](const std::string& topic) -> std::optional<websub::TopicDocument> {
     auto url = parse_url(topic);
     if (!url.ok()) return std::nullopt;
@@ -494,7 +493,7 @@ Status run_server(const ServerOptions& options,
   co.hub_url = options.delegate_hub;
   co.feed_page_size = options.feed_page_size;
   GAZETTE_RETURN_IF_ERROR((*catalog)->reconfigure(co));
-  auto hub = open_hub(options, co, **catalog);
+  auto hub = open_hub(options, co, **catalog, ctx.log);
   if (!hub.ok()) return hub.status();
   if (options.delegate_hub.empty()) {
     ctx.websub = [h = hub->get()](const Request& req) {
@@ -555,8 +554,8 @@ Status run_server(const ServerOptions& options,
         ioc.run();
         return;
       } catch (const std::exception& e) {
-        std::lock_guard lock(ctx.log_mutex);
-        std::fprintf(stderr, "gazette: a connection ended by an internal error: %s\n", e.what());
+        ctx.log.write(escape_for_terminal(std::string("gazette: a connection ended by an internal error: ") + e.what()) +
+                      "\n");
       }
     }
   };

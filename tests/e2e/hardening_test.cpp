@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -143,4 +146,32 @@ TEST_CASE("the store is its owner's alone, and the server cannot write to releas
     CHECK((std::stoul(flags, nullptr, 8) & O_ACCMODE) == O_RDONLY);
   }
   CHECK(release_db_fds > 0);
+}
+
+TEST_CASE("a log nobody reads does not hold up a request", "[e2e][hardening]") {
+  // The server's stderr is a pipe whose reader never reads (a stuck log shipper): once its
+  // 64 KiB fill, a write to it blocks. Each request's line was written by the request itself,
+  // under a lock, so every request then hung.
+  Served s;
+  s.server->stop(SIGTERM);
+  const auto fifo = s.dir / "log.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  BackgroundProcess stuck_reader({"/bin/sh", "-c", "exec sleep 600 < '" + fifo.string() + "'"});
+  BackgroundProcess server({"/bin/sh", "-c",
+                            "exec \"$0\" \"$@\" 2> '" + fifo.string() + "'", GAZETTE_BINARY, "--data", data_of(s.dir),
+                            "serve", "--listen", "127.0.0.1:0", "--threads", "2"});
+  const int port = port_from_banner(server.wait_for_line("serving"));
+  REQUIRE(port > 0);
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  // Some 3,000 requests: several hundred KiB of log lines, far past what the pipe holds.
+  std::vector<std::string> argv = {"/usr/bin/curl", "-s", "--max-time", "60", "-w", "%{http_code}\\n"};
+  for (int i = 0; i < 3000; ++i) argv.insert(argv.end(), {"-o", "/dev/null", base + "/datasets/naptan-stops?n=" + std::to_string(i)});
+  auto many = run_process(argv);
+  CHECK(many.exit_code == 0);
+  CHECK(std::count(many.out.begin(), many.out.end(), '\n') == 3000);
+  // And the server still answers, promptly.
+  auto after = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "--max-time", "5", "-w", "%{http_code}",
+                            base + "/healthz"});
+  CHECK(after.out == "200");
+  CHECK(server.stop(SIGTERM) == 0);  // and stops, though its last lines cannot be written
 }
