@@ -444,6 +444,7 @@ Result<Contract> read_contract(std::string_view text, const std::string& source)
     if (!x->is_object()) return ck.fail("$.xml", "must be an object");
     GAZETTE_RETURN_IF_ERROR(ck.only_keys(*x, "$.xml", {"record_element", "namespace"}));
     GAZETTE_RETURN_IF_ERROR(ck.string_at(*x, "record_element", "$.xml", c.xml_record_element, true));
+    GAZETTE_RETURN_IF_ERROR(ck.string_at(*x, "namespace", "$.xml", c.xml_namespace, false));
   }
   if (auto defs = doc.find("definitions"); defs != doc.end())
     GAZETTE_RETURN_IF_ERROR(parse_definitions(ck, *defs, names, c));

@@ -96,11 +96,14 @@ std::optional<std::pair<std::size_t, std::string>> find_bad_reference(std::strin
 // One column's XML paths, split into steps.
 struct ColumnPaths {
   std::vector<std::vector<std::string>> alternatives;
+  // XML Schema keeps a string's spaces ("preserve") and collapses every other type's: a
+  // name may end in a space, as in DfT's CSV (and gazette's XML then keeps it), a number not.
+  bool preserve_spaces = false;
 };
 
 // Finds the first value along `steps` below `node`, depth-first, in document order.
 bool find_value(const pugi::xml_node& node, const std::vector<std::string>& steps,
-                std::size_t i, std::string& value, pugi::xml_node& where) {
+                std::size_t i, bool preserve_spaces, std::string& value, pugi::xml_node& where) {
   const std::string& step = steps[i];
   if (step[0] == '@') {
     for (auto a = node.first_attribute(); a; a = a.next_attribute()) {
@@ -116,11 +119,11 @@ bool find_value(const pugi::xml_node& node, const std::vector<std::string>& step
     if (child.type() != pugi::node_element) continue;
     if (step != "*" && local_name(child.name()) != step) continue;
     if (i + 1 == steps.size()) {
-      value = std::string(trim(child.text().get()));
+      value = preserve_spaces ? std::string(child.text().get()) : std::string(trim(child.text().get()));
       where = child;
       return true;
     }
-    if (find_value(child, steps, i + 1, value, where)) return true;
+    if (find_value(child, steps, i + 1, preserve_spaces, value, where)) return true;
   }
   return false;
 }
@@ -134,18 +137,9 @@ class XmlScanner {
                                                           : contract.xml_record_element;
     for (const auto& col : contract.columns) {
       ColumnPaths cp;
-      for (const auto& p : col.xml_paths) {
-        std::vector<std::string> steps;
-        std::size_t start = 0;
-        while (start <= p.size()) {
-          std::size_t slash = p.find('/', start);
-          if (slash == std::string::npos) slash = p.size();
-          if (slash > start) steps.push_back(p.substr(start, slash - start));
-          start = slash + 1;
-        }
-        if (!steps.empty()) cp.alternatives.push_back(std::move(steps));
-      }
-      carried_.push_back(!cp.alternatives.empty());
+      cp.alternatives = xml_read_paths(col);
+      cp.preserve_spaces = col.type == ColumnType::string;
+      carried_.push_back(!col.xml_paths.empty());
       paths_.push_back(std::move(cp));
     }
     values_.assign(contract.columns.size(), std::string());
@@ -322,7 +316,7 @@ Status XmlScanner::emit_record(std::size_t begin, std::size_t end, std::uint64_t
     origins_[c] = ValueOrigin{line, 0, record_element_};
     for (const auto& steps : paths_[c].alternatives) {
       pugi::xml_node where;
-      if (find_value(record, steps, 0, values_[c], where)) {
+      if (find_value(record, steps, 0, paths_[c].preserve_spaces, values_[c], where)) {
         origins_[c].line = line_of(where.offset_debug());
         std::string path = record_element_;
         for (const auto& s : steps) path += "/" + s;

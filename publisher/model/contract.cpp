@@ -30,6 +30,29 @@ bool Contract::is_retired(std::string_view value) const {
          lifecycle.retired_values.end();
 }
 
+std::vector<std::string> xml_path_steps(std::string_view path) {
+  std::vector<std::string> steps;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) steps.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return steps;
+}
+
+std::vector<std::vector<std::string>> xml_read_paths(const Column& column) {
+  std::vector<std::vector<std::string>> out;
+  auto add = [&](std::string_view p) {
+    auto steps = xml_path_steps(p);
+    if (!steps.empty()) out.push_back(std::move(steps));
+  };
+  for (const auto& p : column.xml_paths) add(p);
+  if (column.derived_from.empty()) add(std::string(kXmlExtensionPath) + column.name);
+  return out;
+}
+
 std::size_t Contract::column_index(const std::string& name) const {
   for (std::size_t i = 0; i < columns.size(); ++i)
     if (columns[i].name == name) return i;

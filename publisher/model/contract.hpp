@@ -41,6 +41,8 @@ struct Column {
   std::map<std::string, std::string> code_aliases;
   // Where the NaPTAN XML carries the value: alternative paths relative to StopPoint,
   // `@Attr` for attributes, `*` for any one element. Empty: the format does not carry it.
+  // Read from the first that a record has; written at the first that the record's layout
+  // allows (see render/naptan_xml.cpp), else in the record's extension (kXmlExtensionPath).
   std::vector<std::string> xml_paths;
   // Columns that are a lookup through another column (LocalityName through
   // NptgLocalityCode): a format that does not carry them takes them from the newest release
@@ -130,6 +132,7 @@ struct Contract {
   Lifecycle lifecycle;
   std::vector<Definition> definitions;
   std::string xml_record_element;  // "StopPoint" for NaPTAN XML
+  std::string xml_namespace;       // "http://www.naptan.org.uk/"
   std::optional<PositionTolerance> position;
   std::optional<KindRule> kind;
   std::map<std::string, double> drift_code_share;  // column -> largest share move, 0..1
@@ -152,5 +155,20 @@ struct Contract {
   // Indices of the key columns (resolved at parse time).
   std::vector<std::size_t> key_indices;
 };
+
+// Where gazette's NaPTAN XML carries a value the NaPTAN layout has no place for in that record
+// (a language code the CSV gives, a bus stop type on an off-street bay): in the StopPoint's
+// Extensions, as an element named after its column inside one Columns element of this
+// namespace (schemas/gazette-naptan-extensions.xsd). Readers look there after a column's own
+// paths, so what gazette writes reads back the same. Derived columns are never put there:
+// they are lookups, filled on staging (Column::derived_from), as for DfT's own files.
+inline constexpr const char* kXmlExtensionNamespace = "urn:gazette:naptan-extensions:1";
+inline constexpr const char* kXmlExtensionPath = "Extensions/Columns/";
+
+// "Place/Location/Easting" as its steps {"Place", "Location", "Easting"}.
+std::vector<std::string> xml_path_steps(std::string_view path);
+// Where a reader of NaPTAN XML looks for `column`, in order, each path split into its steps:
+// the column's own paths, then its extension (none for a derived column).
+std::vector<std::vector<std::string>> xml_read_paths(const Column& column);
 
 }  // namespace gazette
