@@ -17,16 +17,14 @@ namespace gazette {
 
 namespace {
 
-// Names the rendering of artefacts. Change it whenever a renderer's bytes change: evicted
-// artefacts of releases under another renderer cannot be rendered again (see release.hpp).
-constexpr const char* kRenderer = "gazette-render/1";
-
 
 // Renders every record into `sink`, flushing each megabyte.
 template <typename ForEachBody, typename Sink>
 Status render_stream(const Contract& contract, const ReleaseHeader& header,
                      ArtefactFormat format, ForEachBody&& for_each_body, Sink&& sink) {
   auto renderer = make_renderer(format, contract, header);
+  if (!renderer) return Status::corruption(header.dataset + " " + header.release + ": rendered by renderer " +
+                                           std::to_string(header.renderer) + ", which this gazette does not have");
   std::string buf;
   buf.reserve(1u << 21);
   renderer->begin(buf);
@@ -144,7 +142,7 @@ std::string manifest_json(const Release& r, const Plan* plan) {
   m["contract_version"] = r.contract_version;
   m["record_count"] = r.record_count;
   m["candidate"] = r.candidate;
-  m["renderer"] = kRenderer;
+  m["renderer"] = renderer_name(kRenderVersion);
   auto arts = nlohmann::ordered_json::array();
   for (const auto& a : r.artefacts) {
     nlohmann::ordered_json j;
@@ -312,10 +310,18 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
 }
 
 ReleaseHeader release_header(const Release& r) {
-  return {r.dataset, r.id, format_rfc3339(r.published_at), r.contract_version, r.record_count};
+  ReleaseHeader h{r.dataset, r.id, format_rfc3339(r.published_at), r.contract_version, r.record_count};
+  // A release being cut has no manifest yet, and is rendered by this gazette's renderer.
+  if (!r.manifest_json.empty()) h.renderer = renderer_version(release_renderer(r));
+  return h;
 }
 
-const char* renderer_id() { return kRenderer; }
+std::string release_renderer(const Release& r) {
+  if (r.manifest_json.empty()) return renderer_name(kRenderVersion);
+  auto m = nlohmann::json::parse(r.manifest_json, nullptr, false);
+  if (!m.is_object() || !m.contains("renderer") || !m["renderer"].is_string()) return "";
+  return m["renderer"].get<std::string>();
+}
 
 Result<Contract> release_contract(Store& store, const Release& release) {
   auto versions = store.contract_versions(release.dataset);
@@ -352,8 +358,9 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
     bool any = false;
     for (const auto& a : r.artefacts) any = any || !a.evicted;
     if (!any) continue;
-    if (r.manifest_json.find(std::string("\"renderer\": \"") + kRenderer + "\"") == std::string::npos) {
-      notes.push_back("kept the files of " + r.id + ": rendered by another renderer than " + kRenderer);
+    if (renderer_version(release_renderer(r)) == 0) {
+      notes.push_back("kept the files of " + r.id + ": rendered by " + release_renderer(r) +
+                      ", which this gazette does not have");
       continue;
     }
     auto contract = release_contract(store, r);

@@ -107,8 +107,9 @@ class Checker {
       return {};
     }
     // Evicted: the bytes must come back from the records, exactly.
-    if (manifest.renderer != renderer_id()) {
-      problem(at, "evicted, but rendered by " + manifest.renderer + ", which this gazette is not (" + renderer_id() + ")");
+    if (renderer_version(manifest.renderer) == 0) {
+      problem(at, "evicted, but rendered by " + manifest.renderer + ", which this gazette does not have (it has " +
+                      renderer_name(1) + " to " + renderer_name(kRenderVersion) + ")");
       return {};
     }
     const auto format = format_of(a.name);

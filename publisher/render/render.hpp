@@ -24,12 +24,24 @@ enum class ArtefactFormat { csv, xml, json, geojson };
 inline constexpr ArtefactFormat kArtefactFormats[] = {ArtefactFormat::csv, ArtefactFormat::xml, ArtefactFormat::json,
                                                      ArtefactFormat::geojson};
 
+// Versions of the rendering. A version's bytes never change: a release is rendered again
+// (after its files were evicted) by the version its manifest names.
+//   1: XML in gazette's generic record layout for every dataset.
+//   2: XML in the domain's own layout where the contract maps one (NaPTAN 2.4, has_naptan_layout);
+//      every other artefact as in 1.
+inline constexpr int kRenderVersion = 2;
+// "gazette-render/2", as manifests name it.
+std::string renderer_name(int version);
+// The version a manifest's "renderer" names, or 0 when this gazette has no such renderer.
+int renderer_version(std::string_view name);
+
 struct ReleaseHeader {
   std::string dataset;
   std::string release;       // "2026-11-24"
   std::string published_at;  // RFC 3339
   int contract_version = 1;
   std::uint64_t record_count = 0;
+  int renderer = kRenderVersion;
 };
 
 class ArtefactRenderer {
@@ -41,9 +53,13 @@ class ArtefactRenderer {
   virtual void end(std::string& out) = 0;
 };
 
-// The contract is borrowed and must outlive the renderer.
+// The contract is borrowed and must outlive the renderer. Null when this gazette has no
+// renderer of `header.renderer`.
 std::unique_ptr<ArtefactRenderer> make_renderer(ArtefactFormat format, const Contract& contract,
                                                 const ReleaseHeader& header);
+// Whether the contract's records are NaPTAN StopPoints, mapped by XML paths: its XML artefact
+// (from renderer 2) is then a NaPTAN 2.4 document, valid against schemas/naptan-2.4.xsd.
+bool has_naptan_layout(const Contract& contract);
 
 const char* extension(ArtefactFormat f);   // "csv", "xml", "json", "geojson"
 const char* media_type(ArtefactFormat f);  // "text/csv; charset=utf-8; header=present", ...
@@ -52,7 +68,7 @@ std::optional<ArtefactFormat> format_from_extension(std::string_view ext);
 // Whether a dataset under `contract` publishes `f` (GeoJSON needs a position).
 bool has_format(const Contract& contract, ArtefactFormat f);
 
-// The XML Schema of a dataset's XML artefacts, generated from its contract.
+// The XML Schema of a dataset's XML artefacts in the generic layout, generated from its contract.
 std::string render_xsd(const Contract& contract);
 
 // The XML namespace of release documents.

@@ -3,6 +3,7 @@
 
 #include "publisher/contract/positions.hpp"
 #include "publisher/model/record.hpp"
+#include "publisher/render/naptan_xml.hpp"
 #include "publisher/render/render.hpp"
 
 namespace gazette {
@@ -211,11 +212,22 @@ bool has_format(const Contract& contract, ArtefactFormat f) {
   return f != ArtefactFormat::geojson || (contract.position && !contract.position->representations.empty());
 }
 
+std::string renderer_name(int version) { return "gazette-render/" + std::to_string(version); }
+
+int renderer_version(std::string_view name) {
+  for (int v = 1; v <= kRenderVersion; ++v)
+    if (name == renderer_name(v)) return v;
+  return 0;
+}
+
 std::unique_ptr<ArtefactRenderer> make_renderer(ArtefactFormat format, const Contract& contract,
                                                 const ReleaseHeader& header) {
+  if (header.renderer < 1 || header.renderer > kRenderVersion) return nullptr;
   switch (format) {
     case ArtefactFormat::csv: return std::make_unique<CsvRenderer>(contract);
-    case ArtefactFormat::xml: return std::make_unique<XmlRenderer>(contract, header);
+    case ArtefactFormat::xml:
+      if (header.renderer >= 2 && has_naptan_layout(contract)) return make_naptan_xml_renderer(contract, header);
+      return std::make_unique<XmlRenderer>(contract, header);
     case ArtefactFormat::json: return std::make_unique<JsonRenderer>(contract, header);
     case ArtefactFormat::geojson: return std::make_unique<GeoJsonRenderer>(contract, header);
   }
