@@ -77,6 +77,32 @@ TEST_CASE("the CSV and the XML of one snapshot stage to identical records", "[re
   }
 }
 
+TEST_CASE("a release's NaPTAN XML stages to the same candidate as the CSV it was cut from",
+          "[release][real][naptan-xml]") {
+  // The contract's XML paths drive reading and writing alike, so the two cannot drift.
+  std::size_t snapshots = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(naptan_dir() / "csv")) {
+    INFO(entry.path().filename().string());
+    NaptanStore s;
+    auto csv = s.stage_ok(entry.path());
+    auto cut = s.release_ok(csv.candidate.id, "2026-07-24T06:00:00Z");
+    REQUIRE(cut.release);
+    CHECK_THAT(cut.release->manifest_json, Catch::Contains("\"renderer\": \"gazette-render/2\""));
+    std::filesystem::path published;
+    for (const auto& a : cut.release->artefacts)
+      if (a.name == "naptan-stops.xml") published = s.dir() / "naptan-stops.xml";
+    REQUIRE_FALSE(published.empty());
+    for (const auto& a : cut.release->artefacts)
+      if (a.name == "naptan-stops.xml") std::filesystem::copy_file(s.store().object_path(a.sha256), published);
+    CHECK(read_text(published).find("<NaPTAN xmlns=\"http://www.naptan.org.uk/\"") != std::string::npos);
+    auto xml = s.stage_ok(published);
+    CHECK(xml.candidate.format == "naptan-xml");
+    CHECK(xml.candidate.id == csv.candidate.id);
+    ++snapshots;
+  }
+  CHECK(snapshots == 15);
+}
+
 TEST_CASE("each kind of bad input names its line and changes nothing", "[release]") {
   NaptanStore s;
   auto header_and_two = sample_rows(2);
