@@ -40,6 +40,9 @@ struct Release {
   std::string candidate;  // the candidate it was cut from
   std::vector<Artefact> artefacts;
   std::string manifest_json;
+  // What rendered its artefacts, as its manifest names it ("gazette-render/1"): evicted
+  // artefacts are rendered again by the same version, or not at all.
+  std::string renderer;
 };
 
 struct Candidate {

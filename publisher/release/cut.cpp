@@ -45,6 +45,10 @@ Status render_stream(const Contract& contract, const ReleaseHeader& header,
 template <typename Sink>
 Status render_stored_release(Store& store, const Contract& contract, const Release& release, ArtefactFormat format,
                              Sink&& sink) {
+  if (renderer_version(release.renderer) == 0)
+    return Status::corruption(release.dataset + " " + release.id + ": rendered by '" + release.renderer +
+                              "', which this gazette does not have (it has " + renderer_name(1) + " to " +
+                              renderer_name(kRenderVersion) + ")");
   return render_stream(
       contract, release_header(release), format,
       [&](auto&& emit) -> Status {
@@ -142,7 +146,7 @@ std::string manifest_json(const Release& r, const Plan* plan) {
   m["contract_version"] = r.contract_version;
   m["record_count"] = r.record_count;
   m["candidate"] = r.candidate;
-  m["renderer"] = renderer_name(kRenderVersion);
+  m["renderer"] = r.renderer;
   auto arts = nlohmann::ordered_json::array();
   for (const auto& a : r.artefacts) {
     nlohmann::ordered_json j;
@@ -232,6 +236,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
 
   Release r;
   r.dataset = dataset;
+  r.renderer = renderer_name(kRenderVersion);
   r.published_at = options.published_at.value_or(now_utc());
   // Publication times are whole seconds and strictly increase. A pipeline that releases twice
   // within a second gets the second a second later, rather than a refusal; a time the
@@ -310,17 +315,8 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
 }
 
 ReleaseHeader release_header(const Release& r) {
-  ReleaseHeader h{r.dataset, r.id, format_rfc3339(r.published_at), r.contract_version, r.record_count};
-  // A release being cut has no manifest yet, and is rendered by this gazette's renderer.
-  if (!r.manifest_json.empty()) h.renderer = renderer_version(release_renderer(r));
-  return h;
-}
-
-std::string release_renderer(const Release& r) {
-  if (r.manifest_json.empty()) return renderer_name(kRenderVersion);
-  auto m = nlohmann::json::parse(r.manifest_json, nullptr, false);
-  if (!m.is_object() || !m.contains("renderer") || !m["renderer"].is_string()) return "";
-  return m["renderer"].get<std::string>();
+  return {r.dataset,      r.id, format_rfc3339(r.published_at), r.contract_version, r.record_count,
+          renderer_version(r.renderer)};
 }
 
 Result<Contract> release_contract(Store& store, const Release& release) {
@@ -358,9 +354,9 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
     bool any = false;
     for (const auto& a : r.artefacts) any = any || !a.evicted;
     if (!any) continue;
-    if (renderer_version(release_renderer(r)) == 0) {
-      notes.push_back("kept the files of " + r.id + ": rendered by " + release_renderer(r) +
-                      ", which this gazette does not have");
+    if (renderer_version(r.renderer) == 0) {
+      notes.push_back("kept the files of " + r.id + ": rendered by '" + r.renderer +
+                      "', which this gazette does not have");
       continue;
     }
     auto contract = release_contract(store, r);

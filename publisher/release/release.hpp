@@ -134,11 +134,9 @@ struct RollbackOptions {
 Result<CutResult> rollback_release(Store& store, const std::string& dataset, const std::string& to,
                                    const RollbackOptions& options);
 
-// The header every artefact of `release` starts with, with the renderer its manifest names.
+// The header every artefact of `release` starts with, with the renderer it was cut by (0 when
+// this gazette does not have it).
 ReleaseHeader release_header(const Release& release);
-// The renderer `release`'s manifest names ("gazette-render/1"); this gazette's for a release
-// being cut; empty when the manifest names none.
-std::string release_renderer(const Release& release);
 // The contract version `release` was published under.
 Result<Contract> release_contract(Store& store, const Release& release);
 // The SHA-256 (hex) of an artefact rendered again from the stored records, streamed.

@@ -12,6 +12,8 @@
 #include <set>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 #include "publisher/common/file_io.hpp"
 #include "publisher/common/gzip.hpp"
 #include "publisher/store/schema.hpp"
@@ -74,6 +76,9 @@ Release release_from_row(const Stmt& s, const std::string& dataset) {
   r.record_count = static_cast<std::uint64_t>(s.int64(7));
   r.candidate = std::string(s.text(8));
   r.manifest_json = std::string(s.text(9));
+  auto manifest = nlohmann::json::parse(r.manifest_json, nullptr, false);
+  if (manifest.is_object() && manifest.contains("renderer") && manifest["renderer"].is_string())
+    r.renderer = manifest["renderer"].get<std::string>();
   return r;
 }
 

@@ -2,6 +2,8 @@
 // it over loopback, and curl as the client.
 #pragma once
 
+#include <functional>
+
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <netinet/in.h>
@@ -40,10 +42,12 @@ inline ProcessResult run_gazette(const TempDir& d, std::vector<std::string> args
   return r;
 }
 
-inline std::string stage(const TempDir& d, const std::string& file) {
-  auto out = run_gazette(d, {"stage", "naptan-stops", (naptan_dir() / file).string()}).out;
+// Stages `path` and returns the candidate id.
+inline std::string stage_path(const TempDir& d, const std::filesystem::path& path) {
+  auto out = run_gazette(d, {"stage", "naptan-stops", path.string()}).out;
   return out.substr(0, out.size() - 1);
 }
+inline std::string stage(const TempDir& d, const std::string& file) { return stage_path(d, naptan_dir() / file); }
 
 // A store with two releases of Clackmannanshire, and a server on it.
 struct Served {
@@ -58,6 +62,11 @@ struct Served {
     run_gazette(dir, {"release", "naptan-stops", stage(dir, "csv/668Stops_2024-10-24.csv"), "--owner",
                   "alice", "--published-at", "2024-10-24T06:00:00Z"});
     start(std::move(flags));
+  }
+  // A server on the store `fill` makes in `dir`.
+  explicit Served(const std::function<void(const TempDir&)>& fill) {
+    fill(dir);
+    start({});
   }
   // Starts a server on the store (on `port`, or any free one), replacing a stopped one.
   void start(std::vector<std::string> flags, int port = 0) {

@@ -335,3 +335,39 @@ TEST_CASE("an artefact whose files were evicted is rendered again: the same byte
                      {"-H", "Accept-Encoding: gzip"});
   CHECK(newest.header("Content-Encoding") == "gzip");
 }
+
+TEST_CASE("releases cut by renderer 1 keep their bytes under renderer 2: on disk, rendered again, and served",
+          "[server][storage][render]") {
+  // A store written by gazette before NaPTAN XML (tests/fixtures/README.md): three releases,
+  // the first evicted by that gazette.
+  Served s([](const TempDir& d) {
+    std::filesystem::create_directories(data_of(d));
+    auto unpacked = run_process({"/bin/tar", "xzf", (source_dir() / "tests/fixtures/render1-store.tar.gz").string(),
+                                 "-C", data_of(d)});
+    REQUIRE(unpacked.exit_code == 0);
+    CHECK_THAT(run_gazette(d, {"fsck", "naptan-stops"}).out,
+               Catch::Contains("(4 rendered again)") && Catch::Contains("0 problems"));
+    // The next release is this gazette's: its files push the second's out, rendered again by
+    // renderer 1 first, and removed only because that gave the same bytes.
+    run_gazette(d, {"release", "naptan-stops", stage_path(d, source_dir() / "tests/fixtures/render1-next.csv"),
+                    "--owner", "alice", "--published-at", "2024-12-12T06:00:00Z"});
+    CHECK_THAT(run_gazette(d, {"fsck", "naptan-stops"}).out,
+               Catch::Contains("(8 rendered again)") && Catch::Contains("0 problems"));
+  });
+  for (const char* rel : {"2024-10-13", "2024-10-24", "2024-12-03", "2024-12-12"}) {
+    INFO(rel);
+    auto m = manifest(s, rel);
+    const bool old = std::string(rel) != "2024-12-12";
+    CHECK(m["renderer"] == (old ? "gazette-render/1" : "gazette-render/2"));
+    REQUIRE(m["artefacts"].size() == 4);
+    for (const auto& a : m["artefacts"]) {
+      INFO(a["name"]);
+      auto got = curl(s.dir, s.base + "/datasets/naptan-stops/releases/" + rel + "/" + a["name"].get<std::string>());
+      CHECK(got.status == 200);
+      CHECK(to_hex(sha256(got.body)) == a["sha256"]);
+      if (a["name"] == "naptan-stops.xml")
+        CHECK(got.body.find(old ? "<release xmlns=\"urn:gazette:release:1\"" : "<NaPTAN xmlns=\"http://www.naptan.org.uk/\"") !=
+              std::string::npos);
+    }
+  }
+}

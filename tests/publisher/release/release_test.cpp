@@ -233,7 +233,8 @@ TEST_CASE("GeoJSON: a Point per record in longitude, latitude order, from whiche
   }
 }
 
-TEST_CASE("a release's artefacts are the bytes gazette-render/1 has always written", "[release][render]") {
+TEST_CASE("renderer 1 makes the bytes it always made, and renderer 2 changes only a NaPTAN dataset's XML",
+          "[release][render]") {
   // Pinned from releases cut before GeoJSON was added: a renderer change that moved one byte
   // of these would change what consumers hold, and must be a new renderer version instead.
   NaptanStore s;
@@ -242,9 +243,24 @@ TEST_CASE("a release's artefacts are the bytes gazette-render/1 has always writt
   std::map<std::string, std::string> sha;
   for (const auto& a : cut.release->artefacts) sha[a.name] = a.sha256;
   CHECK(sha["naptan-stops.csv"] == "910e1601647a1bd80ef1231a560942825a56aa710893be8732ec8b54a6ee311d");
-  CHECK(sha["naptan-stops.xml"] == "0f4de365feb2534b0c1b7e4495c992b54f438f0ebf1990f2756b7042a7a4e920");
   CHECK(sha["naptan-stops.json"] == "8ae015d2d668208edcad61e3c8efc02e08c446302a2ba8d973f731d6a03b7960");
-  CHECK_THAT(cut.release->manifest_json, Catch::Contains("\"renderer\": \"gazette-render/1\""));
+  CHECK(sha["naptan-stops.xml"] != "0f4de365feb2534b0c1b7e4495c992b54f438f0ebf1990f2756b7042a7a4e920");
+  CHECK(cut.release->renderer == "gazette-render/2");
+  CHECK_THAT(cut.release->manifest_json, Catch::Contains("\"renderer\": \"gazette-render/2\""));
+  // The same release as renderer 1 cut it.
+  Release as_cut_by_1 = *cut.release;
+  as_cut_by_1.renderer = "gazette-render/1";
+  auto contract = release_contract(s.store(), as_cut_by_1);
+  REQUIRE(contract.ok());
+  CHECK(*rendered_sha256(s.store(), *contract, as_cut_by_1, ArtefactFormat::xml) ==
+        "0f4de365feb2534b0c1b7e4495c992b54f438f0ebf1990f2756b7042a7a4e920");
+  CHECK(*rendered_sha256(s.store(), *contract, as_cut_by_1, ArtefactFormat::csv) == sha["naptan-stops.csv"]);
+  // A renderer this gazette does not have renders nothing, and says so.
+  Release from_the_future = *cut.release;
+  from_the_future.renderer = "gazette-render/9";
+  auto none = rendered_sha256(s.store(), *contract, from_the_future, ArtefactFormat::csv);
+  REQUIRE_FALSE(none.ok());
+  CHECK_THAT(none.status().message(), Catch::Contains("rendered by 'gazette-render/9', which this gazette does not have"));
 }
 
 TEST_CASE("releases are ordered by time and dated by their publication day", "[release]") {
