@@ -49,6 +49,7 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   if (!r.plan_id.empty())
     text += " Backfill under plan " + r.plan_id + " (owner " + r.plan_owner + "): /datasets/" + ds + "/plans/" +
             r.plan_id + ".";
+  if (!r.format_change.empty()) text += " Format change: " + r.format_change;
   if (!r.notice_ids.empty()) {
     text += " Notices:";
     for (const auto& n : r.notice_ids) text += " " + n;
@@ -77,6 +78,7 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   x["changeset_url"] = e.related.empty() ? ojson(nullptr) : ojson(e.related);
   x["manifest_url"] = e.describedby;
   x["report_url"] = urls::report(ds, r.id);
+  x["format_change"] = r.format_change.empty() ? ojson(nullptr) : ojson(r.format_change);
   if (!r.plan_id.empty())
     x["plan"] = {{"id", r.plan_id}, {"owner", r.plan_owner}, {"url", urls::plan(ds, r.plan_id)}};
   e.extension_json = x.dump();

@@ -56,6 +56,7 @@ struct ReleaseFacts {
   std::uint64_t routine = 0, notice = 0, breaking = 0;  // findings per severity
   std::vector<std::string> notice_ids;   // notices published with it
   std::string plan_id, plan_owner;       // a backfill's plan
+  std::string format_change;             // a new layout of its artefacts, announced with it
   std::vector<Enclosure> artefacts;
 };
 

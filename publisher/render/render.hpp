@@ -57,6 +57,9 @@ class ArtefactRenderer {
 // renderer of `header.renderer`.
 std::unique_ptr<ArtefactRenderer> make_renderer(ArtefactFormat format, const Contract& contract,
                                                 const ReleaseHeader& header);
+// What changes for consumers of `dataset` when its releases go from renderer `from` to `to`, to
+// announce with the first release that `to` cuts; empty when no byte of its artefacts changes.
+std::string format_change_note(const Contract& contract, const std::string& dataset, int from, int to);
 // Whether the contract's records are NaPTAN StopPoints, mapped by XML paths: its XML artefact
 // (from renderer 2) is then a NaPTAN 2.4 document, valid against schemas/naptan-2.4.xsd.
 bool has_naptan_layout(const Contract& contract);

@@ -220,6 +220,15 @@ int renderer_version(std::string_view name) {
   return 0;
 }
 
+std::string format_change_note(const Contract& contract, const std::string& dataset, int from, int to) {
+  if (from < 2 && to >= 2 && has_naptan_layout(contract))
+    return "From this release on, " + dataset +
+           ".xml is NaPTAN 2.4 XML (a NaPTAN root with StopPoints, each StopPoint as DfT's own files write it, valid "
+           "against DfT's schema modules) in place of gazette's generic record layout; earlier releases keep their "
+           "files, byte for byte.";
+  return "";
+}
+
 std::unique_ptr<ArtefactRenderer> make_renderer(ArtefactFormat format, const Contract& contract,
                                                 const ReleaseHeader& header) {
   if (header.renderer < 1 || header.renderer > kRenderVersion) return nullptr;

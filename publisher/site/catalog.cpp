@@ -94,6 +94,7 @@ ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
                     {"retired", sr.changes->retired}, {"modified", sr.changes->modified},
                     {"url", urls::changes(d.info.id, r.parent, r.id)}};
   j["manifest_document"] = ojson::parse(sr.manifest.body, nullptr, false);
+  j["format_change"] = sr.format_change.empty() ? ojson(nullptr) : ojson(sr.format_change);
   j["report"] = sr.report ? report_summary(*sr.report, urls::report(d.info.id, r.id)) : ojson(nullptr);
   ojson notices = ojson::array();
   for (const auto& n : d.notices)
@@ -271,6 +272,10 @@ Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info, const
       sr.changes = ChangeSummary{it->second.added, it->second.removed, it->second.retired, it->second.modified};
     else if (sr.release.parent.empty())
       sr.changes = ChangeSummary{sr.release.record_count, 0, 0, 0};  // from nothing: every record added
+  for (std::size_t i = 1; i < d.releases.size(); ++i)
+    d.releases[i].format_change =
+        format_change_note(*d.contract, info.id, renderer_version(d.releases[i - 1].release.renderer),
+                           renderer_version(d.releases[i].release.renderer));
   GAZETTE_RETURN_IF_ERROR(add_notices(store, d));
   GAZETTE_RETURN_IF_ERROR(add_definition_history(store, d));
   build_dataset_documents(d, options);

@@ -61,6 +61,8 @@ struct ServedRelease {
   std::vector<ServedArtefact> artefacts;
   // The summary of its changeset from its parent (none for releases cut before it was kept).
   std::optional<ChangeSummary> changes;
+  // What changed in its artefacts' layout since its parent (a new renderer), told with it.
+  std::string format_change;
   // The release itself (/datasets/{ds}/releases/{rel}): its manifest, report, notices, plan,
   // parent and child, as JSON and as a page. Short-lived: a child comes later.
   Document page_json, page_html;

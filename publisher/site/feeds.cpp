@@ -82,6 +82,7 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
         f.plan_id = p.plan.id;
         f.plan_owner = p.plan.owner;
       }
+    f.format_change = sr.format_change;
     for (const auto& a : sr.artefacts)
       f.artefacts.push_back({urls::release_file(ds, r.id, a.artefact.name),
                              a.artefact.media_type, a.artefact.bytes});

@@ -99,6 +99,9 @@ std::string render_release_html(const ServedDataset& d, const ServedRelease& sr,
        "</dd><dt>Manifest</dt><dd>" + a(urls::manifest(id, r.id), "manifest.json") + "</dd>";
   if (!r.candidate.empty()) h += "<dt>Cut from candidate</dt><dd><code>" + esc(r.candidate) + "</code></dd>";
   h += "</dl>\n";
+  if (!sr.format_change.empty())
+    h += "<div class=\"notice\" id=\"format-change\"><strong>Format change</strong><br>" + esc(sr.format_change) +
+         "</div>\n";
 
   h += "<h2 id=\"changes\">Changes</h2>\n";
   if (sr.changes) {

@@ -369,5 +369,37 @@ TEST_CASE("releases cut by renderer 1 keep their bytes under renderer 2: on disk
         CHECK(got.body.find(old ? "<release xmlns=\"urn:gazette:release:1\"" : "<NaPTAN xmlns=\"http://www.naptan.org.uk/\"") !=
               std::string::npos);
     }
+    // The change of layout is told with the first release that carries it, and only there: in
+    // its release notes (the release as JSON and as a page) and in its feed entry.
+    auto page = curl(s.dir, s.base + "/datasets/naptan-stops/releases/" + rel);
+    auto doc = nlohmann::json::parse(page.body);
+    auto html = curl(s.dir, s.base + "/datasets/naptan-stops/releases/" + rel, {"-H", "Accept: text/html"});
+    if (old) {
+      CHECK(doc["format_change"].is_null());
+      CHECK(html.body.find("id=\"format-change\"") == std::string::npos);
+    } else {
+      CHECK_THAT(doc["format_change"].get<std::string>(), Catch::Contains("naptan-stops.xml is NaPTAN 2.4 XML"));
+      CHECK_THAT(html.body, Catch::Contains("<div class=\"notice\" id=\"format-change\"><strong>Format change</strong>"));
+    }
   }
+  // Read by a feed reader none of us wrote.
+  auto r = run_process({"/usr/bin/python3", (source_dir() / "tests/support/read_feeds.py").string(),
+                        s.base + "/feeds/naptan-stops.atom", s.base + "/feeds/naptan-stops.json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto report = nlohmann::json::parse(r.out);
+  CHECK(report["problems"].empty());
+  std::vector<std::string> told;
+  for (const auto& p : report["atom_pages"])
+    for (const auto& e : p["entries"])
+      if (e["summary"].is_string() && e["summary"].get<std::string>().find("Format change: From this release on, "
+                                                                          "naptan-stops.xml is NaPTAN 2.4 XML") !=
+                                          std::string::npos)
+        told.push_back(e["title"]);
+  CHECK(told == std::vector<std::string>{"naptan-stops 2024-12-12: routine release, 1 record changed"});
+  std::size_t extensions = 0;
+  for (const auto& p : report["json_pages"])
+    for (const auto& x : p["extensions"])
+      if (x.contains("format_change") && x["format_change"].is_string()) ++extensions;
+  CHECK(extensions == 1);
 }

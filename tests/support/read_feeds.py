@@ -47,7 +47,8 @@ while url and url not in seen:
             problem("%s: entry %s has no author" % (url, e.get("id")))
         if not rel(e.get("links", []), "alternate"):
             problem("%s: entry %s has no alternate link" % (url, e.get("id")))
-        page["entries"].append({"id": e.get("id"), "title": e.get("title"), "category": e.get("tags", [{}])[0].get("term"),
+        page["entries"].append({"id": e.get("id"), "title": e.get("title"), "summary": e.get("summary"),
+                                "category": e.get("tags", [{}])[0].get("term"),
                                 "enclosures": len(e.get("enclosures", [])),
                                 "describedby": rel(e.get("links", []), "describedby"),
                                 "related": rel(e.get("links", []), "related")})
