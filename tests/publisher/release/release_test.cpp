@@ -4,6 +4,7 @@
 
 #include "publisher/store/store.hpp"
 #include "tests/publisher/release/release_support.hpp"
+#include "tests/support/run_process.hpp"
 #include "tools/gazette/exit_codes.hpp"
 
 using namespace gazette;
@@ -77,7 +78,7 @@ TEST_CASE("the CSV and the XML of one snapshot stage to identical records", "[re
   }
 }
 
-TEST_CASE("a release's NaPTAN XML stages to the same candidate as the CSV it was cut from",
+TEST_CASE("a release's NaPTAN XML is valid and stages to the same candidate as the CSV it was cut from",
           "[release][real][naptan-xml]") {
   // The contract's XML paths drive reading and writing alike, so the two cannot drift.
   std::size_t snapshots = 0;
@@ -95,6 +96,10 @@ TEST_CASE("a release's NaPTAN XML stages to the same candidate as the CSV it was
     for (const auto& a : cut.release->artefacts)
       if (a.name == "naptan-stops.xml") std::filesystem::copy_file(s.store().object_path(a.sha256), published);
     CHECK(read_text(published).find("<NaPTAN xmlns=\"http://www.naptan.org.uk/\"") != std::string::npos);
+    auto valid = run_process({"/usr/bin/xmllint", "--noout", "--schema",
+                              (source_dir() / "schemas/naptan-2.4.xsd").string(), published.string()});
+    INFO(valid.err);
+    CHECK(valid.exit_code == 0);
     auto xml = s.stage_ok(published);
     CHECK(xml.candidate.format == "naptan-xml");
     CHECK(xml.candidate.id == csv.candidate.id);
