@@ -5,9 +5,18 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/contract/contract.hpp"
+#include "publisher/contract/field_changes_json.hpp"
 #include "publisher/urls/urls.hpp"
 
 namespace gazette {
+
+nlohmann::ordered_json field_changes_json(const std::vector<FieldChange>& fields) {
+  using ojson = nlohmann::ordered_json;
+  auto value = [](const std::string& v) { return v.empty() ? ojson(nullptr) : ojson(v); };
+  ojson out = ojson::array();
+  for (const auto& f : fields) out.push_back({{"column", f.column}, {"old", value(f.old_value)}, {"new", value(f.new_value)}});
+  return out;
+}
 
 namespace {
 
@@ -118,12 +127,7 @@ std::string render_verdict_json(const Verdict& v, const std::string& dataset, co
       ojson sj;
       sj["key"] = s.key.empty() ? ojson(nullptr) : ojson(s.key);
       if (!s.rule.empty()) sj["note"] = s.rule;
-      ojson fields = ojson::array();
-      for (const auto& f : s.fields)
-        fields.push_back({{"column", f.column},
-                          {"old", f.old_value.empty() ? ojson(nullptr) : ojson(f.old_value)},
-                          {"new", f.new_value.empty() ? ojson(nullptr) : ojson(f.new_value)}});
-      sj["fields"] = std::move(fields);
+      sj["fields"] = field_changes_json(s.fields);
       samples.push_back(std::move(sj));
     }
     r["samples"] = std::move(samples);

@@ -7,6 +7,7 @@
 
 #include "publisher/common/ids.hpp"
 #include "publisher/common/sha256.hpp"
+#include "publisher/contract/field_changes_json.hpp"
 #include "publisher/http/handler.hpp"
 #include "publisher/render/render.hpp"
 #include "publisher/site/html.hpp"
@@ -264,12 +265,7 @@ Response serve_record_history(const Request& req, const Route& route, const site
       v["rule"] = e.rule;
       v["severity"] = e.severity;
     }
-    ojson fields = ojson::array();
-    for (const auto& f : e.fields)
-      fields.push_back({{"column", f.column},
-                        {"old", f.old_value.empty() ? ojson(nullptr) : ojson(f.old_value)},
-                        {"new", f.new_value.empty() ? ojson(nullptr) : ojson(f.new_value)}});
-    v["fields"] = std::move(fields);
+    v["fields"] = field_changes_json(e.fields);
     v["record"] = e.change == ChangeKind::removed ? ojson(nullptr) : record_object(*ds.contract, e.body);
     versions.push_back(std::move(v));
   }

@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "publisher/contract/field_changes_json.hpp"
 #include "publisher/render/render.hpp"
 
 namespace gazette {
@@ -29,15 +30,7 @@ std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::s
     ojson c;
     c["key"] = ch.key;
     c["kind"] = to_string(ch.kind);
-    ojson fields = ojson::array();
-    for (const auto& f : ch.fields) {
-      ojson fj;
-      fj["column"] = f.column;
-      fj["old"] = value_or_null(f.old_value);
-      fj["new"] = value_or_null(f.new_value);
-      fields.push_back(std::move(fj));
-    }
-    c["fields"] = std::move(fields);
+    c["fields"] = field_changes_json(ch.fields);
     c["rule"] = ch.rule;
     c["severity"] = to_string(ch.severity);
     changes.push_back(std::move(c));

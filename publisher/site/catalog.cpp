@@ -11,6 +11,7 @@
 
 #include "publisher/common/sha256.hpp"
 #include "publisher/contract/contract.hpp"
+#include "publisher/contract/field_changes_json.hpp"
 #include "publisher/site/feeds.hpp"
 #include "publisher/site/html.hpp"
 #include "publisher/urls/urls.hpp"
@@ -59,12 +60,9 @@ ojson report_summary(const PublishedReport& p, const std::string& url) {
   for (const auto& f : p.rules) {
     ojson samples = ojson::array();
     for (const auto& c : f.samples) {
-      ojson fields = ojson::array();
-      for (const auto& fc : c.fields)
-        fields.push_back({{"column", fc.column},
-                          {"old", fc.old_value.empty() ? ojson(nullptr) : ojson(fc.old_value)},
-                          {"new", fc.new_value.empty() ? ojson(nullptr) : ojson(fc.new_value)}});
-      samples.push_back({{"key", c.key.empty() ? ojson(nullptr) : ojson(c.key)}, {"note", c.rule}, {"fields", fields}});
+      samples.push_back({{"key", c.key.empty() ? ojson(nullptr) : ojson(c.key)},
+                         {"note", c.rule},
+                         {"fields", field_changes_json(c.fields)}});
     }
     rules.push_back({{"rule", f.rule}, {"severity", f.severity}, {"about", f.about}, {"count", f.count},
                      {"uncovered", f.uncovered}, {"keys", f.keys}, {"covered_by", f.covered_by}, {"notes", f.notes},
