@@ -58,6 +58,32 @@ std::string cursor_check(const std::string& key, const std::string& between) {
   return to_hex(sha256("cursor\n" + between + "\n" + key)).substr(0, 8);
 }
 
+// A record's every version as JSON: when, what changed and how the gate labelled it, its values.
+std::string history_json(const site::ServedDataset& ds, const std::string& key, const std::vector<RecordEvent>& history) {
+  ojson versions = ojson::array();
+  for (const auto& e : history) {
+    ojson v;
+    v["release"] = e.release.id;
+    v["published_at"] = format_rfc3339(e.release.published_at);
+    v["kind"] = to_string(e.release.kind);
+    v["owner"] = e.release.owner;
+    v["change"] = to_string(e.change);
+    if (e.revived) v["revived"] = true;
+    if (!e.rule.empty()) {
+      v["rule"] = e.rule;
+      v["severity"] = e.severity;
+    }
+    v["fields"] = field_changes_json(e.fields);
+    v["record"] = e.change == ChangeKind::removed ? ojson(nullptr) : record_object(*ds.contract, e.body);
+    versions.push_back(std::move(v));
+  }
+  ojson j;
+  j["dataset"] = ds.info.id;
+  j["key"] = key;
+  j["versions"] = std::move(versions);
+  return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
 }  // namespace
 
 std::string encode_cursor(const std::string& key, const std::string& between) {
@@ -220,24 +246,19 @@ Response serve_record(const Request& req, const Route& route, const site::Served
     if (e.release.seq <= at->release.seq) current = &e;
   if (current == nullptr || current->change == ChangeKind::removed)
     return problem(404, "no record '" + route.key + "' in release " + at->release.id, req.target);
-  const site::Caching record_cache = pinned ? site::Caching::immutable : site::Caching::short_lived;
-  if (wants_html(req)) {
-    Response page = serve_document(req, site::render_record_html(ds, route.key, *at, *current, pinned), site::kHtml,
-                                   record_cache);
-    page.add("Vary", "Accept");
-    return page;
-  }
-  ojson j;
-  j["dataset"] = ds.info.id;
-  j["key"] = route.key;
-  j["release"] = at->release.id;
-  j["since"] = current->release.id;
-  j["record"] = record_object(*ds.contract, current->body);
-  j["history"] = urls::record_history(ds.info.id, route.key);
-  Response r = serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
-                              record_cache);
-  r.add("Vary", "Accept");
-  return r;
+  return serve_negotiated(
+      req, pinned ? site::Caching::immutable : site::Caching::short_lived,
+      [&] {
+        ojson j;
+        j["dataset"] = ds.info.id;
+        j["key"] = route.key;
+        j["release"] = at->release.id;
+        j["since"] = current->release.id;
+        j["record"] = record_object(*ds.contract, current->body);
+        j["history"] = urls::record_history(ds.info.id, route.key);
+        return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+      },
+      [&] { return site::render_record_html(ds, route.key, *at, *current, pinned); });
 }
 
 Response serve_record_history(const Request& req, const Route& route, const site::ServedDataset& ds,
@@ -246,37 +267,9 @@ Response serve_record_history(const Request& req, const Route& route, const site
   if (!history.ok()) return problem(500, history.status().message(), req.target);
   if (history->empty())
     return problem(404, "no record '" + route.key + "' in any release of " + ds.info.id, req.target);
-  if (wants_html(req)) {
-    Response page = serve_document(req, site::render_history_html(ds, route.key, *history), site::kHtml,
-                                   site::Caching::short_lived);
-    page.add("Vary", "Accept");
-    return page;
-  }
-  ojson versions = ojson::array();
-  for (const auto& e : *history) {
-    ojson v;
-    v["release"] = e.release.id;
-    v["published_at"] = format_rfc3339(e.release.published_at);
-    v["kind"] = to_string(e.release.kind);
-    v["owner"] = e.release.owner;
-    v["change"] = to_string(e.change);
-    if (e.revived) v["revived"] = true;
-    if (!e.rule.empty()) {
-      v["rule"] = e.rule;
-      v["severity"] = e.severity;
-    }
-    v["fields"] = field_changes_json(e.fields);
-    v["record"] = e.change == ChangeKind::removed ? ojson(nullptr) : record_object(*ds.contract, e.body);
-    versions.push_back(std::move(v));
-  }
-  ojson j;
-  j["dataset"] = ds.info.id;
-  j["key"] = route.key;
-  j["versions"] = std::move(versions);
-  Response r = serve_document(req, j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n", "application/json",
-                              site::Caching::short_lived);
-  r.add("Vary", "Accept");
-  return r;
+  return serve_negotiated(
+      req, site::Caching::short_lived, [&] { return history_json(ds, route.key, *history); },
+      [&] { return site::render_history_html(ds, route.key, *history); });
 }
 
 }  // namespace gazette::http

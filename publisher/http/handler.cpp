@@ -210,6 +210,14 @@ Response serve_negotiated(const Request& req, const site::Document& json, const 
   return r;
 }
 
+Response serve_negotiated(const Request& req, site::Caching caching, const std::function<std::string()>& json,
+                          const std::function<std::string()>& html) {
+  Response r = wants_html(req) ? serve_document(req, html(), site::kHtml, caching)
+                               : serve_document(req, json(), "application/json", caching);
+  r.add("Vary", "Accept");
+  return r;
+}
+
 Response serve_artefact(const Request& req, const site::ServedRelease& release,
                         const site::ServedArtefact& art) {
   const bool gzip = art.gzip && accepts_gzip(req.header("accept-encoding"));

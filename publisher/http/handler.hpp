@@ -37,6 +37,9 @@ Response serve_document(const Request& request, std::string body, std::string co
 Response serve_site_document(const Request& request, const site::Document& document);
 // The page for a browser (Accept names text/html), the JSON for a program; Vary: Accept.
 Response serve_negotiated(const Request& request, const site::Document& json, const site::Document& html);
+// The same for documents made on request: only the one asked for is made.
+Response serve_negotiated(const Request& request, site::Caching caching, const std::function<std::string()>& json,
+                          const std::function<std::string()>& html);
 bool wants_html(const Request& request);
 
 // If-None-Match evaluation (weak comparison, RFC 9110 13.1.2).

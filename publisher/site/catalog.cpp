@@ -83,10 +83,7 @@ ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
   const ojson summary = release_summary(sr);
   for (auto it = summary.begin(); it != summary.end(); ++it)
     if (it.key() != "id") j[it.key()] = it.value();
-  std::string child;
-  for (const auto& other : d.releases)
-    if (other.release.parent == r.id) child = other.release.id;
-  j["child"] = child.empty() ? ojson(nullptr) : ojson(child);
+  j["child"] = sr.child.empty() ? ojson(nullptr) : ojson(sr.child);
   if (sr.changes)
     j["changes"] = {{"added", sr.changes->added}, {"removed", sr.changes->removed},
                     {"retired", sr.changes->retired}, {"modified", sr.changes->modified},
@@ -270,6 +267,10 @@ Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info, const
       sr.changes = ChangeSummary{it->second.added, it->second.removed, it->second.retired, it->second.modified};
     else if (sr.release.parent.empty())
       sr.changes = ChangeSummary{sr.release.record_count, 0, 0, 0};  // from nothing: every record added
+  std::map<std::string, ServedRelease*> by_id;
+  for (auto& sr : d.releases) by_id[sr.release.id] = &sr;
+  for (auto& sr : d.releases)
+    if (auto parent = by_id.find(sr.release.parent); parent != by_id.end()) parent->second->child = sr.release.id;
   for (std::size_t i = 1; i < d.releases.size(); ++i)
     d.releases[i].format_change =
         format_change_note(*d.contract, info.id, renderer_version(d.releases[i - 1].release.renderer),

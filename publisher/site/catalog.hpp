@@ -63,6 +63,7 @@ struct ServedRelease {
   std::optional<ChangeSummary> changes;
   // What changed in its artefacts' layout since its parent (a new renderer), told with it.
   std::string format_change;
+  std::string child;  // the release whose parent it is; empty for the newest
   // The release itself (/datasets/{ds}/releases/{rel}): its manifest, report, notices, plan,
   // parent and child, as JSON and as a page. Short-lived: a child comes later.
   Document page_json, page_html;

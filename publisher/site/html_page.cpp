@@ -103,6 +103,10 @@ std::string count(std::uint64_t n) {
   return out;
 }
 
+std::string severity(std::string_view s) {
+  return s.empty() ? std::string() : "<span class=\"sev-" + esc(s) + "\">" + esc(s) + "</span>";
+}
+
 std::string value(std::string_view v) {
   return v.empty() ? std::string("<span class=\"null\">null</span>") : "<span class=\"mono\">" + esc(v) + "</span>";
 }

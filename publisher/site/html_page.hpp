@@ -47,5 +47,7 @@ std::string bytes(std::uint64_t n);  // 94.1 MB
 std::string count(std::uint64_t n);  // 435,029
 // A value from the data: escaped, and an empty value shown as the null it stands for.
 std::string value(std::string_view v);
+// A severity as its badge (routine, notice, breaking; styled by the page's CSS); "" for none.
+std::string severity(std::string_view s);
 
 }  // namespace gazette::site::html

@@ -21,10 +21,6 @@ std::string options(const std::vector<std::string>& values, const std::string& s
   return h;
 }
 
-std::string severity(const std::string& s) {
-  return s.empty() ? std::string() : "<span class=\"sev-" + esc(s) + "\">" + esc(s) + "</span>";
-}
-
 std::string old_new_cells(const FieldChange& f) {
   return "<td><code>" + esc(f.column) + "</code></td><td class=\"old\">" + html::value(f.old_value) +
          "</td><td class=\"new\">" + html::value(f.new_value) + "</td>";
@@ -68,7 +64,7 @@ std::string render_changes_html(const ServedDataset& d, const ChangesPage& p) {
                           "\">" + a(urls::record_history(id, c.key), c.key) + "</td><td rowspan=\"" + std::to_string(span) +
                           "\">" + to_string(c.kind) + "</td><td rowspan=\"" + std::to_string(span) + "\"><code>" +
                           esc(c.rule) + "</code></td><td rowspan=\"" + std::to_string(span) + "\">" +
-                          severity(c.rule.empty() ? "" : to_string(c.severity)) + "</td>";
+                          html::severity(c.rule.empty() ? "" : to_string(c.severity)) + "</td>";
       if (c.fields.empty()) {
         h += first + "<td colspan=\"3\" class=\"null\">" + (c.kind == ChangeKind::removed ? "gone" : "") + "</td></tr>\n";
         continue;
@@ -116,7 +112,7 @@ std::string render_history_html(const ServedDataset& d, const std::string& key, 
     h += "<li class=\"version\" data-change=\"" + esc(what) + "\"><strong>" + esc(what) + "</strong> in " +
          a(urls::release(id, e.release.id), e.release.id) + " (" + to_string(e.release.kind) + ", " + esc(e.release.owner) +
          ", " + html::instant(e.release.published_at) + ")";
-    if (!e.rule.empty()) h += ": <code>" + esc(e.rule) + "</code>, " + severity(e.severity);
+    if (!e.rule.empty()) h += ": <code>" + esc(e.rule) + "</code>, " + html::severity(e.severity);
     if (!e.fields.empty()) {
       h += "\n" + html::table_open({"column", "old", "new"});
       for (const auto& f : e.fields) h += "<tr>" + old_new_cells(f) + "</tr>\n";

@@ -14,14 +14,12 @@ using html::esc;
 
 namespace {
 
-std::string severity(const std::string& s) { return "<span class=\"sev-" + esc(s) + "\">" + esc(s) + "</span>"; }
-
 std::string report_html(const ServedDataset& d, const ServedRelease& r) {
   if (!r.report) return "<p>This release was cut before gazette kept the gate's report.</p>\n";
   const PublishedReport& p = *r.report;
   std::string h = "<p id=\"verdict\">Outcome: <strong>" + esc(p.outcome) + "</strong>. " + html::count(p.changed_records) +
-                  " records changed. Findings: " + severity("breaking") + " " + std::to_string(p.breaking) + ", " +
-                  severity("notice") + " " + std::to_string(p.notice) + ", " + severity("routine") + " " +
+                  " records changed. Findings: " + html::severity("breaking") + " " + std::to_string(p.breaking) + ", " +
+                  html::severity("notice") + " " + std::to_string(p.notice) + ", " + html::severity("routine") + " " +
                   std::to_string(p.routine) + ". " + a(urls::report(d.info.id, r.release.id), "report.json") + "</p>\n";
   if (p.rules.empty()) return h + "<p>No findings.</p>\n";
   h += html::table_open({"rule", "severity", "about", "count", "not covered", "covered by", "notes"}, "rules");
@@ -30,7 +28,7 @@ std::string report_html(const ServedDataset& d, const ServedRelease& r) {
     for (const auto& c : f.covered_by) covered += (covered.empty() ? "" : ", ") + esc(c);
     std::string notes;
     for (const auto& n : f.notes) notes += (notes.empty() ? "" : "<br>") + esc(n);
-    h += html::row({"<code>" + esc(f.rule) + "</code>", severity(f.severity), esc(f.about), html::count(f.count),
+    h += html::row({"<code>" + esc(f.rule) + "</code>", html::severity(f.severity), esc(f.about), html::count(f.count),
                     html::count(f.uncovered), covered, notes});
   }
   h += html::kTableClose;
@@ -86,16 +84,13 @@ std::string render_release_html(const ServedDataset& d, const ServedRelease& sr,
   std::string h = html::open_page({d.info.title + ": release " + r.id,
                                    {{"/", "All datasets"}, {urls::dataset(id), d.info.title}},
                                    urls::release(id, r.id)});
-  const ServedRelease* child = nullptr;
-  for (const auto& other : d.releases)
-    if (other.release.parent == r.id) child = &other;
   h += "<dl id=\"manifest\"><dt>Published</dt><dd>" + html::instant(r.published_at) + "</dd><dt>Kind</dt><dd>" +
        to_string(r.kind) + "</dd><dt>Owner</dt><dd>" + esc(r.owner) + "</dd><dt>Records</dt><dd>" +
        html::count(r.record_count) + "</dd><dt>Contract</dt><dd>" +
        a(urls::contract(id), "version " + std::to_string(r.contract_version)) + "</dd><dt>Parent</dt><dd>" +
        (r.parent.empty() ? std::string("none: the first release") : a(urls::release(id, r.parent), r.parent)) +
        "</dd><dt>Child</dt><dd>" +
-       (child ? a(urls::release(id, child->release.id), child->release.id) : std::string("none yet: the newest")) +
+       (sr.child.empty() ? std::string("none yet: the newest") : a(urls::release(id, sr.child), sr.child)) +
        "</dd><dt>Manifest</dt><dd>" + a(urls::manifest(id, r.id), "manifest.json") + "</dd>";
   if (!r.candidate.empty()) h += "<dt>Cut from candidate</dt><dd><code>" + esc(r.candidate) + "</code></dd>";
   h += "</dl>\n";
