@@ -239,7 +239,7 @@ Response serve_record(const Request& req, const Route& route, const site::Served
     pinned = true;
   }
   if (at == nullptr) return problem(404, ds.info.id + " has no release yet", req.target);
-  auto history = queries.history(ds.info.id, route.key);
+  auto history = queries.history(ds.info.id, route.key, /*explain=*/false);  // only which version is current
   if (!history.ok()) return problem(500, history.status().message(), req.target);
   const RecordEvent* current = nullptr;
   for (const auto& e : *history)

@@ -51,11 +51,11 @@ Result<ChangesetPage> Queries::changeset_page(const site::ServedDataset& dataset
   return page;
 }
 
-Result<std::vector<RecordEvent>> Queries::history(const std::string& dataset,
-                                                  const std::string& key) {
+Result<std::vector<RecordEvent>> Queries::history(const std::string& dataset, const std::string& key,
+                                                  bool explain) {
   auto store = acquire();
   if (!store.ok()) return store.status();
-  auto h = record_history(**store, dataset, key);
+  auto h = record_history(**store, dataset, key, explain);
   release(std::move(*store));
   return h;
 }

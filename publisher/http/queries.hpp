@@ -34,7 +34,7 @@ class Queries {
   Result<ChangesetPage> changeset_page(const site::ServedDataset& dataset, const site::ServedRelease* from,
                                        const site::ServedRelease& to, std::string_view after, std::size_t limit);
   // Every version of `key`, oldest first (empty when the key never existed).
-  Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key);
+  Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key, bool explain = true);
   // The render cache's file of an evicted artefact, if it holds one (served like any file).
   std::optional<std::filesystem::path> cached_rendering(const std::string& sha256) { return render_cache_.find(sha256); }
   // Bytes [offset, offset + length) of an evicted artefact, rendered again as they are sent.

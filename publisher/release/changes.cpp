@@ -223,7 +223,7 @@ Result<Changeset> changeset_to_candidate(Store& store, const Contract& contract,
 }
 
 Result<std::vector<RecordEvent>> record_history(Store& store, const std::string& dataset,
-                                                const std::string& key) {
+                                                const std::string& key, bool explain) {
   Store::ReadSnapshot snapshot(store);
   auto versions = store.key_history(dataset, key);
   if (!versions.ok()) return versions.status();
@@ -259,14 +259,16 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
                      : ChangeKind::modified;
       e.revived = contract->is_retired(previous_lifecycle) && !contract->is_retired(state);
     }
-    if (!out.empty()) {
+    if (explain && !out.empty()) {
       ChangesetBuilder diff(*contract);
       diff.add(key, previous_body, e.body);
       for (auto& change : diff.take().changes) e.fields = std::move(change.fields);
     }
-    auto labels = store.change_labels(dataset, r->id, key, key);
-    if (!labels.ok()) return labels.status();
-    if (auto it = labels->find(key); it != labels->end()) std::tie(e.rule, e.severity) = it->second;
+    if (explain) {
+      auto labels = store.change_labels(dataset, r->id, key, key);
+      if (!labels.ok()) return labels.status();
+      if (auto it = labels->find(key); it != labels->end()) std::tie(e.rule, e.severity) = it->second;
+    }
     previous_body = e.body;
     out.push_back(std::move(e));
     previous_lifecycle = state;
@@ -281,9 +283,11 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
         RecordEvent removed;
         removed.release = *gone;
         removed.change = ChangeKind::removed;
-        auto labels = store.change_labels(dataset, gone->id, key, key);
-        if (!labels.ok()) return labels.status();
-        if (auto it = labels->find(key); it != labels->end()) std::tie(removed.rule, removed.severity) = it->second;
+        if (explain) {
+          auto labels = store.change_labels(dataset, gone->id, key, key);
+          if (!labels.ok()) return labels.status();
+          if (auto it = labels->find(key); it != labels->end()) std::tie(removed.rule, removed.severity) = it->second;
+        }
         out.push_back(std::move(removed));
       }
     }

@@ -224,9 +224,10 @@ struct RecordEvent {
   std::string rule, severity;
 };
 // Every distinct version of `key`, oldest first, with removals, each with what changed and the
-// gate's label. Empty if the key never existed.
+// gate's label (unless `explain` is false: a caller that wants only the versions is spared a
+// diff and a lookup per version). Empty if the key never existed.
 Result<std::vector<RecordEvent>> record_history(Store& store, const std::string& dataset,
-                                                const std::string& key);
+                                                const std::string& key, bool explain = true);
 
 // The release current at instant `t` (the newest published at or before it), if any.
 Result<std::optional<Release>> release_as_of(Store& store, const std::string& dataset,
