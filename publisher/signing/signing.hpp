@@ -1,0 +1,60 @@
+// The publisher's Ed25519 signing key (OpenSSL), and detached signatures in minisign's format,
+// so that a consumer can check a manifest, a changeset or a release list with Debian's
+// `minisign -V` as well as with gazette, offline and years later.
+//
+// minisign's formats (https://jedisct1.github.io/minisign/):
+//   public key  "untrusted comment: …\n" base64("Ed" ‖ key id (8) ‖ public key (32)) "\n"
+//   signature   "untrusted comment: …\n" base64("ED" ‖ key id ‖ Ed25519(BLAKE2b-512(file))) "\n"
+//               "trusted comment: T\n"   base64(Ed25519(signature ‖ T)) "\n"
+// The trusted comment is signed too: it carries what the signature vouches for beyond the
+// bytes (the release list's validity window).
+//
+// Thread-safety: a SigningKey is immutable once made; its methods may be called concurrently.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "publisher/common/status.hpp"
+
+namespace gazette {
+
+using KeyId = std::array<std::uint8_t, 8>;
+
+class SigningKey {
+ public:
+  // A new key with a random id.
+  static Result<SigningKey> generate();
+  // Reads a key written by save(); refuses a file others may read.
+  static Result<SigningKey> load(const std::filesystem::path& file);
+  // Writes the key to `file` (created with mode 0600, never over an existing file).
+  Status save(const std::filesystem::path& file) const;
+
+  const KeyId& id() const { return id_; }
+  // The id as minisign prints it ("E0A1…", 16 upper-case hex digits).
+  std::string id_hex() const;
+  // The public key as minisign's .pub file.
+  std::string public_key_file() const;
+  // A detached signature of `data` as minisign's .minisig file. `trusted_comment` is one line.
+  Result<std::string> sign(std::string_view data, std::string_view trusted_comment) const;
+
+ private:
+  KeyId id_{};
+  std::array<std::uint8_t, 32> seed_{};  // the private key
+  std::array<std::uint8_t, 32> public_{};
+};
+
+struct VerifiedSignature {
+  std::string key_id;           // as id_hex()
+  std::string trusted_comment;  // what the signer vouched for besides the bytes
+};
+
+// Checks a minisign signature of `data` against a minisign public key file's text: the key
+// id, the signature of the bytes (prehashed "ED" or legacy "Ed"), and the trusted comment.
+Result<VerifiedSignature> verify_signature(std::string_view public_key_file, std::string_view data,
+                                           std::string_view signature_file);
+
+}  // namespace gazette
