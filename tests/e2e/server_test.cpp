@@ -154,7 +154,7 @@ TEST_CASE("a release cut while the server runs appears without a restart", "[e2e
   CHECK_THAT(metrics, Catch::Contains("gazette_releases_published{dataset=\"naptan-stops\"} 3"));
 }
 
-TEST_CASE("oversized headers get 431 and bodies 413; slow and broken clients are cut off",
+TEST_CASE("oversized headers get 431 and bodies 413, slow and broken clients are cut off",
           "[e2e][server]") {
   Served s({"--request-timeout", "1", "--max-header-bytes", "4096"});
   auto big = curl(s.dir, s.base + "/datasets", {"-H", "X-Big: " + std::string(8000, 'a')});

@@ -146,7 +146,7 @@ TEST_CASE("hub: requests are checked: mode, URLs, secret size, lease bounds", "[
   }));
 }
 
-TEST_CASE("hub: new entries are delivered signed; failures back off, then the callback is dropped",
+TEST_CASE("hub: new entries are delivered signed, failures back off, then the callback is dropped",
           "[websub]") {
   World w;
   w.subscribe();
@@ -213,7 +213,7 @@ TEST_CASE("hub: addresses that lead into our own network are private", "[websub]
     CHECK_FALSE(is_private_address(a));
 }
 
-TEST_CASE("hub: no client or callback host can fill hub.db; long URLs are refused", "[websub][hardening]") {
+TEST_CASE("hub: no client or callback host can fill hub.db, long URLs are refused", "[websub][hardening]") {
   World w;
   HubOptions o;
   auto sub = [&](const std::string& callback, const std::string& client, const std::string& topic = kTopic) {
@@ -298,7 +298,7 @@ TEST_CASE("hub: a callback that hangs does not hold up the others", "[websub]") 
   CHECK(slow_saw_fast);
 }
 
-TEST_CASE("hub: a hub.db of the first layout is migrated on open; a newer one is refused", "[websub]") {
+TEST_CASE("hub: a hub.db of the first layout is migrated on open, a newer one is refused", "[websub]") {
   World w;
   w.hub.reset();
   const auto db_path = w.dir / "hub.db";

@@ -196,7 +196,7 @@ std::string without_location(std::string m) {
   return std::regex_replace(m, std::regex("^([a-z]+\\.json):[0-9]+:[0-9]+: \\$"), "$1: $$");
 }
 
-TEST_CASE("notice and plan text is what feeds and pages can carry; links are web addresses", "[contract][hardening]") {
+TEST_CASE("notice and plan text is what feeds and pages can carry, links are web addresses", "[contract][hardening]") {
   Contract c = naptan();
   auto notice = [&](const std::string& members) {
     return without_location(
@@ -280,7 +280,7 @@ TEST_CASE("a notice covers a change only if published the contract's lead time b
   CHECK(cli::exit_code_for(run_gate(*c, in)) == 3);
 }
 
-TEST_CASE("a published notice or plan is read without today's contract; a report by its writer", "[contract]") {
+TEST_CASE("a published notice or plan is read without today's contract, a report by its writer", "[contract]") {
   Contract c = naptan();
   // A removal announced for a column the next contract version drops: today's contract would
   // refuse it, but it was checked when published and must still be served.

@@ -106,7 +106,7 @@ TEST_CASE("the summary matches an independent comparison and kinds never overlap
   }
 }
 
-TEST_CASE("a retirement is retired whatever else changed; a revival is modified", "[diff]") {
+TEST_CASE("a retirement is retired whatever else changed, a revival is modified", "[diff]") {
   Contract c = load_naptan_contract();
   auto rows = bench::generate_stops(2, 5);
   rows[0][42] = "active";

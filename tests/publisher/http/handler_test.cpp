@@ -308,7 +308,7 @@ TEST_CASE("a release is a resource: its manifest, the gate's findings, notices, 
   CHECK(f.get("/datasets/naptan-stops/releases/2001-01-01").status == 404);
 }
 
-TEST_CASE("changes filtered by kind or severity are paged over the matches; the summary stays whole", "[http][changes]") {
+TEST_CASE("changes filtered by kind or severity are paged over the matches, the summary stays whole", "[http][changes]") {
   Fixture f;
   const std::string base = "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24";
   auto collect = [&](const std::string& filter, std::size_t limit, int& pages) {

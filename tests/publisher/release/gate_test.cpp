@@ -123,7 +123,7 @@ std::string notice(const std::string& id, const std::string& kind, const std::st
 
 }  // namespace
 
-TEST_CASE("gate: a key vanishing needs a notice; retiring it through the lifecycle does not", "[gate]") {
+TEST_CASE("gate: a key vanishing needs a notice, retiring it through the lifecycle does not", "[gate]") {
   Scenario sc;
   Rows gone(sc.base.begin() + 1, sc.base.end());
   EXPECT_VERDICT(sc.verify(gone), 3, "key-vanished-without-tombstone");
@@ -158,7 +158,7 @@ TEST_CASE("gate: a position moves within tolerance, beyond it, or to another pla
                  "moved-beyond-tolerance");
 }
 
-TEST_CASE("gate: one representation of a position moved alone is refused; the real ones agree", "[gate]") {
+TEST_CASE("gate: one representation of a position moved alone is refused, the real ones agree", "[gate]") {
   Scenario sc;
   Rows r = sc.base;
   for (std::size_t i = 50; i < 150; ++i)  // Longitude 0.05 degrees east, the grid left alone
@@ -284,7 +284,7 @@ TEST_CASE("gate: a shift is covered by a plan whose definition change the contra
   CHECK_THAT(v2.text, Catch::Contains("covered by: plan bf-grid (definition position v1 -> v2)"));
 }
 
-TEST_CASE("gate: one common offset of a datetime column is a shift; batch and forward stamps are not", "[gate]") {
+TEST_CASE("gate: one common offset of a datetime column is a shift, batch and forward stamps are not", "[gate]") {
   Scenario sc;
   auto stamp = [&](std::size_t n, auto&& next) {
     Rows r = sc.base;

@@ -103,7 +103,7 @@ std::string notice(const std::string& id, const std::string& kind, const std::st
 
 }  // namespace
 
-TEST_CASE("gate: the lifecycle is load-bearing; a candidate that loses many keys is refused", "[gate]") {
+TEST_CASE("gate: the lifecycle is load-bearing, a candidate that loses many keys is refused", "[gate]") {
   World w;
   Rows r = w.base;
   r[3][kStatus] = "pending";  // active -> pending: news to consumers
@@ -147,7 +147,7 @@ TEST_CASE("gate: an empty candidate is a staging error", "[gate][stage]") {
   }
 }
 
-TEST_CASE("gate: two stops that exchange keys are refused; a rename is not an exchange", "[gate]") {
+TEST_CASE("gate: two stops that exchange keys are refused, a rename is not an exchange", "[gate]") {
   World w;
   Rows r = w.base;
   // Rows 20 and 21 swap everything but their keys: each key now names the other's stop.
@@ -158,7 +158,7 @@ TEST_CASE("gate: two stops that exchange keys are refused; a rename is not an ex
   CHECK(tally(w.verify(r), "keys-exchanged") == nullptr);
 }
 
-TEST_CASE("gate: a restatement covers one release; a deprecation until its effective date", "[gate][notice]") {
+TEST_CASE("gate: a restatement covers one release, a deprecation until its effective date", "[gate][notice]") {
   World w;
   Rows r = w.base;
   r[5][kCode] = "zzzzz01";  // a load-bearing change
@@ -265,7 +265,7 @@ TEST_CASE("gate: a release's changeset carries the report's labels, rule for rul
   CHECK(seen);
 }
 
-TEST_CASE("gate: every release can be returned to; a rollback's notice covers only what it restores",
+TEST_CASE("gate: every release can be returned to, a rollback's notice covers only what it restores",
           "[gate][rollback]") {
   World w;
   Rows step1 = w.base;

@@ -297,7 +297,7 @@ TEST_CASE("releases are ordered by time and dated by their publication day", "[r
   CHECK((*release_as_of(s.store(), "naptan-stops", *parse_instant("2030-01-01T00:00:00Z")))->id == "2024-10-13.3");
 }
 
-TEST_CASE("the gate holds an added key by its key alone; its report's samples still show the values",
+TEST_CASE("the gate holds an added key by its key alone, its report's samples still show the values",
           "[release][memory]") {
   // A first national release held every value of 435,029 added keys a second time (1.8 GB).
   NaptanStore s;
