@@ -204,6 +204,26 @@ Result<std::string> SigningKey::sign(std::string_view data, std::string_view tru
          std::string(trusted_comment) + "\n" + base64(*global) + "\n";
 }
 
+std::filesystem::path signing_key_path(const std::filesystem::path& data_dir) {
+  return data_dir / "keys" / "signing.key";
+}
+
+Result<SigningKey> create_signing_key(const std::filesystem::path& data_dir) {
+  const auto path = signing_key_path(data_dir);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec))
+    return Status::conflict(path.string() + ": the store has a signing key; gazette key rotate replaces it");
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return Status::io_error(path.parent_path().string() + ": " + ec.message());
+  std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  if (ec) return Status::io_error(path.parent_path().string() + ": " + ec.message());
+  auto key = SigningKey::generate();
+  if (!key.ok()) return key.status();
+  GAZETTE_RETURN_IF_ERROR(key->save(path));
+  return key;
+}
+
 Result<VerifiedSignature> verify_signature(std::string_view public_key_file, std::string_view data,
                                            std::string_view signature_file) {
   auto pk_lines = split_lines(public_key_file, false);

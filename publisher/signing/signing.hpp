@@ -52,6 +52,12 @@ struct VerifiedSignature {
   std::string trusted_comment;  // what the signer vouched for besides the bytes
 };
 
+// Where a store keeps its publisher's signing key: DATA/keys/signing.key, outside every path
+// the server or an export serves, owner-only.
+std::filesystem::path signing_key_path(const std::filesystem::path& data_dir);
+// Makes the store's signing key; refuses when it has one (a new key is a rotation).
+Result<SigningKey> create_signing_key(const std::filesystem::path& data_dir);
+
 // Checks a minisign signature of `data` against a minisign public key file's text: the key
 // id, the signature of the bytes (prehashed "ED" or legacy "Ed"), and the trusted comment.
 Result<VerifiedSignature> verify_signature(std::string_view public_key_file, std::string_view data,

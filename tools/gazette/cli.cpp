@@ -53,6 +53,9 @@ const std::vector<OptionSpec> kServerOptions = {
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> kCommands = {
       {"init", {}, {}, {}, "create an empty store in the data directory", cmd_init, "gazette --data /srv/gazette init"},
+      {"key generate", {}, {}, {},
+       "make the publisher's Ed25519 signing key (init makes one; a store keeps one)", cmd_key_generate,
+       "gazette key generate"},
       {"dataset create", {"ID"}, {{"--contract", "FILE", "the dataset's contract (JSON)"}}, {"--contract"},
        "register a dataset and its contract", cmd_dataset_create,
        "gazette dataset create naptan-stops --contract schemas/naptan-stops.contract.json"},

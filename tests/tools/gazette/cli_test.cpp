@@ -78,7 +78,7 @@ TEST_CASE("usage errors exit 2 with the command's usage", "[cli]") {
   CHECK(g.run({"help", "frobnicate"}).exit_code == 2);
 }
 
-TEST_CASE("candidates and notices are listed; a candidate is named by any unambiguous prefix", "[cli]") {
+TEST_CASE("candidates and notices are listed, a candidate is named by any unambiguous prefix", "[cli]") {
   Gazette g;
   g.setup();
   CHECK(g.ok({"candidate", "list", "naptan-stops"}).out == "naptan-stops has no candidates\n");
@@ -234,7 +234,7 @@ TEST_CASE("diff and record show what changed, plainly or as JSON", "[cli][change
                  Catch::Contains("      Status 'inactive' -> 'active'\n"));
 }
 
-TEST_CASE("verify and release exit 0, 3 or 4; a notice or plan lets them through", "[cli][gate]") {
+TEST_CASE("verify and release exit 0, 3 or 4, a notice or plan lets them through", "[cli][gate]") {
   Gazette g;
   g.setup();
   auto base = read_text(naptan_dir() / "csv/268Stops_2026-07-24.csv");
@@ -284,7 +284,7 @@ TEST_CASE("verify and release exit 0, 3 or 4; a notice or plan lets them through
   auto bad_plan = write_text(g.dir / "bad-plan.json", R"({"id": "p", "owner": "a"})");
   auto r = g.run({"verify", "naptan-stops", mc, "--plan", bad_plan.string()});
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Contains("bad-plan.json: $: missing"));
+  CHECK_THAT(r.err, Catch::Contains("bad-plan.json:1:1: $: missing \"intent\""));
   auto self = write_text(g.dir / "self.json", R"({"id": "p", "owner": "a", "reviewed_by": ["a"], "intent": "i",
     "blast_radius": {"columns": ["Easting"], "max_records": 5}})");
   CHECK(g.run({"verify", "naptan-stops", mc, "--plan", self.string()}).exit_code == 4);
@@ -699,4 +699,26 @@ TEST_CASE("a release onto a full disk, at any stage of it, is one clear error an
   CHECK(artefact_full > 0);
   CHECK(database_full > 0);
   CHECK(succeeded > 0);
+}
+
+TEST_CASE("init makes the publisher's signing key, owner-only, and key generate never replaces it", "[cli][signing]") {
+  Gazette g;
+  auto init = g.ok({"init"});
+  const auto key = std::filesystem::path(g.data()) / "keys/signing.key";
+  CHECK_THAT(init.out, Catch::Matches("initialised an empty gazette store in .*\nsigning key [0-9A-F]{16} in .*"
+                                      "/keys/signing.key\n"));
+  CHECK((std::filesystem::status(key).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  CHECK((std::filesystem::status(key.parent_path()).permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms::owner_all);
+  const std::string before = read_text(key);
+  auto again = g.run({"key", "generate"});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err == "gazette: " + key.string() + ": the store has a signing key; gazette key rotate replaces it\n");
+  CHECK(read_text(key) == before);
+
+  std::filesystem::remove(key);
+  auto made = g.ok({"key", "generate"});
+  CHECK_THAT(made.out, Catch::Contains("public key, for minisign -V -p:\nuntrusted comment: minisign public key "));
+  CHECK(read_text(key) != before);
 }
