@@ -136,8 +136,8 @@ Result<std::shared_ptr<BodySource>> Queries::rendered_artefact(const site::Serve
   auto contract = release_contract(**store, release.release);
   if (!contract.ok()) return contract.status();
   if (release_header(release.release).renderer == 0)
-    return Status::corruption(release.release.id + "/" + artefact.artefact.name + ": rendered by '" +
-                              release.release.renderer + "', which this gazette does not have");
+    return Status::corruption(release.release.id + "/" + artefact.artefact.name + ": " +
+                              missing_renderer(release.release.renderer));
   return std::shared_ptr<BodySource>(std::make_shared<RenderedArtefact>(
       std::move(*store), std::move(*contract), release.release, *format, offset, length, artefact.artefact.bytes,
       artefact.artefact.sha256, &render_cache_));

@@ -23,8 +23,9 @@ template <typename ForEachBody, typename Sink>
 Status render_stream(const Contract& contract, const ReleaseHeader& header,
                      ArtefactFormat format, ForEachBody&& for_each_body, Sink&& sink) {
   auto renderer = make_renderer(format, contract, header);
-  if (!renderer) return Status::corruption(header.dataset + " " + header.release + ": rendered by renderer " +
-                                           std::to_string(header.renderer) + ", which this gazette does not have");
+  if (!renderer)
+    return Status::corruption(header.dataset + " " + header.release + ": " +
+                              missing_renderer(renderer_name(header.renderer)));
   std::string buf;
   buf.reserve(1u << 21);
   renderer->begin(buf);
@@ -46,9 +47,7 @@ template <typename Sink>
 Status render_stored_release(Store& store, const Contract& contract, const Release& release, ArtefactFormat format,
                              Sink&& sink) {
   if (renderer_version(release.renderer) == 0)
-    return Status::corruption(release.dataset + " " + release.id + ": rendered by '" + release.renderer +
-                              "', which this gazette does not have (it has " + renderer_name(1) + " to " +
-                              renderer_name(kRenderVersion) + ")");
+    return Status::corruption(release.dataset + " " + release.id + ": " + missing_renderer(release.renderer));
   return render_stream(
       contract, release_header(release), format,
       [&](auto&& emit) -> Status {
@@ -355,8 +354,7 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
     for (const auto& a : r.artefacts) any = any || !a.evicted;
     if (!any) continue;
     if (renderer_version(r.renderer) == 0) {
-      notes.push_back("kept the files of " + r.id + ": rendered by '" + r.renderer +
-                      "', which this gazette does not have");
+      notes.push_back("kept the files of " + r.id + ": " + missing_renderer(r.renderer));
       continue;
     }
     auto contract = release_contract(store, r);

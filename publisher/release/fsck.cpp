@@ -108,8 +108,7 @@ class Checker {
     }
     // Evicted: the bytes must come back from the records, exactly.
     if (renderer_version(manifest.renderer) == 0) {
-      problem(at, "evicted, but rendered by " + manifest.renderer + ", which this gazette does not have (it has " +
-                      renderer_name(1) + " to " + renderer_name(kRenderVersion) + ")");
+      problem(at, "evicted, but " + missing_renderer(manifest.renderer));
       return {};
     }
     const auto format = format_of(a.name);

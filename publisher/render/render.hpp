@@ -34,6 +34,8 @@ inline constexpr int kRenderVersion = 2;
 std::string renderer_name(int version);
 // The version a manifest's "renderer" names, or 0 when this gazette has no such renderer.
 int renderer_version(std::string_view name);
+// "rendered by 'gazette-render/9', which this gazette does not have (it has …/1 to …/2)".
+std::string missing_renderer(std::string_view name);
 
 struct ReleaseHeader {
   std::string dataset;

@@ -220,6 +220,11 @@ int renderer_version(std::string_view name) {
   return 0;
 }
 
+std::string missing_renderer(std::string_view name) {
+  return "rendered by '" + std::string(name) + "', which this gazette does not have (it has " + renderer_name(1) +
+         " to " + renderer_name(kRenderVersion) + ")";
+}
+
 std::string format_change_note(const Contract& contract, const std::string& dataset, int from, int to) {
   if (from < 2 && to >= 2 && has_naptan_layout(contract))
     return "From this release on, " + dataset +
