@@ -230,6 +230,9 @@ Response serve_artefact(const Request& req, const site::ServedRelease& release,
   r.add("Last-Modified", release.last_modified.empty() ? format_http_date(release.release.published_at)
                                                        : release.last_modified);
   r.add("Vary", "Accept-Encoding");
+  // The meaning version of what it holds (model/release.hpp): a client can tell from a
+  // download alone whether its meaning moved.
+  r.add(site::kDatasetVersionHeader, release.release.version.str());
   if (req.has_header("if-none-match")) {
     if (none_match(req.header("if-none-match"), rep.etag)) {
       r.status = 304;
@@ -354,6 +357,18 @@ std::optional<Response> serve_site(const Request& req, const Route& route, const
     case RouteKind::feed_archive:
       if (route.dataset == "all") return serve_feed(req, catalog.all_feed, "all", route);
       return std::nullopt;
+    case RouteKind::keys:
+      return serve_site_document(req, catalog.keys_json);
+    case RouteKind::key_file:
+    case RouteKind::key_endorsement: {
+      const auto& files = route.kind == RouteKind::key_file ? catalog.key_files : catalog.key_endorsements;
+      auto it = files.find(route.key_id);
+      if (it == files.end())
+        return problem(404, route.kind == RouteKind::key_file ? "no key " + route.key_id
+                                                              : "key " + route.key_id + " replaced no other key",
+                       req.target);
+      return serve_site_document(req, it->second);
+    }
     case RouteKind::notice:
       if (!route.dataset.empty()) return std::nullopt;
       for (const auto& [id, d] : catalog.datasets)
@@ -453,6 +468,64 @@ Response serve_as_of(const Request& req, const Route& route, const site::ServedD
                   settled ? site::Caching::immutable : site::Caching::short_lived);
 }
 
+// A detached signature, or why there is none.
+Response serve_signature(const Request& req, const site::Document& signature, const std::string& what) {
+  if (signature.body.empty())
+    return problem(404, what + " is not signed yet: the next release (or gazette fsck --repair) signs it", req.target);
+  return serve_site_document(req, signature);
+}
+
+// A release's whole changeset from its parent, and its signature: only that pair is kept signed.
+Response serve_changes_file(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries) {
+  const site::ServedRelease* rel = ds.release(route.release);
+  if (rel == nullptr) return problem(404, "no release '" + route.release + "' of " + ds.info.id, req.target);
+  if (rel->release.parent != route.from)
+    return problem(404,
+                   rel->release.parent.empty()
+                       ? route.release + " is the first release of " + ds.info.id + ": it has no changeset"
+                       : "the changeset kept with " + route.release + " is from its parent: " +
+                             urls::changes_file(ds.info.id, rel->release.parent, route.release) +
+                             " (any other pair: " + urls::changes(ds.info.id, route.from, route.release) + ")",
+                   req.target);
+  const std::string what = "the changeset " + route.from + ".." + route.release;
+  if (route.kind == RouteKind::changes_signature) return serve_signature(req, rel->changes_signature, what);
+  if (rel->changes_signature.body.empty()) return serve_signature(req, rel->changes_signature, what);
+  const site::ServedRelease* parent = ds.release(route.from);
+  if (parent == nullptr) return problem(404, "no release '" + route.from + "' of " + ds.info.id, req.target);
+  // The same tag as /changes?from=PARENT&to=REL gives these bytes (and the export, both).
+  const std::string etag = site::etag_of_sha256(rel->changes_sha256);
+  Response r;
+  r.head = req.method == "HEAD";
+  r.add("ETag", etag);
+  r.add("Cache-Control", site::cache_control(site::Caching::immutable));
+  r.add("Last-Modified", rel->last_modified);
+  if (req.has_header("if-none-match") && none_match(req.header("if-none-match"), etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.add("Content-Type", site::kJson);
+  r.streamed = true;
+  r.stream_length = rel->changes_bytes;
+  if (!r.head) {
+    if (queries == nullptr) return problem(503, "live queries are not available", req.target);
+    auto source = queries->changeset_document(*parent, *rel);
+    if (!source.ok()) return problem(500, source.status().message(), req.target);
+    r.stream = std::move(*source);
+  }
+  return r;
+}
+
+// `v/MAJOR/latest/FILE`: a redirect to the file of the newest release of that major version.
+Response serve_versioned_latest(const Request& req, const Route& route, const site::ServedDataset& ds) {
+  const site::ServedRelease* rel = nullptr;
+  for (const auto& sr : ds.releases)
+    if (sr.release.version.major == route.major) rel = &sr;
+  if (rel == nullptr)
+    return problem(404, ds.info.id + " has no release of major version " + std::to_string(route.major), req.target);
+  if (!release_has(*rel, route.file)) return problem(404, "no such file in a release: " + route.file, req.target);
+  return redirect(req, urls::release_file(ds.info.id, rel->release.id, route.file), site::Caching::short_lived);
+}
+
 // Every resource of one dataset.
 Response serve_dataset(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries) {
   switch (route.kind) {
@@ -493,6 +566,19 @@ Response serve_dataset(const Request& req, const Route& route, const site::Serve
       return serve_release_file(req, route, ds, queries);
     case RouteKind::latest:
       return serve_latest(req, route, ds);
+    case RouteKind::versioned_latest:
+      return serve_versioned_latest(req, route, ds);
+    case RouteKind::manifest_signature: {
+      const site::ServedRelease* rel = ds.release(route.release);
+      if (rel == nullptr) return problem(404, "no release '" + route.release + "' of " + ds.info.id, req.target);
+      return serve_signature(req, rel->manifest_signature, "the manifest of " + route.release);
+    }
+    case RouteKind::releases_signature:
+      if (ds.releases.empty()) return problem(404, ds.info.id + " has no release yet", req.target);
+      return serve_signature(req, ds.releases_signature, "the release list of " + ds.info.id);
+    case RouteKind::changes_file:
+    case RouteKind::changes_signature:
+      return serve_changes_file(req, route, ds, queries);
     case RouteKind::changes:
     case RouteKind::record:
     case RouteKind::record_history:

@@ -38,6 +38,9 @@ class Queries {
   // The render cache's file of an evicted artefact, if it holds one (served like any file).
   std::optional<std::filesystem::path> cached_rendering(const std::string& sha256) { return render_cache_.find(sha256); }
   // Bytes [offset, offset + length) of an evicted artefact, rendered again as they are sent.
+  // The whole changeset of `release` from its `parent`, as it was signed, rendered as it is sent.
+  Result<std::shared_ptr<BodySource>> changeset_document(const site::ServedRelease& parent,
+                                                         const site::ServedRelease& release);
   Result<std::shared_ptr<BodySource>> rendered_artefact(const site::ServedRelease& release, const site::ServedArtefact& artefact,
                                                         std::uint64_t offset, std::uint64_t length);
 

@@ -31,6 +31,14 @@ const char* to_string(RouteKind k) {
     case RouteKind::feed: return "feed";
     case RouteKind::feed_archive: return "feed_archive";
     case RouteKind::websub: return "websub";
+    case RouteKind::manifest_signature: return "manifest_signature";
+    case RouteKind::releases_signature: return "releases_signature";
+    case RouteKind::changes_file: return "changes_file";
+    case RouteKind::changes_signature: return "changes_signature";
+    case RouteKind::versioned_latest: return "versioned_latest";
+    case RouteKind::keys: return "keys";
+    case RouteKind::key_file: return "key_file";
+    case RouteKind::key_endorsement: return "key_endorsement";
     case RouteKind::not_found: return "not_found";
   }
   return "not_found";
@@ -79,6 +87,19 @@ Result<Route> match_route(std::string_view target) {
     else if (seg[0] == "metrics") r.kind = RouteKind::metrics;
     else if (seg[0] == "datasets") r.kind = RouteKind::datasets;
     else if (seg[0] == "websub") r.kind = RouteKind::websub;
+    else if (seg[0] == "keys") r.kind = RouteKind::keys;
+    return r;
+  }
+  if (n == 2 && seg[0] == "keys") {
+    // /keys/{id}.pub and /keys/{id}.pub.minisig: an id as minisign prints it.
+    std::string_view file = seg[1];
+    const bool endorsement = file.ends_with(".pub.minisig");
+    if (endorsement) file.remove_suffix(std::string_view(".minisig").size());
+    if (!file.ends_with(".pub")) return r;
+    file.remove_suffix(4);
+    if (file.size() != 16 || file.find_first_not_of("0123456789ABCDEF") != std::string_view::npos) return r;
+    r.key_id = std::string(file);
+    r.kind = endorsement ? RouteKind::key_endorsement : RouteKind::key_file;
     return r;
   }
   if (seg[0] == "feeds") {
@@ -132,6 +153,31 @@ Result<Route> match_route(std::string_view target) {
     return r;
   }
   if (n == 3 && seg[2] == "releases") r.kind = RouteKind::releases;
+  else if (n == 3 && seg[2] == "releases.minisig") r.kind = RouteKind::releases_signature;
+  else if (n == 4 && seg[2] == "changes") {
+    // {from}..{to}.json, and its .minisig: two release ids.
+    std::string_view file = seg[3];
+    const bool signature = file.ends_with(".json.minisig");
+    if (signature) file.remove_suffix(std::string_view(".minisig").size());
+    if (!file.ends_with(".json")) return r;
+    file.remove_suffix(5);
+    const std::size_t dots = file.find("..");
+    if (dots == std::string_view::npos) return r;
+    auto from = ReleaseId::parse(file.substr(0, dots));
+    auto to = ReleaseId::parse(file.substr(dots + 2));
+    if (!from.ok() || !to.ok()) return r;
+    r.from = from->str();
+    r.release = to->str();
+    r.kind = signature ? RouteKind::changes_signature : RouteKind::changes_file;
+  }
+  else if (n == 6 && seg[2] == "v" && seg[4] == "latest") {
+    const std::string& major = seg[3];
+    if (major.empty() || major.size() > 6 || major[0] == '0' || major.find_first_not_of("0123456789") != std::string::npos)
+      return r;
+    r.major = std::stoi(major);
+    r.file = seg[5];
+    r.kind = RouteKind::versioned_latest;
+  }
   else if (n == 3 && seg[2] == "contract") r.kind = RouteKind::contract;
   else if (n == 3 && seg[2] == "changes") r.kind = RouteKind::changes;
   else if (n == 3 && seg[2] == "notices") r.kind = RouteKind::notices;
@@ -169,6 +215,8 @@ Result<Route> match_route(std::string_view target) {
     r.file = seg[4];
     if (r.file == "manifest.json") {
       r.kind = RouteKind::manifest;
+    } else if (r.file == "manifest.json.minisig") {
+      r.kind = RouteKind::manifest_signature;
     } else if (r.file == "report.json") {
       r.kind = RouteKind::report;
     } else {

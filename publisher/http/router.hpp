@@ -36,6 +36,14 @@ enum class RouteKind {
   feed,           // /feeds/{ds}.atom, /feeds/{ds}.json ({ds} "all": every dataset)
   feed_archive,   // /feeds/{ds}/archive/{page}.atom, .json
   websub,         // /websub (POST: the hub)
+  manifest_signature,  // /datasets/{ds}/releases/{rel}/manifest.json.minisig
+  releases_signature,  // /datasets/{ds}/releases.minisig
+  changes_file,        // /datasets/{ds}/changes/{from}..{rel}.json: a release's whole changeset
+  changes_signature,   // /datasets/{ds}/changes/{from}..{rel}.json.minisig
+  versioned_latest,    // /datasets/{ds}/v/{major}/latest/{file}
+  keys,                // /keys
+  key_file,            // /keys/{id}.pub
+  key_endorsement,     // /keys/{id}.pub.minisig
   not_found,
 };
 
@@ -52,6 +60,9 @@ struct Route {
   std::string notice;   // notice id
   std::string plan;     // plan id
   std::size_t page = 0; // feed archive page (1-based)
+  std::string from;     // changes_file: the parent release
+  int major = 0;        // versioned_latest
+  std::string key_id;   // key routes: 16 upper-case hex digits
   std::map<std::string, std::string> query;
 };
 

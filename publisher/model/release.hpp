@@ -3,8 +3,11 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "publisher/common/time.hpp"
@@ -13,6 +16,23 @@ namespace gazette {
 
 enum class ReleaseKind { routine, backfill, rollback };
 const char* to_string(ReleaseKind k);
+
+// A release's meaning version, MAJOR.MINOR.PATCH, from the gate's verdict on it: a consumer
+// who pins a MAJOR keeps receiving releases that mean what the ones it holds meant.
+struct MeaningVersion {
+  int major = 1, minor = 0, patch = 0;
+  std::string str() const;  // "2.1.0"
+  // "MAJOR.MINOR.PATCH" of decimal numbers, nothing else.
+  static std::optional<MeaningVersion> parse(std::string_view text);
+  auto operator<=>(const MeaningVersion&) const = default;
+};
+
+// What a release did to meaning: changed a definition (a backfill under a plan, a contract
+// with a new definition version), needed a notice (restatements, removals, code-list
+// extensions, appended columns), or neither.
+enum class VersionBump { major, minor, patch };
+// The version of a release that follows one at `parent` (null: the first release, 1.0.0).
+MeaningVersion next_version(const MeaningVersion* parent, VersionBump bump);
 
 struct Artefact {
   std::string name;        // "naptan-stops.csv"
@@ -43,6 +63,7 @@ struct Release {
   // What rendered its artefacts, as its manifest names it ("gazette-render/1"): evicted
   // artefacts are rendered again by the same version, or not at all.
   std::string renderer;
+  MeaningVersion version;
 };
 
 struct Candidate {

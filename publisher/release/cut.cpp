@@ -138,6 +138,7 @@ std::string manifest_json(const Release& r, const Plan* plan) {
   nlohmann::ordered_json m;
   m["dataset"] = r.dataset;
   m["release"] = r.id;
+  m["version"] = r.version.str();
   m["published_at"] = format_rfc3339(r.published_at);
   m["kind"] = to_string(r.kind);
   m["owner"] = r.owner;
@@ -198,6 +199,25 @@ Result<Changeset> labelled_changeset(Store& store, const Contract& contract, con
   return cs;
 }
 
+// What the release does to meaning (model/release.hpp): a definition changes under a backfill's
+// plan or with a contract whose definitions differ from the parent's; a notice was needed
+// when the gate found anything of notice severity or notices are published with it.
+VersionBump version_bump(const Contract& contract, const Contract* parent_contract, const CutOptions& options,
+                         const Verdict& verdict) {
+  if (options.plan) return VersionBump::major;
+  if (parent_contract != nullptr) {
+    std::map<std::string, int> before;
+    for (const auto& d : parent_contract->definitions) before[d.name] = d.version;
+    std::map<std::string, int> after;
+    for (const auto& d : contract.definitions) after[d.name] = d.version;
+    if (before != after) return VersionBump::major;
+  }
+  if (!options.notices.empty()) return VersionBump::minor;
+  for (const auto& t : verdict.rules)
+    if (t.count > 0 && t.severity() != Severity::routine) return VersionBump::minor;
+  return VersionBump::patch;
+}
+
 }  // namespace
 
 Result<CutResult> cut_release(Store& store, const std::string& dataset,
@@ -229,6 +249,14 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     if (!same.ok()) return same.status();
     if (*same) {
       result.identical_to = newest->id;
+      // Nothing to publish, but the release list is signed afresh: a job that finds nothing new
+      // each week keeps its consumers' copies valid.
+      auto key = publisher_key(store, options.owner, result.notes);
+      if (!key.ok()) return key.status();
+      auto list = sign_release_list(*key, dataset, *all, now_utc());
+      if (!list.ok()) return list.status();
+      result.notes.push_back("signed the release list again, valid until " + format_rfc3339(list->valid_until));
+      GAZETTE_RETURN_IF_ERROR(store.put_signatures(dataset, {std::move(*list)}, options.owner));
       return result;
     }
   }
@@ -270,6 +298,20 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   r.owner = options.owner;
   r.parent = newest ? newest->id : "";
   r.contract_version = contract->version;
+  {
+    std::optional<Contract> parent_contract;
+    if (newest != nullptr) {
+      auto pc = release_contract(store, *newest);
+      if (!pc.ok()) return pc.status();
+      parent_contract = std::move(*pc);
+    }
+    r.version = next_version(newest ? &newest->version : nullptr,
+                             version_bump(*contract, parent_contract ? &*parent_contract : nullptr, options,
+                                          result.verification->verdict));
+  }
+  // Signed with the release: a store made before gazette signed gets its key now.
+  auto key = publisher_key(store, options.owner, result.notes);
+  if (!key.ok()) return key.status();
   ReleaseCommit with;
   if (contract->version > in_force->contract_version) with.new_contract = &*contract;
   r.record_count = records.size();
@@ -301,10 +343,26 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     with.modified = cs->summary.modified;
     result.changes = {with.added, with.removed, with.retired, with.modified};
   }
+  {
+    auto manifest_sig = sign_document(*key, manifest_subject(r.id), urls::manifest(dataset, r.id), r.manifest_json,
+                                      now_utc());
+    if (!manifest_sig.ok()) return manifest_sig.status();
+    with.signatures.push_back(std::move(*manifest_sig));
+    std::vector<Release> listed = *all;
+    listed.push_back(r);
+    auto list_sig = sign_release_list(*key, dataset, listed, now_utc());
+    if (!list_sig.ok()) return list_sig.status();
+    with.signatures.push_back(std::move(*list_sig));
+  }
   crash_point("after-artefacts");
   GAZETTE_RETURN_IF_ERROR(store.commit_release(r, records, with, options.owner));
   placed.keep();
   crash_point("after-commit");
+  // Its changeset is read back from the store as it is served, and signed; anything published
+  // before the store had a key is signed too.
+  auto signed_now = sign_unsigned(store, *key, dataset, options.owner, now_utc());
+  if (!signed_now.ok())
+    result.notes.push_back("the changeset is left unsigned until the next release: " + signed_now.status().message());
   result.release = std::move(r);
   // Older releases keep their records; their artefact files can go, to be rendered again on
   // request, so that a release adds storage in proportion to what it changed.

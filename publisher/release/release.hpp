@@ -20,6 +20,7 @@
 #include "publisher/model/contract.hpp"
 #include "publisher/model/release.hpp"
 #include "publisher/render/render.hpp"
+#include "publisher/signing/signing.hpp"
 #include "publisher/store/store.hpp"
 
 namespace gazette {
@@ -232,5 +233,68 @@ Result<std::vector<RecordEvent>> record_history(Store& store, const std::string&
 // The release current at instant `t` (the newest published at or before it), if any.
 Result<std::optional<Release>> release_as_of(Store& store, const std::string& dataset,
                                              UnixSeconds t);
+
+// Signatures. What a release publishes is signed with the publisher's key (publisher/signing):
+// its manifest and the new release list in the release's own transaction, its changeset from
+// its parent (rendered from the stored release) just after. A release killed between the two
+// leaves that changeset unsigned until the next write signs it (sign_unsigned).
+//
+// How long a signed release list may be trusted. A consumer refuses an older one, so a copy
+// that stopped following the origin, or an old list replayed, is noticed. Every release signs
+// the list afresh, and so does `release` of a candidate equal to the newest (a weekly job that
+// finds nothing new still keeps the list valid).
+inline constexpr UnixSeconds kReleaseListValidity = 35 * 24 * 3600;
+std::string manifest_subject(std::string_view release);  // "manifest/REL"
+std::string changes_subject(std::string_view release);   // "changes/REL": from REL's parent
+inline constexpr const char* kReleaseListSubject = "releases";
+
+// The store's signing key. A store that has none yet (made before gazette signed) gets one,
+// recorded with its public key, and `notes` says so. Refuses a key file whose key is not the
+// store's current key (a key is replaced by `gazette key rotate`, never by another file).
+Result<SigningKey> publisher_key(Store& store, const std::string& actor, std::vector<std::string>& notes);
+
+// Replaces the store's signing key: a new key, its public key signed by the old one (served
+// beside it at /keys, so that a consumer who trusts the old key can trust the new), and every
+// dataset's release list signed again by the new key. Signatures made before stay valid under
+// the old key, which /keys keeps listing with the end of its validity. The secret key file is
+// replaced last; a rotation killed before that is completed by the next publisher_key().
+struct Rotation {
+  std::string old_id;
+  SigningKey key;
+  std::size_t lists_signed = 0;
+};
+Result<Rotation> rotate_signing_key(Store& store, const std::string& actor, std::vector<std::string>& notes);
+
+// A signature of `bytes`, the document at `url`, kept as `subject`. The trusted comment
+// names the time, the document and (for a release list) the end of its validity.
+Result<StoredSignature> sign_document(const SigningKey& key, const std::string& subject, const std::string& url,
+                                      std::string_view bytes, UnixSeconds now, UnixSeconds valid_until = 0);
+// The release list of `releases` (oldest first), signed at `now` and valid for
+// kReleaseListValidity; the signature keeps the document.
+Result<StoredSignature> sign_release_list(const SigningKey& key, const std::string& dataset,
+                                          const std::vector<Release>& releases, UnixSeconds now);
+// The whole changeset from `release`'s parent to it, as urls::changes_file serves it (the
+// bytes its signature covers), made a page at a time: memory follows the page. The store and
+// the contract must outlive it.
+class ChangesetDocument {
+ public:
+  ChangesetDocument(Store& store, const Contract& contract, Release parent, Release release);
+  ~ChangesetDocument();
+  // The next bytes of the document into `out` (replacing what it held); false at the end.
+  Result<bool> next(std::string& out);
+
+ private:
+  Store& store_;
+  const Contract& contract_;
+  Release parent_, release_;
+  std::unique_ptr<Store::ReadSnapshot> snapshot_;
+  std::string after_;
+  std::optional<ChangeSummary> summary_;
+  bool first_ = true, done_ = false;
+};
+// Signs every manifest and changeset of `dataset` that has no signature yet, and its release
+// list when the kept one does not list the newest release. Returns how many it signed.
+Result<std::size_t> sign_unsigned(Store& store, const SigningKey& key, const std::string& dataset,
+                                  const std::string& actor, UnixSeconds now);
 
 }  // namespace gazette

@@ -11,8 +11,7 @@ using ojson = nlohmann::ordered_json;
 ojson value_or_null(const std::string& v) { return v.empty() ? ojson(nullptr) : ojson(v); }
 }  // namespace
 
-std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::size_t end,
-                                  const std::string& next_cursor) {
+std::string changeset_json_head(const Changeset& cs) {
   ojson j;
   j["dataset"] = cs.dataset;
   j["from"] = value_or_null(cs.from);
@@ -23,21 +22,36 @@ std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::s
   summary["retired"] = cs.summary.retired;
   summary["modified"] = cs.summary.modified;
   j["summary"] = std::move(summary);
-  ojson changes = ojson::array();
+  std::string out = j.dump();
+  out.pop_back();  // the object's '}': "changes" follows
+  return out + ",\"changes\":[";
+}
+
+std::string change_json(const Change& ch) {
+  ojson c;
+  c["key"] = ch.key;
+  c["kind"] = to_string(ch.kind);
+  c["fields"] = field_changes_json(ch.fields);
+  c["rule"] = ch.rule;
+  c["severity"] = to_string(ch.severity);
+  return c.dump();
+}
+
+std::string changeset_json_tail(const std::string& next_cursor) {
+  std::string out = "]";
+  if (!next_cursor.empty()) out += ",\"next_cursor\":" + ojson(next_cursor).dump();
+  return out + "}\n";
+}
+
+std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::size_t end,
+                                  const std::string& next_cursor) {
+  std::string out = changeset_json_head(cs);
   end = std::min(end, cs.changes.size());
   for (std::size_t i = begin; i < end; ++i) {
-    const Change& ch = cs.changes[i];
-    ojson c;
-    c["key"] = ch.key;
-    c["kind"] = to_string(ch.kind);
-    c["fields"] = field_changes_json(ch.fields);
-    c["rule"] = ch.rule;
-    c["severity"] = to_string(ch.severity);
-    changes.push_back(std::move(c));
+    if (i > begin) out += ',';
+    out += change_json(cs.changes[i]);
   }
-  j["changes"] = std::move(changes);
-  if (!next_cursor.empty()) j["next_cursor"] = next_cursor;
-  return j.dump() + "\n";
+  return out + changeset_json_tail(next_cursor);
 }
 
 std::string render_changeset_csv(const Changeset& cs, std::size_t begin, std::size_t end) {

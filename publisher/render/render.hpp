@@ -81,6 +81,12 @@ inline constexpr const char* kReleaseXmlNamespace = "urn:gazette:release:1";
 
 // A changeset as JSON (the format `changes` serves), with changes [begin, end) and, when more follow,
 // `next_cursor`; the summary is always whole.
+// The pieces of render_changeset_json, for a changeset written page by page: the head (its
+// summary, up to the opening of its list of changes; cs.changes unused), each change, the tail.
+// head + change_json(c1) + "," + change_json(c2) … + tail gives render_changeset_json's bytes.
+std::string changeset_json_head(const Changeset& cs);
+std::string change_json(const Change& change);
+std::string changeset_json_tail(const std::string& next_cursor = "");
 std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::size_t end,
                                   const std::string& next_cursor = {});
 // Changes [begin, end) as CSV, one row per changed field: key, kind, column, old, new.

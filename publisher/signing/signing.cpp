@@ -85,13 +85,9 @@ bool ed25519_verify(std::string_view public_key, std::string_view message, std::
 }
 
 std::string blake2b512(std::string_view data) {
-  std::string out(64, '\0');
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, EVP_blake2b512(),
-                 nullptr) != 1 ||
-      len != 64)
-    return {};
-  return out;
+  SignedDigest d;
+  d.update(data);
+  return d.finish();
 }
 
 std::string id_hex_of(std::string_view id) {
@@ -131,6 +127,30 @@ std::optional<MinisignLines> split_lines(std::string_view text, bool with_truste
 }
 
 }  // namespace
+
+struct SignedDigest::Ctx {
+  MdCtx md{EVP_MD_CTX_new()};
+  bool ok = false;
+};
+
+SignedDigest::SignedDigest() : ctx_(std::make_unique<Ctx>()) {
+  ctx_->ok = ctx_->md && EVP_DigestInit_ex(ctx_->md.get(), EVP_blake2b512(), nullptr) == 1;
+}
+SignedDigest::~SignedDigest() = default;
+
+void SignedDigest::update(std::string_view bytes) {
+  if (ctx_->ok && !bytes.empty()) ctx_->ok = EVP_DigestUpdate(ctx_->md.get(), bytes.data(), bytes.size()) == 1;
+}
+
+std::string SignedDigest::finish() {
+  std::string out(64, '\0');
+  unsigned int len = 0;
+  if (!ctx_->ok || EVP_DigestFinal_ex(ctx_->md.get(), reinterpret_cast<unsigned char*>(out.data()), &len) != 1 ||
+      len != 64)
+    return {};
+  ctx_->ok = false;
+  return out;
+}
 
 Result<SigningKey> SigningKey::generate() {
   SigningKey k;
@@ -191,10 +211,13 @@ std::string SigningKey::public_key_file() const {
 }
 
 Result<std::string> SigningKey::sign(std::string_view data, std::string_view trusted_comment) const {
+  return sign_digest(blake2b512(data), trusted_comment);
+}
+
+Result<std::string> SigningKey::sign_digest(std::string_view digest, std::string_view trusted_comment) const {
   if (trusted_comment.find_first_of("\r\n") != std::string_view::npos)
     return Status::invalid_input("a trusted comment is one line");
-  const std::string digest = blake2b512(data);
-  if (digest.empty()) return Status::io_error("BLAKE2b-512 is not available");
+  if (digest.size() != 64) return Status::io_error("BLAKE2b-512 is not available");
   auto signature = ed25519_sign(seed_, digest);
   if (!signature.ok()) return signature.status();
   auto global = ed25519_sign(seed_, *signature + std::string(trusted_comment));
@@ -224,8 +247,11 @@ Result<SigningKey> create_signing_key(const std::filesystem::path& data_dir) {
   return key;
 }
 
-Result<VerifiedSignature> verify_signature(std::string_view public_key_file, std::string_view data,
-                                           std::string_view signature_file) {
+namespace {
+
+// `data` is the file itself, or (prehashed) its BLAKE2b-512, which only an "ED" signature takes.
+Result<VerifiedSignature> verify(std::string_view public_key_file, std::string_view data, bool prehashed,
+                                 std::string_view signature_file) {
   auto pk_lines = split_lines(public_key_file, false);
   auto pk = pk_lines ? unbase64(pk_lines->first) : std::nullopt;
   if (!pk || pk->size() != 42 || pk->substr(0, 2) != "Ed") return Status::invalid_input("not a minisign public key");
@@ -241,12 +267,32 @@ Result<VerifiedSignature> verify_signature(std::string_view public_key_file, std
                                  id_hex_of(pk->substr(2, 8)));
   const std::string_view public_key = std::string_view(*pk).substr(10, 32);
   const std::string_view signature = std::string_view(*sig).substr(10, 64);
-  const std::string signed_bytes = algorithm == "ED" ? blake2b512(data) : std::string(data);
+  if (prehashed && algorithm != "ED") return Status::invalid_input("not a prehashed minisign signature");
+  const std::string signed_bytes = prehashed || algorithm != "ED" ? std::string(data) : blake2b512(data);
   if (!ed25519_verify(public_key, signed_bytes, signature))
     return Status::invalid_input("signature does not match the data");
   if (!ed25519_verify(public_key, std::string(signature) + sig_lines->trusted, *global))
     return Status::invalid_input("signature's trusted comment was altered");
   return VerifiedSignature{id_hex_of(pk->substr(2, 8)), sig_lines->trusted};
+}
+
+}  // namespace
+
+Result<VerifiedSignature> verify_signature(std::string_view public_key_file, std::string_view data,
+                                           std::string_view signature_file) {
+  return verify(public_key_file, data, false, signature_file);
+}
+
+Result<VerifiedSignature> verify_digest(std::string_view public_key_file, std::string_view blake2b512,
+                                        std::string_view signature_file) {
+  return verify(public_key_file, blake2b512, true, signature_file);
+}
+
+std::optional<std::string> signature_key_id(std::string_view minisign_file) {
+  auto lines = split_lines(minisign_file, false);
+  auto bytes = lines ? unbase64(lines->first) : std::nullopt;
+  if (!bytes || (bytes->size() != 74 && bytes->size() != 42)) return std::nullopt;
+  return id_hex_of(bytes->substr(2, 8));
 }
 
 }  // namespace gazette

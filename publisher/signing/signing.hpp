@@ -15,6 +15,8 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,22 @@
 namespace gazette {
 
 using KeyId = std::array<std::uint8_t, 8>;
+
+// What a minisign signature signs: the BLAKE2b-512 of the file, fed as it is produced, so that
+// a document larger than memory (a backfill's changeset) is signed and checked in one pass.
+class SignedDigest {
+ public:
+  SignedDigest();
+  ~SignedDigest();
+  SignedDigest(const SignedDigest&) = delete;
+  SignedDigest& operator=(const SignedDigest&) = delete;
+  void update(std::string_view bytes);
+  std::string finish();  // 64 bytes; empty if BLAKE2b-512 is not available
+
+ private:
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
+};
 
 class SigningKey {
  public:
@@ -40,6 +58,8 @@ class SigningKey {
   std::string public_key_file() const;
   // A detached signature of `data` as minisign's .minisig file. `trusted_comment` is one line.
   Result<std::string> sign(std::string_view data, std::string_view trusted_comment) const;
+  // The same, for data already hashed with SignedDigest.
+  Result<std::string> sign_digest(std::string_view blake2b512, std::string_view trusted_comment) const;
 
  private:
   KeyId id_{};
@@ -62,5 +82,11 @@ Result<SigningKey> create_signing_key(const std::filesystem::path& data_dir);
 // id, the signature of the bytes (prehashed "ED" or legacy "Ed"), and the trusted comment.
 Result<VerifiedSignature> verify_signature(std::string_view public_key_file, std::string_view data,
                                            std::string_view signature_file);
+// The same, for data already hashed with SignedDigest (a prehashed "ED" signature only).
+Result<VerifiedSignature> verify_digest(std::string_view public_key_file, std::string_view blake2b512,
+                                        std::string_view signature_file);
+// The key id (as id_hex()) a minisign signature or public key file names, unverified: which
+// of several keys to check it with.
+std::optional<std::string> signature_key_id(std::string_view minisign_file);
 
 }  // namespace gazette

@@ -12,6 +12,8 @@
 #include "publisher/common/sha256.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/contract/field_changes_json.hpp"
+#include "publisher/release/release.hpp"
+#include "publisher/release/release_list.hpp"
 #include "publisher/site/feeds.hpp"
 #include "publisher/site/html.hpp"
 #include "publisher/urls/urls.hpp"
@@ -27,30 +29,6 @@ std::string digest_header(const std::string& hex) {
   for (std::size_t i = 0; i < d.size() && 2 * i + 1 < hex.size(); ++i)
     d[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
   return "sha-256=:" + to_base64(d) + ":";
-}
-
-ojson release_summary(const ServedRelease& sr) {
-  const Release& r = sr.release;
-  ojson j;
-  j["id"] = r.id;
-  j["published_at"] = format_rfc3339(r.published_at);
-  j["kind"] = to_string(r.kind);
-  j["owner"] = r.owner;
-  j["parent"] = r.parent.empty() ? ojson(nullptr) : ojson(r.parent);
-  j["record_count"] = r.record_count;
-  j["contract_version"] = r.contract_version;
-  j["manifest"] = urls::manifest(r.dataset, r.id);
-  ojson arts = ojson::object();
-  for (const auto& a : sr.artefacts) {
-    ojson aj;
-    aj["url"] = urls::release_file(r.dataset, r.id, a.artefact.name);
-    aj["media_type"] = a.artefact.media_type;
-    aj["bytes"] = a.artefact.bytes;
-    aj["sha256"] = a.artefact.sha256;
-    arts[a.extension] = std::move(aj);
-  }
-  j["artefacts"] = std::move(arts);
-  return j;
 }
 
 // The gate's findings without their lists of keys (a backfill's name every key: report.json
@@ -80,7 +58,7 @@ ojson report_summary(const PublishedReport& p, const std::string& url) {
 ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
   const Release& r = sr.release;
   ojson j = {{"dataset", d.info.id}, {"release", r.id}};
-  const ojson summary = release_summary(sr);
+  const ojson summary = release_summary(sr.release);
   for (auto it = summary.begin(); it != summary.end(); ++it)
     if (it.key() != "id") j[it.key()] = it.value();
   j["child"] = sr.child.empty() ? ojson(nullptr) : ojson(sr.child);
@@ -106,13 +84,11 @@ ojson release_document(const ServedDataset& d, const ServedRelease& sr) {
 
 void build_dataset_documents(ServedDataset& d, const CatalogOptions& options) {
   const std::string base = urls::dataset(d.info.id);
-  ojson rels = ojson::array();
-  for (auto it = d.releases.rbegin(); it != d.releases.rend(); ++it)
-    rels.push_back(release_summary(*it));
-  ojson list;
-  list["dataset"] = d.info.id;
-  list["releases"] = std::move(rels);
-  d.releases_json = make_document(list.dump(2) + "\n", kJson, Caching::short_lived);
+  if (d.releases_signature.body.empty()) {
+    std::vector<Release> releases;
+    for (const auto& sr : d.releases) releases.push_back(sr.release);
+    d.releases_json = make_document(release_list_json(d.info.id, releases), kJson, Caching::short_lived);
+  }
 
   ojson meta;
   meta["id"] = d.info.id;
@@ -121,7 +97,7 @@ void build_dataset_documents(ServedDataset& d, const CatalogOptions& options) {
   meta["licence"] = d.contract->licence;
   meta["contract_version"] = d.info.contract_version;
   meta["release_count"] = d.releases.size();
-  meta["latest"] = d.newest() ? release_summary(*d.newest()) : ojson(nullptr);
+  meta["latest"] = d.newest() ? release_summary(d.newest()->release) : ojson(nullptr);
   ojson links;
   links["self"] = base;
   links["releases"] = urls::releases(d.info.id);
@@ -217,6 +193,55 @@ Status add_notices(Store& store, ServedDataset& d) {
   return {};
 }
 
+// The signatures kept for the dataset's documents. A release list kept with its signature is
+// served as it was signed, so that its bytes are the ones the signature covers.
+Status add_signatures(Store& store, ServedDataset& d) {
+  auto sigs = store.signatures(d.info.id);
+  if (!sigs.ok()) return sigs.status();
+  auto signature_document = [](const StoredSignature& s, Caching caching) {
+    return make_document(s.signature, kSignature, caching);
+  };
+  for (auto& sr : d.releases) {
+    if (auto it = sigs->find(manifest_subject(sr.release.id)); it != sigs->end())
+      sr.manifest_signature = signature_document(it->second, Caching::immutable);
+    if (auto it = sigs->find(changes_subject(sr.release.id)); it != sigs->end()) {
+      sr.changes_signature = signature_document(it->second, Caching::immutable);
+      sr.changes_bytes = it->second.bytes;
+      sr.changes_sha256 = it->second.sha256;
+    }
+  }
+  if (auto it = sigs->find(kReleaseListSubject); it != sigs->end()) {
+    d.releases_signature = signature_document(it->second, Caching::short_lived);
+    d.releases_json = make_document(it->second.document, kJson, Caching::short_lived);
+  }
+  return {};
+}
+
+// The publisher's keys as /keys lists them: each key's id, its .pub file, when it was made and
+// retired, and for a key that replaced another, the URL of its .pub signed by that key.
+Status add_keys(Store& store, Catalog& catalog) {
+  auto keys = store.signing_keys();
+  if (!keys.ok()) return keys.status();
+  ojson list = ojson::array();
+  for (const auto& k : *keys) {
+    ojson j;
+    j["id"] = k.id;
+    j["public_key"] = k.public_key;
+    j["url"] = urls::key_file(k.id);
+    j["valid_from"] = format_rfc3339(k.created_at);
+    j["valid_until"] = k.retired_at == 0 ? ojson(nullptr) : ojson(format_rfc3339(k.retired_at));
+    j["endorsement"] = k.endorsement.empty() ? ojson(nullptr) : ojson(urls::signature(urls::key_file(k.id)));
+    list.push_back(std::move(j));
+    catalog.key_files[k.id] = make_document(k.public_key, kSignature, Caching::immutable);
+    if (!k.endorsement.empty())
+      catalog.key_endorsements[k.id] = make_document(k.endorsement, kSignature, Caching::immutable);
+  }
+  ojson doc;
+  doc["keys"] = std::move(list);
+  catalog.keys_json = make_document(doc.dump(2) + "\n", kJson, Caching::short_lived);
+  return {};
+}
+
 // Each version of each definition, from the contract versions ever registered: which contract
 // brought it, which release put that contract in force, and the text it replaced.
 Status add_definition_history(Store& store, ServedDataset& d) {
@@ -275,6 +300,7 @@ Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info, const
     d.releases[i].format_change =
         format_change_note(*d.contract, info.id, renderer_version(d.releases[i - 1].release.renderer),
                            renderer_version(d.releases[i].release.renderer));
+  GAZETTE_RETURN_IF_ERROR(add_signatures(store, d));
   GAZETTE_RETURN_IF_ERROR(add_notices(store, d));
   GAZETTE_RETURN_IF_ERROR(add_definition_history(store, d));
   build_dataset_documents(d, options);
@@ -351,6 +377,7 @@ Result<std::shared_ptr<const Catalog>> build_catalog(Store& store, const Catalog
     list.push_back(std::move(entry));
     catalog->datasets.emplace(info.id, std::move(d));
   }
+  GAZETTE_RETURN_IF_ERROR(add_keys(store, *catalog));
   ojson doc;
   doc["datasets"] = std::move(list);
   catalog->datasets_json = make_document(doc.dump(2) + "\n", kJson, Caching::short_lived);

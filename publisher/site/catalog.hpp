@@ -64,6 +64,12 @@ struct ServedRelease {
   // What changed in its artefacts' layout since its parent (a new renderer), told with it.
   std::string format_change;
   std::string child;  // the release whose parent it is; empty for the newest
+  // Detached minisign signatures (publisher/release: sign), empty documents while unsigned:
+  // of its manifest, and of its whole changeset from its parent (urls::changes_file), which is
+  // served as it is rendered again, under the size and SHA-256 it was signed with.
+  Document manifest_signature, changes_signature;
+  std::uint64_t changes_bytes = 0;
+  std::string changes_sha256;
   // The release itself (/datasets/{ds}/releases/{rel}): its manifest, report, notices, plan,
   // parent and child, as JSON and as a page. Short-lived: a child comes later.
   Document page_json, page_html;
@@ -124,6 +130,9 @@ struct ServedDataset {
   std::vector<ServedPlan> plans;
   Document metadata_json, metadata_html, releases_json, contract_json, notices_json;
   Document contract_html, notices_html;
+  // The release list's signature (empty while unsigned); the list itself (releases_json) is
+  // then the document as signed, its validity window in it.
+  Document releases_signature;
   std::vector<DefinitionVersion> definition_history;  // by name, then version
   ServedFeed feed;
   // Deprecation, Sunset and Link headers of the deprecation and removal notices that touch
@@ -142,6 +151,10 @@ struct Catalog {
   std::map<std::string, ServedDataset> datasets;
   Document datasets_json, index_html;
   ServedFeed all_feed;  // every dataset's entries
+  // The publisher's public keys (/keys), and each as minisign's .pub file (/keys/{id}.pub)
+  // with, for a key that replaced another, that file signed by the key it replaced.
+  Document keys_json;
+  std::map<std::string, Document> key_files, key_endorsements;
   CatalogOptions options;
   std::int64_t version = 0;  // the ledger's high-water mark it was built at
   std::uint64_t releases_total = 0;

@@ -25,8 +25,8 @@ Document make_document(std::string body, std::string media_type, Caching caching
   return d;
 }
 
-std::string etag_of(std::string_view body) {
-  return "\"" + to_hex(sha256(body)).substr(0, 32) + "\"";
-}
+std::string etag_of(std::string_view body) { return etag_of_sha256(to_hex(sha256(body))); }
+
+std::string etag_of_sha256(std::string_view hex) { return "\"" + std::string(hex.substr(0, 32)) + "\""; }
 
 }  // namespace gazette::site

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "publisher/common/file_io.hpp"
+#include "publisher/common/sha256.hpp"
 #include "publisher/site/export_nginx.hpp"
 #include "publisher/release/release.hpp"
 #include "publisher/render/render.hpp"
@@ -64,6 +65,30 @@ class TreeWriter {
     ++summary.files;
     ++summary.rendered;
     return touch(p, release.published_at);
+  }
+
+  // Bytes made a piece at a time by `next` (false at the end) at `url_path`; returns their
+  // SHA-256 (hex).
+  Result<std::string> generated(const std::string& url_path, UnixSeconds mtime,
+                                const std::function<Result<bool>(std::string&)>& next) {
+    const fs::path p = path_of(url_path);
+    GAZETTE_RETURN_IF_ERROR(make_parent(p));
+    DurableFile f;
+    GAZETTE_RETURN_IF_ERROR(f.open(p.string() + ".partial"));
+    Sha256 hash;
+    std::string piece;
+    for (;;) {
+      auto more = next(piece);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      hash.update(piece);
+      GAZETTE_RETURN_IF_ERROR(f.write(piece));
+    }
+    summary.bytes += f.bytes_written();
+    GAZETTE_RETURN_IF_ERROR(f.commit(p));
+    ++summary.files;
+    GAZETTE_RETURN_IF_ERROR(touch(p, mtime));
+    return to_hex(hash.finish());
   }
 
   ExportSummary summary;
@@ -164,22 +189,32 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
       }
       if (auto f = format_from_extension(a.extension)) GAZETTE_RETURN_IF_ERROR(w.rendered(path, store, *contract, r, *f));
     }
-    // The changeset from its parent, whole, where the origin answers ?from=PARENT&to=REL.
-    const ServedRelease* parent = nullptr;
-    for (const auto& p : ds->releases)
-      if (!r.parent.empty() && p.release.id == r.parent) parent = &p;
-    if (parent != nullptr) {
-      auto cs = changeset_between(store, *ds->contract, dataset, &parent->release, r);
-      if (!cs.ok()) return cs.status();
-      // Between two releases: it never changes.
-      Document doc = make_document(render_changeset_json(*cs, 0, cs->changes.size()), kJson, Caching::immutable);
-      // The file nginx.conf rewrites ?from=PARENT&to=REL to.
-      const std::string path = urls::dataset(dataset) + "/changes/" + r.parent + ".." + r.id + ".json";
-      GAZETTE_RETURN_IF_ERROR(w.text(path, doc.body));
-      doc.body.clear();
-      changesets.emplace_back(path, std::move(doc));
+    if (!sr.manifest_signature.body.empty())
+      GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(urls::manifest(dataset, r.id)), sr.manifest_signature.body));
+    // The changeset from its parent, whole, as signed: the origin serves it at the same path,
+    // and answers ?from=PARENT&to=REL with it too.
+    if (const ServedRelease* parent = ds->release(r.parent)) {
+      if (!contract) {
+        auto c = release_contract(store, r);
+        if (!c.ok()) return c.status();
+        contract = std::move(*c);
+      }
+      const std::string path = urls::changes_file(dataset, r.parent, r.id);
+      ChangesetDocument doc(store, *contract, parent->release, r);
+      auto sha = w.generated(path, r.published_at, [&](std::string& piece) { return doc.next(piece); });
+      if (!sha.ok()) return sha.status();
+      Document headers{"", kJson, Caching::immutable, etag_of_sha256(*sha)};
+      changesets.emplace_back(path, std::move(headers));
+      if (!sr.changes_signature.body.empty())
+        GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(path), sr.changes_signature.body));
     }
   }
+  if (!ds->releases_signature.body.empty())
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(urls::releases(dataset)), ds->releases_signature.body));
+  GAZETTE_RETURN_IF_ERROR(w.text(urls::keys() + "/index.json", catalog.keys_json.body));
+  for (const auto& [id, doc] : catalog.key_files) GAZETTE_RETURN_IF_ERROR(w.text(urls::key_file(id), doc.body));
+  for (const auto& [id, doc] : catalog.key_endorsements)
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(urls::key_file(id)), doc.body));
   GAZETTE_RETURN_IF_ERROR(write_feed(w, dataset, ds->feed));
   GAZETTE_RETURN_IF_ERROR(write_feed(w, "all", catalog.all_feed));
   GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root, changesets)));

@@ -5,6 +5,8 @@
 // which would have to live outside the server block), so it can be included as it is.
 #include "publisher/site/export_nginx.hpp"
 
+#include <map>
+
 #include "publisher/urls/urls.hpp"
 
 namespace gazette::site {
@@ -126,7 +128,8 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
     for (const auto& a : sr.artefacts) {
       HeaderList extra = {{"Vary", "Accept-Encoding"},
                           {"Content-Disposition", "attachment; filename=\"" + a.download_name + "\""},
-                          {"Repr-Digest", a.identity.repr_digest}};
+                          {"Repr-Digest", a.identity.repr_digest},
+                          {kDatasetVersionHeader, sr.release.version.str()}};
       extra.insert(extra.end(), deprecated.begin(), deprecated.end());
       emit(out, {urls::release_file(id, rel, a.artefact.name), a.artefact.media_type, Caching::immutable,
                  a.identity.etag, extra});
@@ -138,6 +141,26 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
     for (const auto& f : files)
       redirect(out, urls::latest(id, f), urls::release_file(id, newest->release.id, f), deprecated);
   }
+  // The newest release of each major version.
+  std::map<int, const ServedRelease*> newest_of_major;
+  for (const auto& sr : ds.releases) newest_of_major[sr.release.version.major] = &sr;
+  for (const auto& [major, sr] : newest_of_major) {
+    std::vector<std::string> files = {"manifest.json"};
+    for (const auto& a : sr->artefacts) files.push_back(a.artefact.name);
+    for (const auto& f : files)
+      redirect(out, urls::versioned_latest(id, major, f), urls::release_file(id, sr->release.id, f), deprecated);
+  }
+  // Signatures and the keys that made them.
+  for (const auto& sr : ds.releases) {
+    if (!sr.manifest_signature.body.empty())
+      emit(out, urls::signature(urls::manifest(id, sr.release.id)), sr.manifest_signature);
+    if (!sr.changes_signature.body.empty())
+      emit(out, urls::signature(urls::changes_file(id, sr.release.parent, sr.release.id)), sr.changes_signature);
+  }
+  if (!ds.releases_signature.body.empty()) emit(out, urls::signature(urls::releases(id)), ds.releases_signature);
+  emit(out, urls::keys(), catalog.keys_json, {}, urls::keys() + "/index.json");
+  for (const auto& [key_id, doc] : catalog.key_files) emit(out, urls::key_file(key_id), doc);
+  for (const auto& [key_id, doc] : catalog.key_endorsements) emit(out, urls::signature(urls::key_file(key_id)), doc);
   // The changeset of each release from its parent, whole: ?from=A&to=B names a file.
   // The arguments become a path: only release ids may (no "..", no separators).
   const std::string id_pattern = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}(\\.[0-9]+)?$'";

@@ -107,14 +107,14 @@ Status Store::commit_release(const Release& release, const RecordRefs& records, 
 
   auto ins_release = db.prepare(
       "INSERT INTO releases(dataset, seq, id, published_at, kind, owner, parent, "
-      "contract_version, record_count, candidate, manifest) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "contract_version, record_count, candidate, manifest, version) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   if (!ins_release.ok()) return ins_release.status();
   ins_release->bind(1, num).bind(2, seq).bind(3, release.id).bind(4, release.published_at)
       .bind(5, std::string_view(to_string(release.kind))).bind(6, release.owner)
       .bind(7, release.parent).bind(8, release.contract_version)
       .bind(9, static_cast<std::int64_t>(release.record_count)).bind(10, release.candidate)
-      .bind(11, release.manifest_json);
+      .bind(11, release.manifest_json).bind(12, release.version.str());
   if (release.parent.empty()) ins_release->bind_null(7);
   GAZETTE_RETURN_IF_ERROR(ins_release->run());
   auto ins_art = db.prepare(
@@ -199,6 +199,7 @@ Status Store::commit_release(const Release& release, const RecordRefs& records, 
   for (const auto& n : with.notices)
     GAZETTE_RETURN_IF_ERROR(insert_notice(num, release.dataset, {n.id, to_string(n.kind), n.json, release.id,
                                                                  release.published_at}, actor));
+  GAZETTE_RETURN_IF_ERROR(insert_signatures(num, with.signatures));
   if (with.plan != nullptr)
     GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::plan, release.dataset, with.plan->id, with.plan->json));
   GAZETTE_RETURN_IF_ERROR(append_ledger(actor, LedgerAction::release, release.dataset, release.id,

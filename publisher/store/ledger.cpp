@@ -13,7 +13,8 @@ constexpr std::pair<LedgerAction, const char*> kLedgerActions[] = {
     {LedgerAction::stage, "stage"},     {LedgerAction::contract, "contract"},
     {LedgerAction::plan, "plan"},       {LedgerAction::release, "release"},
     {LedgerAction::notice, "notice"},   {LedgerAction::rollback, "rollback"},
-    {LedgerAction::evict, "evict"},
+    {LedgerAction::evict, "evict"},     {LedgerAction::key, "key"},
+    {LedgerAction::sign, "sign"},
 };
 
 }  // namespace

@@ -199,6 +199,38 @@ CREATE TABLE change_labels(
 CREATE TRIGGER change_labels_immutable BEFORE UPDATE ON change_labels
   BEGIN SELECT RAISE(ABORT, 'change labels are immutable'); END;
 )sql",
+      // 11: meaning versions (NULL for releases cut before them: derived when read); the
+      // publisher's public keys; detached signatures of manifests, changesets and release lists.
+      // A release list's signature is replaced at each release; every other one is immutable.
+      R"sql(
+ALTER TABLE releases ADD COLUMN version TEXT;
+CREATE TABLE signing_keys(
+  id TEXT PRIMARY KEY,
+  public_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  retired_at INTEGER,
+  endorsement TEXT);
+CREATE TRIGGER signing_keys_undeletable BEFORE DELETE ON signing_keys
+  BEGIN SELECT RAISE(ABORT, 'signing keys are kept'); END;
+CREATE TRIGGER signing_keys_immutable BEFORE UPDATE ON signing_keys
+  WHEN OLD.retired_at IS NOT NULL OR NEW.id <> OLD.id OR NEW.public_key <> OLD.public_key
+  BEGIN SELECT RAISE(ABORT, 'signing keys are immutable'); END;
+CREATE TABLE signatures(
+  dataset INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  valid_until INTEGER,
+  document BLOB,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY(dataset, subject));
+CREATE TRIGGER signatures_immutable BEFORE UPDATE ON signatures WHEN OLD.subject <> 'releases'
+  BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;
+CREATE TRIGGER signatures_undeletable BEFORE DELETE ON signatures WHEN OLD.subject <> 'releases'
+  BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;
+)sql",
   };
   return kMigrations;
 }

@@ -79,6 +79,7 @@ Release release_from_row(const Stmt& s, const std::string& dataset) {
   auto manifest = nlohmann::json::parse(r.manifest_json, nullptr, false);
   if (manifest.is_object() && manifest.contains("renderer") && manifest["renderer"].is_string())
     r.renderer = manifest["renderer"].get<std::string>();
+  if (auto v = MeaningVersion::parse(s.text(10))) r.version = *v;
   return r;
 }
 
@@ -414,11 +415,30 @@ Result<std::vector<Release>> read_releases(Db& db, std::int64_t num, const std::
   if (!st.ok()) return st.status();
   st->bind(1, num);
   std::vector<Release> out;
+  bool versioned = true;
   for (;;) {
     auto row = st->step();
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back(release_from_row(*st, dataset));
+    if (st->is_null(10)) {
+      // Cut before releases had versions: derived from what the store knows of it (a backfill
+      // changed a definition; notices published with it announced a change), in order.
+      versioned = false;
+      if (newest_only) break;
+      const Release* parent = out.size() > 1 ? &out[out.size() - 2] : nullptr;
+      const VersionBump bump = out.back().kind == ReleaseKind::backfill ? VersionBump::major
+                               : st->int64(11) > 0                      ? VersionBump::minor
+                                                                         : VersionBump::patch;
+      out.back().version = next_version(parent ? &parent->version : nullptr, bump);
+    }
+  }
+  if (newest_only && !versioned) {
+    auto all = read_releases(db, num, dataset, false);
+    if (!all.ok() || all->empty()) return all;
+    out.clear();
+    out.push_back(std::move(all->back()));
+    return out;
   }
   if (out.empty()) return out;
   auto arts = db.prepare(std::string(

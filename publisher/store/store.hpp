@@ -42,6 +42,32 @@ struct DatasetInfo {
   UnixSeconds created_at = 0;
 };
 
+// A detached signature the publisher made (publisher/signing), kept with what it signs.
+struct StoredSignature {
+  // What it signs: "manifest/REL", "changes/REL" (the changeset from REL's parent), "releases".
+  std::string subject;
+  std::string key_id;      // as minisign prints it
+  UnixSeconds signed_at = 0;
+  UnixSeconds valid_until = 0;  // the release list's validity window ends; 0 for the others
+  // The signed bytes, where nothing else keeps them (the release list as it was signed).
+  std::string document;
+  // The signed document's size and SHA-256 (hex): a changeset is rendered again as it is
+  // sent, under these.
+  std::uint64_t bytes = 0;
+  std::string sha256;
+  std::string signature;  // minisign's .minisig text
+};
+
+// A public key the publisher signed with, as /keys lists it.
+struct PublicKeyRecord {
+  std::string id;          // as minisign prints it
+  std::string public_key;  // minisign's .pub text
+  UnixSeconds created_at = 0;
+  UnixSeconds retired_at = 0;  // replaced by a rotation; 0 while it signs
+  // The new key's .pub text signed by the key it replaced (empty for the first key).
+  std::string endorsement;
+};
+
 // What a release publishes besides its row and its records, committed with them.
 struct ReleaseCommit {
   // The changeset against the parent is kept by key, not as a document: each changed key's
@@ -62,10 +88,14 @@ struct ReleaseCommit {
   const Plan* plan = nullptr;               // a backfill's plan
   const Contract* new_contract = nullptr;   // a newer contract version it brings in
   std::vector<Notice> notices;              // published with it
+  // Signatures of its manifest, its changeset and the new release list (replacing the old
+  // list's), and of anything published before the store had a key.
+  std::vector<StoredSignature> signatures;
 };
 
 // What a ledger entry records. The names are the ledger's stored text (to_string).
-enum class LedgerAction { init, dataset_create, stage, contract, plan, release, notice, rollback, evict, unknown };
+enum class LedgerAction { init, dataset_create, stage, contract, plan, release, notice, rollback, evict, key, sign,
+                          unknown };
 const char* to_string(LedgerAction a);
 LedgerAction ledger_action_from(std::string_view text);  // unknown for text no version wrote
 
@@ -238,6 +268,17 @@ class Store {
   Status commit_release(const Release& release, const RecordRefs& records, const ReleaseCommit& with,
                         const std::string& actor);
 
+  // Signing keys, oldest first. add_signing_key retires the key in use (a rotation) when there
+  // is one; conflict if the id is known.
+  Status add_signing_key(const PublicKeyRecord& key, const std::string& actor);
+  Result<std::vector<PublicKeyRecord>> signing_keys();
+  // Every signature kept for `dataset`, by subject.
+  Result<std::map<std::string, StoredSignature>> signatures(const std::string& dataset);
+  // Keeps signatures made outside a release (a rotation re-signs the release list): each is
+  // new, or replaces the release list's.
+  Status put_signatures(const std::string& dataset, const std::vector<StoredSignature>& signatures,
+                        const std::string& actor);
+
   // Holds one read transaction open, so that several reads see the same state of the store
   // and SQLite takes its locks once rather than per statement. Nestable; ends on destruction.
   class ReadSnapshot {
@@ -286,6 +327,7 @@ class Store {
   Result<std::int64_t> dataset_num(const std::string& id);
   Status insert_notice(std::int64_t num, const std::string& dataset, const StoredNotice& n,
                        const std::string& actor);
+  Status insert_signatures(std::int64_t num, const std::vector<StoredSignature>& signatures);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -43,7 +43,7 @@ using sqlite::Transaction;
 // The columns release_from_row reads, in its order.
 constexpr char kReleaseColumns[] =
     "seq, id, published_at, kind, owner, parent, contract_version, record_count, candidate, "
-    "manifest";
+    "manifest, version, (SELECT count(*) FROM notices n WHERE n.dataset = releases.dataset AND n.release = releases.id)";
 
 // A release from a row of kReleaseColumns (its artefacts are read separately).
 Release release_from_row(const Stmt& s, const std::string& dataset);

@@ -40,6 +40,15 @@ std::string changes(std::string_view ds) { return join({"/datasets/", ds, "/chan
 std::string changes(std::string_view ds, std::string_view from, std::string_view to) {
   return join({"/datasets/", ds, "/changes?from=", form_encode(from), "&to=", form_encode(to)});
 }
+std::string changes_file(std::string_view ds, std::string_view from, std::string_view to) {
+  return join({"/datasets/", ds, "/changes/", from, "..", to, ".json"});
+}
+std::string signature(std::string_view document_url) { return join({document_url, ".minisig"}); }
+std::string versioned_latest(std::string_view ds, int major, std::string_view file) {
+  return join({"/datasets/", ds, "/v/", std::to_string(major), "/latest/", file});
+}
+std::string keys() { return "/keys"; }
+std::string key_file(std::string_view id) { return join({"/keys/", id, ".pub"}); }
 std::string record(std::string_view ds, std::string_view key) { return join({"/datasets/", ds, "/records/", segment(key)}); }
 std::string record_history(std::string_view ds, std::string_view key) { return record(ds, key) + "/history"; }
 std::string notices(std::string_view ds) { return join({"/datasets/", ds, "/notices"}); }

@@ -30,6 +30,14 @@ std::string contract(std::string_view ds);                             // /datas
 std::string changes(std::string_view ds);  // /datasets/{ds}/changes (from the parent to the newest)
 // /datasets/{ds}/changes?from=FROM&to=TO ("" from: before the first release).
 std::string changes(std::string_view ds, std::string_view from, std::string_view to);
+// /datasets/{ds}/changes/{from}..{to}.json: the changeset of `to` from its parent `from`,
+// whole, as signed (the export's file, which the origin serves too).
+std::string changes_file(std::string_view ds, std::string_view from, std::string_view to);
+// A document's detached minisign signature: the document's URL + ".minisig".
+std::string signature(std::string_view document_url);
+std::string versioned_latest(std::string_view ds, int major, std::string_view file);  // /datasets/{ds}/v/{major}/latest/{file}
+std::string keys();                        // /keys: the publisher's public keys (JSON)
+std::string key_file(std::string_view id);  // /keys/{id}.pub: one key as minisign's .pub file
 std::string record(std::string_view ds, std::string_view key);          // /datasets/{ds}/records/{key}
 std::string record_history(std::string_view ds, std::string_view key);  // …/records/{key}/history
 std::string notices(std::string_view ds);                               // /datasets/{ds}/notices

@@ -10,6 +10,7 @@ namespace gazette::cli {
 
 int cmd_init(const Invocation& inv);
 int cmd_key_generate(const Invocation& inv);
+int cmd_key_rotate(const Invocation& inv);
 int cmd_dataset_create(const Invocation& inv);
 int cmd_dataset_list(const Invocation& inv);
 int cmd_stage(const Invocation& inv);

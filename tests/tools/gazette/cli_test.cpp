@@ -714,11 +714,30 @@ TEST_CASE("init makes the publisher's signing key, owner-only, and key generate 
   const std::string before = read_text(key);
   auto again = g.run({"key", "generate"});
   CHECK(again.exit_code == 1);
-  CHECK(again.err == "gazette: " + key.string() + ": the store has a signing key; gazette key rotate replaces it\n");
+  CHECK_THAT(again.err, Catch::Matches("gazette: " + key.string() +
+                                       ": the store has a signing key \\([0-9A-F]{16}\\); gazette key rotate replaces it\n"));
   CHECK(read_text(key) == before);
 
+  // A lost key is not quietly replaced: consumers trust the store's key, and only a rotation
+  // (signed by the old key) hands that trust on.
   std::filesystem::remove(key);
+  auto lost = g.run({"key", "generate"});
+  CHECK(lost.exit_code == 1);
+  CHECK_THAT(lost.err, Catch::Contains("is missing: restore it from a backup"));
+  CHECK_FALSE(std::filesystem::exists(key));
+}
+
+TEST_CASE("a store made before keys gets one at its first key generate", "[cli][signing]") {
+  Gazette g;
+  g.ok({"init"});
+  // As a store from before gazette signed: no key file, no key recorded.
+  std::filesystem::remove_all(std::filesystem::path(g.data()) / "keys");
+  {
+    auto db = std::filesystem::path(g.data()) / "gazette.db";
+    auto r = run_process({"/usr/bin/sqlite3", db.string(), "DROP TRIGGER signing_keys_undeletable; DELETE FROM signing_keys;"});
+    REQUIRE(r.exit_code == 0);
+  }
   auto made = g.ok({"key", "generate"});
   CHECK_THAT(made.out, Catch::Contains("public key, for minisign -V -p:\nuntrusted comment: minisign public key "));
-  CHECK(read_text(key) != before);
+  CHECK(std::filesystem::exists(std::filesystem::path(g.data()) / "keys/signing.key"));
 }
