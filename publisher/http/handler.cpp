@@ -390,6 +390,9 @@ const site::HeaderList* deprecations_for(const site::ServedDataset& ds, const Ro
     case RouteKind::notice:
     case RouteKind::plan:
     case RouteKind::report:
+    case RouteKind::manifest_signature:  // signatures vouch for documents; they are not the data
+    case RouteKind::releases_signature:
+    case RouteKind::changes_signature:
       return nullptr;
     default:
       break;
@@ -504,6 +507,8 @@ Response serve_changes_file(const Request& req, const Route& route, const site::
     return r;
   }
   r.add("Content-Type", site::kJson);
+  // The same bytes answer /changes?from=PARENT&to=REL, which offers a person a page.
+  r.add("Vary", "Accept");
   r.streamed = true;
   r.stream_length = rel->changes_bytes;
   if (!r.head) {

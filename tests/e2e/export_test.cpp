@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include "publisher/common/time.hpp"
 #include "tests/e2e/e2e_support.hpp"
 
 using namespace gazette;
@@ -31,7 +34,7 @@ int free_port() {
 std::string comparable_headers(const Fetched& f) {
   std::string out = "status " + std::to_string(f.status) + "\n";
   for (const char* h : {"Content-Type", "Cache-Control", "ETag", "Content-Disposition", "Repr-Digest", "Vary",
-                        "Deprecation", "Sunset", "Location", "Content-Encoding"})
+                        "Deprecation", "Sunset", "Location", "Content-Encoding", "Dataset-Version"})
     out += std::string(h) + ": " + f.header(h) + "\n";
   std::smatch m;
   std::string rest = f.headers;
@@ -44,6 +47,16 @@ std::string comparable_headers(const Fetched& f) {
   std::sort(links.begin(), links.end());
   for (const auto& l : links) out += "Link: " + l + "\n";
   return out;
+}
+
+// Whether Debian's minisign, a client no one here wrote, accepts `sig` as `pub`'s signature of `doc`.
+bool minisign_accepts(const TempDir& d, const std::string& pub, const std::string& doc, const std::string& sig) {
+  write_text(d / "check.pub", pub);
+  write_text(d / "check.doc", doc);
+  write_text(d / "check.doc.minisig", sig);
+  return run_process({"/usr/bin/minisign", "-V", "-q", "-p", (d / "check.pub").string(), "-m",
+                      (d / "check.doc").string()})
+             .exit_code == 0;
 }
 
 }  // namespace
@@ -120,6 +133,12 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
       {"/feeds/naptan-stops/archive/2.json", {}},
       {"/feeds/naptan-stops/archive/3.atom", {}},  // not full yet: to the subscription document
       {"/feeds/all.atom", {}},
+      {rel + "2024-12-03/manifest.json.minisig", {}},
+      {"/datasets/naptan-stops/releases.minisig", {}},
+      {"/datasets/naptan-stops/changes/2024-10-24..2024-12-03.json", {}},
+      {"/datasets/naptan-stops/changes/2024-10-24..2024-12-03.json.minisig", {}},
+      {"/datasets/naptan-stops/v/1/latest/naptan-stops.csv", {}},
+      {"/keys", {}},
   };
   for (const auto& a : asks) {
     INFO(a.path << (a.curl_args.empty() ? "" : " " + a.curl_args.back()));
@@ -137,6 +156,36 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
     if (origin.status == 200 && !etag.empty() && a.curl_args.empty())
       CHECK(curl(s.dir, nbase + a.path, {"-H", "If-None-Match: " + etag}).status == 304);
   }
+  // Every signature, at the origin and in the export, is one Debian's minisign accepts, by the
+  // key /keys publishes; a flipped byte is refused.
+  auto keys = nlohmann::json::parse(curl(s.dir, s.base + "/keys").body);
+  REQUIRE(keys["keys"].size() == 1);
+  const std::string key_url = keys["keys"][0]["url"];
+  const std::string pub = curl(s.dir, s.base + key_url).body;
+  CHECK(curl(s.dir, nbase + key_url).body == pub);
+  std::vector<std::string> signed_docs = {"/datasets/naptan-stops/releases"};
+  const std::vector<std::string> ids = {"2024-10-13", "2024-10-24", "2024-12-03"};
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    signed_docs.push_back(rel + ids[i] + "/manifest.json");
+    if (i > 0) signed_docs.push_back("/datasets/naptan-stops/changes/" + ids[i - 1] + ".." + ids[i] + ".json");
+  }
+  for (const auto& base : {s.base, nbase})
+    for (const auto& doc : signed_docs) {
+      INFO(base + doc);
+      const std::string body = curl(s.dir, base + doc).body;
+      const std::string sig = curl(s.dir, base + doc + ".minisig").body;
+      CHECK(minisign_accepts(s.dir, pub, body, sig));
+      std::string flipped = body;
+      flipped[flipped.size() / 2] ^= 1;
+      CHECK_FALSE(minisign_accepts(s.dir, pub, flipped, sig));
+    }
+  // The list says until when it may be trusted, and so does its signed comment.
+  auto list = nlohmann::json::parse(curl(s.dir, nbase + "/datasets/naptan-stops/releases").body);
+  const std::string until = list["valid_until"];
+  CHECK(*parse_instant(until) - *parse_instant(list["signed_at"].get<std::string>()) == 35 * 86400);
+  CHECK_THAT(curl(s.dir, nbase + "/datasets/naptan-stops/releases.minisig").body,
+             Catch::Contains("trusted comment: timestamp:") && Catch::Contains(" valid_until:" + until + "\n"));
+
   // Only resources are served: not the configuration, not a path built from bad arguments.
   CHECK(curl(s.dir, nbase + "/nginx.conf").status == 404);
   CHECK(curl(s.dir, nbase + "/datasets/naptan-stops/changes?from=../../nginx.conf%23&to=x").status == 404);

@@ -38,11 +38,13 @@ int cmd_release(const Invocation& inv) {
   if (!result->release) {
     *inv.out << "nothing to publish: candidate " << *cand
              << " is identical to the newest release, " << result->identical_to << "\n";
+    for (const auto& note : result->notes) *inv.err << "gazette: note: " << note << "\n";
     return kOk;
   }
   const Release& r = *result->release;
   *inv.out << "published " << id << " " << r.id << " (" << to_string(r.kind) << ", "
-           << r.record_count << " records, " << format_rfc3339(r.published_at) << ")\n";
+           << r.record_count << " records, " << format_rfc3339(r.published_at) << ", version " << r.version.str()
+           << ")\n";
   for (const auto& a : r.artefacts)
     *inv.out << "  " << a.name << "  " << human_bytes(a.bytes) << "  sha256:" << a.sha256 << "\n";
   for (const auto& n : opts.notices)

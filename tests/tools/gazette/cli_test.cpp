@@ -1,5 +1,6 @@
 // End to end: the real `gazette` binary, its exit statuses and its one-line errors.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sqlite3.h>
 
@@ -447,6 +448,28 @@ TEST_CASE("the demo builds a store from the bundled NaPTAN excerpt and serves it
     auto r = run_process({"/usr/bin/curl", "-s", "-f", base + "/datasets/naptan-stops/releases"});
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("\"id\": \"2026-07-24\""));
+    // Meaning versions: PATCH for a routine week, MINOR where the gate asked for notices
+    // (2026-04-22, 2026-07-23), MAJOR for the backfill under its plan.
+    std::string versions;
+    auto list = nlohmann::json::parse(r.out);
+    for (auto it = list["releases"].rbegin(); it != list["releases"].rend(); ++it)
+      versions += (*it)["id"].get<std::string>() + " " + (*it)["version"].get<std::string>() + "\n";
+    CHECK(versions ==
+          "2024-10-13 1.0.0\n2024-10-24 1.0.1\n2024-12-03 1.0.2\n2024-12-12 1.0.3\n2025-11-18 1.0.4\n"
+          "2026-01-20 1.0.5\n2026-04-22 1.1.0\n2026-06-02 1.1.1\n2026-07-22 1.1.2\n2026-07-23 1.2.0\n"
+          "2026-07-24 1.2.1\n2026-07-24.2 2.0.0\n");
+    // A consumer pinned to major 1 keeps the newest release that means what 1 meant.
+    auto pinned = run_process({"/usr/bin/curl", "-s", "-D", "-", "-o", "/dev/null",
+                               base + "/datasets/naptan-stops/v/1/latest/naptan-stops.csv"});
+    CHECK_THAT(pinned.out, Catch::StartsWith("HTTP/1.1 302") &&
+                               Catch::Contains("Location: /datasets/naptan-stops/releases/2026-07-24/naptan-stops.csv"));
+    auto two = run_process({"/usr/bin/curl", "-s", "-I", "-L", base + "/datasets/naptan-stops/v/2/latest/naptan-stops.csv"});
+    CHECK_THAT(two.out, Catch::Contains("releases/2026-07-24.2/naptan-stops.csv") &&
+                            Catch::Contains("Dataset-Version: 2.0.0"));
+    CHECK(run_process({"/usr/bin/curl", "-s", "-f", "-o", "/dev/null", base + "/datasets/naptan-stops/v/3/latest/naptan-stops.csv"})
+              .exit_code != 0);
+    auto manifest = run_process({"/usr/bin/curl", "-s", base + "/datasets/naptan-stops/releases/2026-07-23/manifest.json"});
+    CHECK(nlohmann::json::parse(manifest.out)["version"] == "1.2.0");
     CHECK(demo.stop(SIGTERM) == 0);
   }
   auto hist = g.ok({"history", "naptan-stops"});
@@ -458,6 +481,64 @@ TEST_CASE("the demo builds a store from the bundled NaPTAN excerpt and serves it
   Gazette other;
   other.setup();
   CHECK(other.run({"demo"}).exit_code == 1);
+}
+
+TEST_CASE("key rotate: the new key is signed by the old, lists are signed again, older signatures stand",
+          "[cli][signing]") {
+  Gazette g;
+  g.setup();
+  for (const char* day : {"2024-10-13", "2024-10-24"})
+    g.ok({"release", "naptan-stops", g.stage(naptan_dir() / ("csv/668Stops_" + std::string(day) + ".csv")), "--owner",
+          "alice", "--published-at", std::string(day) + "T06:00:00Z"});
+  auto minisign_ok = [&](const std::filesystem::path& pub, const std::filesystem::path& file,
+                         const std::filesystem::path& sig) {
+    return run_process({"/usr/bin/minisign", "-V", "-q", "-p", pub.string(), "-m", file.string(), "-x", sig.string()})
+               .exit_code == 0;
+  };
+  auto before = g.dir / "before";
+  g.ok({"export", "naptan-stops", "--to", before.string()});
+  auto keys_before = nlohmann::json::parse(read_text(before / "keys/index.json"));
+  REQUIRE(keys_before["keys"].size() == 1);
+  const std::string old_id = keys_before["keys"][0]["id"];
+  const auto old_pub = before / ("keys/" + old_id + ".pub");
+
+  // Releasing what is already published publishes nothing, but signs the list afresh.
+  const std::string list_before = read_text(before / "datasets/naptan-stops/releases/index.json");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto same = g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2024-10-24.csv"), "--owner", "alice"});
+  CHECK_THAT(same.err, Catch::Contains("signed the release list again, valid until "));
+
+  auto rotated = g.ok({"key", "rotate"});
+  CHECK_THAT(rotated.out, Catch::Matches("signing key [0-9A-F]{16} replaces " + old_id + "; (.|\n)*signed 1 release list again(.|\n)*"));
+  auto after = g.dir / "after";
+  g.ok({"export", "naptan-stops", "--to", after.string()});
+  auto keys = nlohmann::json::parse(read_text(after / "keys/index.json"))["keys"];
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[0]["id"] == old_id);
+  CHECK_FALSE(keys[0]["valid_until"].is_null());
+  CHECK(keys[1]["valid_until"].is_null());
+  const std::string new_id = keys[1]["id"];
+  const auto new_pub = after / ("keys/" + new_id + ".pub");
+  // The new public key, signed by the old: a consumer who trusts the old can trust the new.
+  CHECK(minisign_ok(old_pub, new_pub, after / ("keys/" + new_id + ".pub.minisig")));
+  CHECK_FALSE(minisign_ok(new_pub, new_pub, after / ("keys/" + new_id + ".pub.minisig")));
+  // The list is signed by the new key now; manifests keep the old key's signatures.
+  const auto list = after / "datasets/naptan-stops/releases/index.json";
+  const auto list_sig = after / "datasets/naptan-stops/releases.minisig";
+  CHECK(minisign_ok(new_pub, list, list_sig));
+  CHECK_FALSE(minisign_ok(old_pub, list, list_sig));
+  CHECK(read_text(list) != list_before);
+  const auto manifest = after / "datasets/naptan-stops/releases/2024-10-24/manifest.json";
+  CHECK(minisign_ok(old_pub, manifest, manifest.string() + ".minisig"));
+  // The next release signs with the new key.
+  g.ok({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2024-12-03.csv"), "--owner", "alice",
+        "--published-at", "2024-12-03T06:00:00Z"});
+  auto next = g.dir / "next";
+  g.ok({"export", "naptan-stops", "--to", next.string()});
+  const auto newest = next / "datasets/naptan-stops/releases/2024-12-03/manifest.json";
+  CHECK(minisign_ok(new_pub, newest, newest.string() + ".minisig"));
+  const auto changes = next / "datasets/naptan-stops/changes/2024-10-24..2024-12-03.json";
+  CHECK(minisign_ok(new_pub, changes, changes.string() + ".minisig"));
 }
 
 TEST_CASE("staging the national scale streams in well under 1 GB of memory", "[cli][scale]") {
