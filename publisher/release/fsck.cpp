@@ -3,11 +3,15 @@
 // with the release's rows; every kept artefact file is hashed whole; every evicted one is
 // rendered again from the stored records and hashed; the records are counted; the ledger must
 // list the releases in the order they were published; and SQLite checks its own file and the
-// triggers that keep history immutable. Nothing is written unless --repair, which removes only
-// files no release references.
+// triggers that keep history immutable; every signature verifies against the bytes consumers
+// receive. Nothing is written unless --repair, which removes only files no release references
+// and signs what is unsigned (a store from before keys, a release stopped before its changeset
+// was signed) or stale (an expired release list).
 #include <nlohmann/json.hpp>
 
 #include "publisher/common/file_io.hpp"
+#include "publisher/common/sha256.hpp"
+#include "publisher/release/release_list.hpp"
 #include "publisher/release/release.hpp"
 
 namespace gazette {
@@ -152,6 +156,75 @@ class Checker {
   int contract_version_ = 0;
 };
 
+// Every signature kept for the dataset verifies, by the key that made it, against the bytes
+// consumers receive: the manifest as kept, the changeset rendered again, the list as kept.
+Status check_signatures(Store& store, const std::vector<Release>& releases, Checker& checker) {
+  if (releases.empty()) return {};
+  const std::string& dataset = releases.front().dataset;
+  auto kept = store.signatures(dataset);
+  if (!kept.ok()) return kept.status();
+  auto keys = store.signing_keys();
+  if (!keys.ok()) return keys.status();
+  auto verify_kept = [&](const std::string& where, const StoredSignature& sig, auto&& verify) {
+    for (const auto& k : *keys)
+      if (k.id == sig.key_id) {
+        auto v = verify(k.public_key);
+        if (!v.ok()) checker.problem(where, "its signature does not verify: " + v.status().message());
+        return;
+      }
+    checker.problem(where, "signed by key " + sig.key_id + ", which the store does not know");
+  };
+  const char* unsigned_note = "not signed (--repair signs it)";
+  for (std::size_t i = 0; i < releases.size(); ++i) {
+    const Release& r = releases[i];
+    const std::string where = "release " + r.id;
+    if (auto it = kept->find(manifest_subject(r.id)); it == kept->end())
+      checker.problem(where, std::string("manifest ") + unsigned_note);
+    else
+      verify_kept(where + " manifest", it->second,
+                  [&](const std::string& pub) { return verify_signature(pub, r.manifest_json, it->second.signature); });
+    if (i == 0) continue;
+    auto it = kept->find(changes_subject(r.id));
+    if (it == kept->end()) {
+      checker.problem(where, std::string("changeset ") + unsigned_note);
+      continue;
+    }
+    auto contract = release_contract(store, r);
+    if (!contract.ok()) return contract.status();
+    ChangesetDocument doc(store, *contract, releases[i - 1], r);
+    SignedDigest digest;
+    Sha256 hash;
+    std::uint64_t bytes = 0;
+    std::string piece;
+    for (;;) {
+      auto more = doc.next(piece);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      digest.update(piece);
+      hash.update(piece);
+      bytes += piece.size();
+    }
+    if (bytes != it->second.bytes || to_hex(hash.finish()) != it->second.sha256)
+      checker.problem(where, "its changeset renders to other bytes than were signed");
+    const std::string blake = digest.finish();
+    verify_kept(where + " changeset", it->second,
+                [&](const std::string& pub) { return verify_digest(pub, blake, it->second.signature); });
+  }
+  auto list = kept->find(kReleaseListSubject);
+  if (list == kept->end()) {
+    checker.problem("release list", unsigned_note);
+    return {};
+  }
+  const StoredSignature& ls = list->second;
+  verify_kept("release list", ls, [&](const std::string& pub) { return verify_signature(pub, ls.document, ls.signature); });
+  if (ls.document != release_list_json(dataset, releases, ls.signed_at, ls.valid_until))
+    checker.problem("release list", "the signed list is not the list of today's releases (--repair signs it)");
+  else if (ls.valid_until <= now_utc())
+    checker.problem("release list", "its signature expired at " + format_rfc3339(ls.valid_until) +
+                                        " (the next release, or --repair, signs it afresh)");
+  return {};
+}
+
 }  // namespace
 
 Result<FsckReport> fsck(Store& store, const std::string& dataset, const FsckOptions& options) {
@@ -166,6 +239,15 @@ Result<FsckReport> fsck(Store& store, const std::string& dataset, const FsckOpti
   if (!releases.ok()) return releases.status();
   Checker checker(store, report);
   for (const auto& r : *releases) GAZETTE_RETURN_IF_ERROR(checker.check_release(r));
+  if (options.repair) {
+    std::vector<std::string> notes;
+    auto key = publisher_key(store, "gazette", notes);
+    if (!key.ok()) return key.status();
+    auto made = sign_unsigned(store, *key, dataset, "gazette", now_utc());
+    if (!made.ok()) return made.status();
+    report.signed_now = *made;
+  }
+  GAZETTE_RETURN_IF_ERROR(check_signatures(store, *releases, checker));
 
   // The ledger lists each release once, in the order of publication.
   auto ledger = store.ledger(dataset);

@@ -169,6 +169,7 @@ struct FsckReport {
   std::size_t releases = 0, artefacts = 0, rendered = 0;
   std::uint64_t records = 0, bytes = 0;
   std::vector<std::filesystem::path> removed;
+  std::size_t signed_now = 0;  // signatures --repair made (of what was unsigned or stale)
 };
 Result<FsckReport> fsck(Store& store, const std::string& dataset, const FsckOptions& options);
 
@@ -293,7 +294,8 @@ class ChangesetDocument {
   bool first_ = true, done_ = false;
 };
 // Signs every manifest and changeset of `dataset` that has no signature yet, and its release
-// list when the kept one does not list the newest release. Returns how many it signed.
+// list when the kept one is not the list of its releases or has expired. Returns how many it
+// signed.
 Result<std::size_t> sign_unsigned(Store& store, const SigningKey& key, const std::string& dataset,
                                   const std::string& actor, UnixSeconds now);
 

@@ -198,8 +198,8 @@ Result<std::size_t> sign_unsigned(Store& store, const SigningKey& key, const std
   auto list = kept->find(kReleaseListSubject);
   const bool list_current =
       releases->empty() ||
-      (list != kept->end() && list->second.document == release_list_json(dataset, *releases, list->second.signed_at,
-                                                                          list->second.valid_until));
+      (list != kept->end() && list->second.valid_until > now &&
+       list->second.document == release_list_json(dataset, *releases, list->second.signed_at, list->second.valid_until));
   if (!list_current) {
     auto sig = sign_release_list(key, dataset, *releases, now);
     if (!sig.ok()) return sig.status();

@@ -346,8 +346,16 @@ TEST_CASE("releases cut by renderer 1 keep their bytes under renderer 2: on disk
     auto unpacked = run_process({"/bin/tar", "xzf", (source_dir() / "tests/fixtures/render1-store.tar.gz").string(),
                                  "-C", data_of(d)});
     REQUIRE(unpacked.exit_code == 0);
-    CHECK_THAT(run_gazette(d, {"fsck", "naptan-stops"}).out,
-               Catch::Contains("(4 rendered again)") && Catch::Contains("0 problems"));
+    // That gazette signed nothing: fsck finds every document unsigned, and --repair signs them
+    // (3 manifests, 2 changesets and the release list) with a key it makes for the store.
+    auto before = run_process({GAZETTE_BINARY, "--data", data_of(d), "fsck", "naptan-stops"});
+    CHECK(before.exit_code == 1);
+    CHECK_THAT(before.out, Catch::Contains("release 2024-10-13: manifest not signed (--repair signs it)") &&
+                               Catch::Contains("release 2024-12-03: changeset not signed (--repair signs it)") &&
+                               Catch::Contains("release list: not signed (--repair signs it)"));
+    CHECK_THAT(run_gazette(d, {"fsck", "naptan-stops", "--repair"}).out,
+               Catch::Contains("signed 6 document(s) that were unsigned or stale") &&
+                   Catch::Contains("(4 rendered again)") && Catch::Contains("0 problems"));
     // The next release is this gazette's: its files push the second's out, rendered again by
     // renderer 1 first, and removed only because that gave the same bytes.
     run_gazette(d, {"release", "naptan-stops", stage_path(d, source_dir() / "tests/fixtures/render1-next.csv"),
@@ -356,6 +364,11 @@ TEST_CASE("releases cut by renderer 1 keep their bytes under renderer 2: on disk
                Catch::Contains("(8 rendered again)") && Catch::Contains("0 problems"));
   });
   run_gazette(s.dir, {"export", "naptan-stops", "--to", (s.dir / "tree").string()});
+  // Releases from before versions get theirs from what the store knows of them.
+  auto list = nlohmann::json::parse(curl(s.dir, s.base + "/datasets/naptan-stops/releases").body);
+  std::string versions;
+  for (const auto& r : list["releases"]) versions += r["id"].get<std::string>() + " " + r["version"].get<std::string>() + "\n";
+  CHECK(versions == "2024-12-12 1.0.3\n2024-12-03 1.0.2\n2024-10-24 1.0.1\n2024-10-13 1.0.0\n");
   for (const char* rel : {"2024-10-13", "2024-10-24", "2024-12-03", "2024-12-12"}) {
     INFO(rel);
     auto m = manifest(s, rel);

@@ -17,6 +17,7 @@ int cmd_fsck(const Invocation& inv) {
   auto report = fsck(*store, id, options);
   if (!report.ok()) return fail(inv, report.status());
   for (const auto& p : report->problems) *inv.out << p << "\n";
+  if (report->signed_now > 0) *inv.out << "signed " << report->signed_now << " document(s) that were unsigned or stale\n";
   for (const auto& f : report->removed)
     *inv.out << "removed " << std::filesystem::relative(f, inv.data_dir).string() << " (no release references it)\n";
   *inv.out << "fsck " << id << ": " << report->releases << " releases, " << report->artefacts << " artefacts ("

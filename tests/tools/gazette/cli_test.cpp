@@ -541,6 +541,38 @@ TEST_CASE("key rotate: the new key is signed by the old, lists are signed again,
   CHECK(minisign_ok(new_pub, changes, changes.string() + ".minisig"));
 }
 
+TEST_CASE("fsck checks every signature against the bytes consumers get, and --repair signs what is unsigned",
+          "[cli][fsck][signing]") {
+  Gazette g;
+  g.setup();
+  for (const char* day : {"2024-10-13", "2024-10-24"})
+    g.ok({"release", "naptan-stops", g.stage(naptan_dir() / ("csv/668Stops_" + std::string(day) + ".csv")), "--owner",
+          "alice", "--published-at", std::string(day) + "T06:00:00Z"});
+  CHECK_THAT(g.ok({"fsck", "naptan-stops"}).out, Catch::EndsWith("; 0 problems\n"));
+  const std::string db = (std::filesystem::path(g.data()) / "gazette.db").string();
+  auto sql = [&](const std::string& statement) {
+    REQUIRE(run_process({"/usr/bin/sqlite3", db, statement}).exit_code == 0);
+  };
+  // A release stopped before its changeset was signed: found, and signed by --repair.
+  sql("DROP TRIGGER signatures_undeletable; DELETE FROM signatures WHERE subject = 'changes/2024-10-24'; "
+      "CREATE TRIGGER signatures_undeletable BEFORE DELETE ON signatures WHEN OLD.subject <> 'releases' "
+      "BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;");
+  auto missing = g.run({"fsck", "naptan-stops"});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.out, Catch::StartsWith("release 2024-10-24: changeset not signed (--repair signs it)\n"));
+  CHECK_THAT(g.ok({"fsck", "naptan-stops", "--repair"}).out,
+             Catch::StartsWith("signed 1 document(s)") && Catch::EndsWith("; 0 problems\n"));
+  // One manifest's signature put on another: it does not verify.
+  sql("DROP TRIGGER signatures_immutable; UPDATE signatures SET signature = (SELECT signature FROM signatures "
+      "WHERE subject = 'manifest/2024-10-13') WHERE subject = 'manifest/2024-10-24'; "
+      "CREATE TRIGGER signatures_immutable BEFORE UPDATE ON signatures WHEN OLD.subject <> 'releases' "
+      "BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;");
+  auto swapped = g.run({"fsck", "naptan-stops"});
+  CHECK(swapped.exit_code == 1);
+  CHECK_THAT(swapped.out, Catch::Contains("release 2024-10-24 manifest: its signature does not verify: "
+                                          "signature does not match the data\n"));
+}
+
 TEST_CASE("staging the national scale streams in well under 1 GB of memory", "[cli][scale]") {
   Gazette g;
   g.setup();
