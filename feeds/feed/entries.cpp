@@ -40,6 +40,7 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
                               : ", " + plural(changed, changed == 1 ? "record changed" : "records changed"));
   std::string text = "Release " + r.id + " of " + ds + " (" + r.kind + ", by " + r.owner + "): " +
                      plural(r.record_count, "records") + ".";
+  if (!r.version.empty()) text += " Version " + r.version + ".";
   if (!r.parent.empty())
     text += " Since " + r.parent + ": " + std::to_string(r.added) + " added, " + std::to_string(r.removed) +
             " removed, " + std::to_string(r.retired) + " retired, " + std::to_string(r.modified) + " modified.";
@@ -70,6 +71,7 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   x["type"] = "release";
   x["release"] = r.id;
   x["kind"] = r.kind;
+  if (!r.version.empty()) x["version"] = r.version;
   x["parent"] = r.parent.empty() ? ojson(nullptr) : ojson(r.parent);
   x["record_count"] = r.record_count;
   x["changes"] = {{"added", r.added}, {"removed", r.removed}, {"retired", r.retired}, {"modified", r.modified}};

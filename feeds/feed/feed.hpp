@@ -50,6 +50,9 @@ struct FeedEntry {
 // A release as the feed needs it.
 struct ReleaseFacts {
   std::string id, kind, owner, parent;
+  // Its meaning version ("2.0.0"); empty for a release cut before versions, whose entry keeps
+  // the bytes it was first published with (archive pages never change).
+  std::string version;
   UnixSeconds published_at = 0;
   std::uint64_t record_count = 0;
   std::uint64_t added = 0, removed = 0, retired = 0, modified = 0;

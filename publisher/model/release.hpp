@@ -64,6 +64,9 @@ struct Release {
   // artefacts are rendered again by the same version, or not at all.
   std::string renderer;
   MeaningVersion version;
+  // The version was derived when read (a release cut before versions): documents published
+  // before then do not carry it, and keep their bytes.
+  bool version_derived = false;
 };
 
 struct Candidate {

@@ -61,6 +61,7 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
     f.kind = to_string(r.kind);
     f.owner = r.owner;
     f.parent = r.parent;
+    if (!r.version_derived) f.version = r.version.str();
     f.published_at = r.published_at;
     f.record_count = r.record_count;
     if (auto it = counts->find(r.id); it != counts->end()) {

@@ -431,6 +431,7 @@ Result<std::vector<Release>> read_releases(Db& db, std::int64_t num, const std::
                                : st->int64(11) > 0                      ? VersionBump::minor
                                                                          : VersionBump::patch;
       out.back().version = next_version(parent ? &parent->version : nullptr, bump);
+      out.back().version_derived = true;
     }
   }
   if (newest_only && !versioned) {

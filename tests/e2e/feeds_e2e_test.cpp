@@ -113,6 +113,21 @@ TEST_CASE("feeds: feedparser reads the Atom feed and its archives, and JSON Feed
     for (const auto& id : page["ids"]) json_ids.insert(id.get<std::string>());
   CHECK(json_ids == ids);
 
+  // Each release's entry gives its meaning version (five routine releases: 1.0.0 to 1.0.4).
+  std::set<std::string> versions;
+  for (std::size_t page = 0; page <= 3; ++page) {
+    auto feed = json::parse(curl(s.dir, s.base + (page == 0 ? std::string("/feeds/naptan-stops.json")
+                                                            : "/feeds/naptan-stops/archive/" + std::to_string(page) + ".json"))
+                                .body);
+    for (const auto& item : feed["items"])
+      if (item["_gazette"]["type"] == "release") {
+        versions.insert(item["_gazette"]["version"].get<std::string>());
+        CHECK_THAT(item["content_text"].get<std::string>(),
+                   Catch::Contains("Version " + item["_gazette"]["version"].get<std::string>() + "."));
+      }
+  }
+  CHECK(versions == std::set<std::string>{"1.0.0", "1.0.1", "1.0.2", "1.0.3", "1.0.4"});
+
   // Archive pages are cached for ever; the subscription document briefly, with a 304.
   auto archive = curl(s.dir, s.base + "/feeds/naptan-stops/archive/1.atom");
   CHECK(archive.header("Cache-Control") == "public, max-age=31536000, immutable");

@@ -30,15 +30,15 @@ int cmd_history(const Invocation& inv) {
   std::map<std::string, std::string> plan_of;  // release id -> plan id
   for (const auto& [plan, release] : *plans) plan_of[release] = plan;
   char line[256];
-  std::snprintf(line, sizeof line, "%-13s %-20s %-9s %-20s %8s  %s\n", "release", "published_at",
-                "kind", "owner", "records", "csv sha256");
+  std::snprintf(line, sizeof line, "%-13s %-20s %-9s %-8s %-20s %8s  %s\n", "release", "published_at",
+                "kind", "version", "owner", "records", "csv sha256");
   *inv.out << line;
   for (const auto& r : *all) {
     std::string csv_sha = "-";
     for (const auto& a : r.artefacts)
       if (a.name.size() > 4 && a.name.compare(a.name.size() - 4, 4, ".csv") == 0) csv_sha = a.sha256;
-    std::snprintf(line, sizeof line, "%-13s %-20s %-9s %-20s %8llu  %s\n", r.id.c_str(),
-                  format_rfc3339(r.published_at).c_str(), to_string(r.kind), r.owner.c_str(),
+    std::snprintf(line, sizeof line, "%-13s %-20s %-9s %-8s %-20s %8llu  %s\n", r.id.c_str(),
+                  format_rfc3339(r.published_at).c_str(), to_string(r.kind), r.version.str().c_str(), r.owner.c_str(),
                   static_cast<unsigned long long>(r.record_count), csv_sha.c_str());
     *inv.out << line;
     if (auto it = plan_of.find(r.id); it != plan_of.end()) *inv.out << "  plan " << it->second << "\n";

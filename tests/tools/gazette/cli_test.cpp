@@ -121,10 +121,10 @@ TEST_CASE("stage prints the candidate id alone, and release and history report i
   CHECK(std::regex_match(cand, std::regex("[0-9a-f]{16}")));
   auto rel = g.ok({"release", "naptan-stops", cand, "--owner", "alice", "--published-at",
                    "2026-07-24T06:00:00Z"});
-  CHECK_THAT(rel.out, Catch::StartsWith("published naptan-stops 2026-07-24 (routine, 258 records"));
+  CHECK_THAT(rel.out, Catch::StartsWith("published naptan-stops 2026-07-24 (routine, 258 records") && Catch::Contains("2026-07-24T06:00:00Z, version 1.0.0)\n"));
   auto hist = g.ok({"history", "naptan-stops"});
   REQUIRE(count_lines(hist.out) == 2);
-  CHECK_THAT(hist.out, Catch::Contains("2026-07-24    2026-07-24T06:00:00Z routine   alice"));
+  CHECK_THAT(hist.out, Catch::Contains("2026-07-24    2026-07-24T06:00:00Z routine   1.0.0    alice"));
   // The history's CSV hash is the hash of the artefact's bytes.
   std::smatch m;
   REQUIRE(std::regex_search(hist.out, m, std::regex("([0-9a-f]{64})")));
@@ -475,7 +475,7 @@ TEST_CASE("the demo builds a store from the bundled NaPTAN excerpt and serves it
   auto hist = g.ok({"history", "naptan-stops"});
   // A header, 11 snapshot days and a backfill (each with what it carried).
   CHECK(std::count(hist.out.begin(), hist.out.end(), 'Z') == 12);
-  CHECK_THAT(hist.out, Catch::Contains("2026-07-24.2  2026-07-24T18:00:00Z backfill") &&
+  CHECK_THAT(hist.out, Catch::Contains("2026-07-24.2  2026-07-24T18:00:00Z backfill  2.0.0    stops-maintainer") &&
                            Catch::Contains("\n  plan bf-2026-07-rutland-positions\n"));
   // But it never overwrites a store it did not make.
   Gazette other;
