@@ -370,7 +370,9 @@ TEST_CASE("releases cut by renderer 1 keep their bytes under renderer 2: on disk
   for (const auto& r : list["releases"]) versions += r["id"].get<std::string>() + " " + r["version"].get<std::string>() + "\n";
   CHECK(versions == "2024-12-12 1.0.3\n2024-12-03 1.0.2\n2024-10-24 1.0.1\n2024-10-13 1.0.0\n");
   // Their feed entries keep the bytes they were published with; the new release's gives its version.
-  for (const auto& item : nlohmann::json::parse(curl(s.dir, s.base + "/feeds/naptan-stops.json").body)["items"])
+  // (Held in a variable: a range-for over a temporary's member reads it after it is gone.)
+  const auto feed = nlohmann::json::parse(curl(s.dir, s.base + "/feeds/naptan-stops.json").body);
+  for (const auto& item : feed["items"])
     if (item["_gazette"]["type"] == "release") {
       INFO(item["_gazette"]["release"]);
       CHECK(item["_gazette"].contains("version") == (item["_gazette"]["release"] == "2024-12-12"));
