@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/common/file_io.hpp"
-#include "publisher/common/sha256.hpp"
 #include "publisher/release/release_list.hpp"
 #include "publisher/release/release.hpp"
 
@@ -191,24 +190,12 @@ Status check_signatures(Store& store, const std::vector<Release>& releases, Chec
     }
     auto contract = release_contract(store, r);
     if (!contract.ok()) return contract.status();
-    ChangesetDocument doc(store, *contract, releases[i - 1], r);
-    SignedDigest digest;
-    Sha256 hash;
-    std::uint64_t bytes = 0;
-    std::string piece;
-    for (;;) {
-      auto more = doc.next(piece);
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      digest.update(piece);
-      hash.update(piece);
-      bytes += piece.size();
-    }
-    if (bytes != it->second.bytes || to_hex(hash.finish()) != it->second.sha256)
+    auto digests = digest_changeset_document(store, *contract, releases[i - 1], r);
+    if (!digests.ok()) return digests.status();
+    if (digests->bytes != it->second.bytes || digests->sha256 != it->second.sha256)
       checker.problem(where, "its changeset renders to other bytes than were signed");
-    const std::string blake = digest.finish();
     verify_kept(where + " changeset", it->second,
-                [&](const std::string& pub) { return verify_digest(pub, blake, it->second.signature); });
+                [&](const std::string& pub) { return verify_digest(pub, digests->blake2b512, it->second.signature); });
   }
   auto list = kept->find(kReleaseListSubject);
   if (list == kept->end()) {

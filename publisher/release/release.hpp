@@ -293,6 +293,15 @@ class ChangesetDocument {
   std::optional<ChangeSummary> summary_;
   bool first_ = true, done_ = false;
 };
+// What a signature of a changeset document covers, read once through ChangesetDocument: its
+// BLAKE2b-512 (what minisign signs), its SHA-256 (hex: its ETag) and its size.
+struct ChangesetDigests {
+  std::string blake2b512, sha256;
+  std::uint64_t bytes = 0;
+};
+Result<ChangesetDigests> digest_changeset_document(Store& store, const Contract& contract, const Release& parent,
+                                                   const Release& release);
+
 // Signs every manifest and changeset of `dataset` that has no signature yet, and its release
 // list when the kept one is not the list of its releases or has expired. Returns how many it
 // signed.

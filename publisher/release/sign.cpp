@@ -154,6 +154,26 @@ Result<bool> ChangesetDocument::next(std::string& out) {
   return true;
 }
 
+Result<ChangesetDigests> digest_changeset_document(Store& store, const Contract& contract, const Release& parent,
+                                                   const Release& release) {
+  ChangesetDocument doc(store, contract, parent, release);
+  SignedDigest digest;
+  Sha256 hash;
+  ChangesetDigests out;
+  std::string piece;
+  for (;;) {
+    auto more = doc.next(piece);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    digest.update(piece);
+    hash.update(piece);
+    out.bytes += piece.size();
+  }
+  out.blake2b512 = digest.finish();
+  out.sha256 = to_hex(hash.finish());
+  return out;
+}
+
 Result<std::size_t> sign_unsigned(Store& store, const SigningKey& key, const std::string& dataset,
                                   const std::string& actor, UnixSeconds now) {
   auto releases = store.releases(dataset);
@@ -176,23 +196,13 @@ Result<std::size_t> sign_unsigned(Store& store, const SigningKey& key, const std
       contracts.emplace(r.contract_version, std::move(*c));
     }
     const Release& parent = (*releases)[i - 1];
-    SignedDigest digest;
-    Sha256 hash;
-    std::uint64_t bytes = 0;
-    ChangesetDocument doc(store, contracts.at(r.contract_version), parent, r);
-    std::string piece;
-    for (;;) {
-      auto more = doc.next(piece);
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      digest.update(piece);
-      hash.update(piece);
-      bytes += piece.size();
-    }
+    auto digests = digest_changeset_document(store, contracts.at(r.contract_version), parent, r);
+    if (!digests.ok()) return digests.status();
     const std::string url = urls::changes_file(dataset, parent.id, r.id);
-    auto sig = key.sign_digest(digest.finish(), trusted_comment(now, url, 0));
+    auto sig = key.sign_digest(digests->blake2b512, trusted_comment(now, url, 0));
     if (!sig.ok()) return sig.status();
-    made.push_back({changes_subject(r.id), key.id_hex(), now, 0, "", bytes, to_hex(hash.finish()), std::move(*sig)});
+    made.push_back({changes_subject(r.id), key.id_hex(), now, 0, "", digests->bytes, std::move(digests->sha256),
+                    std::move(*sig)});
   }
   // The kept list is current when it is what this gazette would sign for these releases now.
   auto list = kept->find(kReleaseListSubject);
