@@ -38,18 +38,24 @@ std::filesystem::path next_key_path(const std::filesystem::path& data_dir) {
 
 Result<SigningKey> publisher_key(Store& store, const std::string& actor, std::vector<std::string>& notes) {
   const auto path = signing_key_path(store.dir());
-  auto key = SigningKey::load(path);
-  bool made = false;
-  if (!key.ok() && key.status().code() == StatusCode::not_found) {
-    key = create_signing_key(store.dir());
-    made = true;
-  }
-  if (!key.ok()) return key.status();
   auto known = store.signing_keys();
   if (!known.ok()) return known.status();
   const PublicKeyRecord* current = nullptr;
   for (const auto& k : *known)
     if (k.retired_at == 0) current = &k;
+  auto key = SigningKey::load(path);
+  bool made = false;
+  if (!key.ok() && key.status().code() == StatusCode::not_found) {
+    // A key is made only for a store that never had one: a lost key is not silently replaced,
+    // for its consumers trust it and no other.
+    if (current != nullptr)
+      return Status::conflict(path.string() + ", the store's signing key (" + current->id +
+                              "), is missing: restore it from a backup (a new key would not be one its "
+                              "consumers trust)");
+    key = create_signing_key(store.dir());
+    made = true;
+  }
+  if (!key.ok()) return key.status();
   if (current != nullptr && current->id == key->id_hex()) return key;
   if (current != nullptr) {
     // A rotation recorded its new key but was stopped before the key file was replaced.

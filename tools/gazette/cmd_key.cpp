@@ -10,12 +10,9 @@ int cmd_key_generate(const Invocation& inv) {
   if (!store) return code;
   auto known = store->signing_keys();
   if (!known.ok()) return fail(inv, known.status());
+  // A store's key file that is missing is publisher_key's to refuse.
   const auto path = signing_key_path(inv.data_dir);
-  if (!known->empty() && !std::filesystem::exists(path))
-    return fail(inv, Status::conflict(path.string() + ", the store's signing key (" + known->back().id +
-                                      "), is missing: restore it from a backup (a new key would not be one its "
-                                      "consumers trust)"));
-  if (!known->empty())
+  if (!known->empty() && std::filesystem::exists(path))
     return fail(inv, Status::conflict(path.string() + ": the store has a signing key (" + known->back().id +
                                       "); gazette key rotate replaces it"));
   std::vector<std::string> notes;

@@ -838,6 +838,13 @@ TEST_CASE("init makes the publisher's signing key, owner-only, and key generate 
   CHECK(lost.exit_code == 1);
   CHECK_THAT(lost.err, Catch::Contains("is missing: restore it from a backup"));
   CHECK_FALSE(std::filesystem::exists(key));
+  // Nor by a release, which needs the key to sign with.
+  g.ok({"dataset", "create", "naptan-stops", "--contract", naptan_contract().string()});
+  auto release = g.run({"release", "naptan-stops", g.stage(naptan_dir() / "csv/668Stops_2024-10-13.csv"), "--owner", "alice"});
+  CHECK(release.exit_code == 1);
+  CHECK_THAT(release.err, Catch::Contains("is missing: restore it from a backup"));
+  CHECK_FALSE(std::filesystem::exists(key));
+  CHECK(g.ok({"history", "naptan-stops"}).out == "no releases of naptan-stops yet\n");
 }
 
 TEST_CASE("a store made before keys gets one at its first key generate", "[cli][signing]") {
