@@ -491,8 +491,9 @@ Response serve_changes_file(const Request& req, const Route& route, const site::
                              " (any other pair: " + urls::changes(ds.info.id, route.from, route.release) + ")",
                    req.target);
   const std::string what = "the changeset " + route.from + ".." + route.release;
-  if (route.kind == RouteKind::changes_signature) return serve_signature(req, rel->changes_signature, what);
-  if (rel->changes_signature.body.empty()) return serve_signature(req, rel->changes_signature, what);
+  // The document is served under its signed size and hash, so only once it is signed.
+  if (route.kind == RouteKind::changes_signature || rel->changes_signature.body.empty())
+    return serve_signature(req, rel->changes_signature, what);
   const site::ServedRelease* parent = ds.release(route.from);
   if (parent == nullptr) return problem(404, "no release '" + route.from + "' of " + ds.info.id, req.target);
   // The same tag as /changes?from=PARENT&to=REL gives these bytes (and the export, both).
