@@ -270,4 +270,27 @@ Result<IngestSummary> read_csv(const std::filesystem::path& path, const Contract
   return s;
 }
 
+Result<std::vector<std::string>> parse_csv_header(std::string_view head, const std::string& source) {
+  std::vector<std::string> names(1);
+  bool quoted = false;
+  std::size_t i = head.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // a byte order mark
+  for (; i < head.size(); ++i) {
+    const char c = head[i];
+    if (quoted) {
+      if (c != '"') names.back() += c;
+      else if (i + 1 < head.size() && head[i + 1] == '"') names.back() += head[++i];
+      else quoted = false;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      names.emplace_back();
+    } else if (c == '\n' || c == '\r') {
+      return names;
+    } else {
+      names.back() += c;
+    }
+  }
+  return Status::invalid_input(source + ":1:1: no complete header row");
+}
+
 }  // namespace gazette

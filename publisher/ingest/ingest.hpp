@@ -61,6 +61,9 @@ Result<IngestSummary> read_records(const std::filesystem::path& path, InputForma
 
 Result<IngestSummary> read_csv(const std::filesystem::path& path, const Contract& contract,
                                RecordSink& sink, const IngestOptions& options);
+// The column names in the header row at the start of a CSV text, as written (for a reader that
+// takes its columns from the file, like gazette mirror loading a release's CSV).
+Result<std::vector<std::string>> parse_csv_header(std::string_view head, const std::string& source);
 Result<IngestSummary> read_naptan_xml(const std::filesystem::path& path,
                                       const Contract& contract, RecordSink& sink,
                                       const IngestOptions& options);

@@ -110,6 +110,15 @@ const std::vector<CommandSpec>& commands() {
         {"--feed-page-size", "N", "feed entries per page (default 50)"}},
        {"--to"}, "write the public tree and an nginx server block, to serve it as the origin does", cmd_export,
        "gazette export naptan-stops --to /srv/www --public-url https://stops.example.org"},
+      {"mirror", {"URL", "ID"},
+       {{"--into", "DIR", "where the copy lives: DIR/ID.sqlite (and DIR/ID.csv with --csv)"},
+        {"--key", "PUBKEY", "the publisher's minisign public key (file or base64); default: pinned on first use"},
+        {"--csv", "", "keep the release's CSV beside the table"},
+        {"--area", "CODE", "one area only (not built yet)"},
+        {"--max-version", "MAJOR", "stay at this major version"}},
+       {"--into"},
+       "keep a verified copy of a dataset's newest release (exit 3: a new major version arrived)", cmd_mirror,
+       "gazette mirror https://stops.example.org naptan-stops --into /srv/stops --max-version 2"},
       {"serve", {}, kServerOptions, {}, "serve the store over HTTP until SIGINT/SIGTERM", cmd_serve,
        "gazette serve --listen 0.0.0.0:8080 --public-url https://stops.example.org"},
       {"demo", {}, kServerOptions, {},
@@ -158,7 +167,7 @@ std::string usage() {
     u << "  " << c.summary << "\n";
   }
   u << "\n--data DIR defaults to $GAZETTE_DATA, else ./gazette-data.\n"
-    << "Exit status: 0 ok, 1 error, 2 usage, 3 notice required, 4 refused as breaking.\n"
+    << "Exit status: 0 ok, 1 error, 2 usage, 3 notice required (mirror: a new major version), 4 refused as breaking.\n"
     << "gazette help COMMAND (or COMMAND --help): that command's options and an example.\n";
   return u.str();
 }

@@ -15,7 +15,8 @@
 
 namespace gazette::cli {
 
-enum ExitCode : int { kOk = 0, kError = 1, kUsage = 2, kNoticeRequired = 3, kBreaking = 4 };
+// kNewMajorVersion: `mirror` brought a copy to a new major version (a person should look).
+enum ExitCode : int { kOk = 0, kError = 1, kUsage = 2, kNoticeRequired = 3, kNewMajorVersion = 3, kBreaking = 4 };
 
 // What a subcommand receives: its positional arguments and options, already checked against
 // its declaration, plus the data directory and the streams to write to.

@@ -28,6 +28,7 @@ int cmd_notice_add(const Invocation& inv);
 int cmd_notice_list(const Invocation& inv);
 int cmd_candidate_list(const Invocation& inv);
 int cmd_rollback(const Invocation& inv);
+int cmd_mirror(const Invocation& inv);
 // Reads the --notice and --plan files of `verify` and `release`.
 // The contract candidate `candidate` was staged under (a new version it brings, else the
 // dataset's): notices and plans for it are read against that.
