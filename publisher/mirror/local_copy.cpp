@@ -123,7 +123,7 @@ Status LocalCopy::load_state() {
   state_.csv_sha256 = v["csv_sha256"];
   state_.csv_bytes = std::strtoull(v["csv_bytes"].c_str(), nullptr, 10);
   state_.list_signed_at = v["list_signed_at"];
-  state_.notices_seen_at = v["notices_seen_at"];
+  state_.notices_seen = string_list(v["notices_seen"]);
   state_.key = string_list(v["key"]);
   state_.columns = string_list(v["columns"]);
   if (state_.release.empty() || state_.key.empty() || state_.columns.empty())
@@ -160,7 +160,7 @@ Status LocalCopy::commit(const CopyState& s, const std::vector<TrustedKey>& keys
       {"csv_sha256", s.csv_sha256},
       {"csv_bytes", std::to_string(s.csv_bytes)},
       {"list_signed_at", s.list_signed_at},
-      {"notices_seen_at", s.notices_seen_at},
+      {"notices_seen", json(s.notices_seen).dump()},
       {"key", json(s.key).dump()},
       {"columns", json(s.columns).dump()}};
   auto put = db_.prepare("INSERT OR REPLACE INTO gazette_mirror (name, value) VALUES (?, ?)");

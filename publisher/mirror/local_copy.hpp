@@ -37,7 +37,7 @@ struct CopyState {
   std::string csv_sha256;  // its CSV artefact, as the signed manifest gives it
   std::uint64_t csv_bytes = 0;
   std::string list_signed_at;  // the newest signed release list accepted (no older one is)
-  std::string notices_seen_at;  // the newest notice already told
+  std::vector<std::string> notices_seen;  // ids of the notices already looked at
   std::vector<std::string> key;      // key columns
   std::vector<std::string> columns;  // in publication order
 };

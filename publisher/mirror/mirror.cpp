@@ -334,22 +334,19 @@ Result<std::uint64_t> apply_chain(Run& run, LocalCopy& copy, const std::string& 
   return applied;
 }
 
-// The notices that touch the copy, published after `seen_at`; `seen_at` moves to the newest.
-Result<std::vector<HeldNotice>> notices_touching(Run& run, LocalCopy& copy, const std::string& ds, std::string& seen_at,
-                                                 bool first_run) {
+// The notices that touch the copy and were not looked at before (`seen`, which gains them).
+Result<std::vector<HeldNotice>> notices_touching(Run& run, LocalCopy& copy, const std::string& ds,
+                                                 std::vector<std::string>& seen, bool first_run) {
   auto text = run.remote.text(urls::notices(ds), 64u << 20);
   if (!text.ok()) return text.status();
   auto doc = json::parse(*text, nullptr, false);
   std::vector<HeldNotice> told;
   if (!doc.is_object() || !doc.contains("notices") || !doc["notices"].is_array())
     return Status::invalid_input(run.remote.url(urls::notices(ds)) + ": not a list of notices");
-  const auto seen = parse_instant(seen_at);
-  UnixSeconds newest = seen.ok() ? *seen : 0;
   for (json item : doc["notices"]) {
-    const auto published = parse_instant(str(item, "published_at"));
-    if (!published.ok()) continue;
-    newest = std::max(newest, *published);
-    if (seen.ok() && *published <= *seen) continue;
+    const std::string id = str(item, "id");
+    if (id.empty() || std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+    seen.push_back(id);
     const std::string url = str(item, "url");
     for (const char* extra : {"dataset", "published_at", "release", "url"}) item.erase(extra);
     auto notice = read_published_notice(item.dump(), run.remote.url(url));
@@ -363,7 +360,6 @@ Result<std::vector<HeldNotice>> notices_touching(Run& run, LocalCopy& copy, cons
     told.push_back({notice->id, to_string(notice->kind), notice->title, run.remote.url(url),
                     notice->effective_at ? format_rfc3339(*notice->effective_at) : ""});
   }
-  if (newest > 0) seen_at = format_rfc3339(newest);
   return told;
 }
 
@@ -471,13 +467,13 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
 
   if (copy && target->id == before.release) {
     // Up to date: the notices since the last run, the kept CSV, the list's signature time.
-    std::string seen = before.notices_seen_at;
+    std::vector<std::string> seen = before.notices_seen;
     auto told = notices_touching(run, *copy, ds, seen, false);
     if (!told.ok()) return told.status();
     outcome.notices = *told;
     GAZETTE_RETURN_IF_ERROR(keep_csv_current(run, *copy));
     CopyState s = before;
-    s.notices_seen_at = seen;
+    s.notices_seen = seen;
     s.list_signed_at = std::to_string(list->signed_at);
     GAZETTE_RETURN_IF_ERROR(copy->begin());
     GAZETTE_RETURN_IF_ERROR(copy->commit(s, run.trust.keys()));
@@ -507,7 +503,7 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
 
   if (copy && extends) {
     // Bring the copy forward by changes, in one transaction, proven before it is committed.
-    std::string seen = before.notices_seen_at;
+    std::vector<std::string> seen = before.notices_seen;
     auto told = notices_touching(run, *copy, ds, seen, false);
     if (!told.ok()) return told.status();
     outcome.notices = *told;
@@ -537,7 +533,7 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
                                              : std::function<Status(std::string_view)>()));
     CopyState s = state_for(run, ds, *target, *manifest, *list, before);
     s.columns = target_columns;
-    s.notices_seen_at = seen;
+    s.notices_seen = seen;
     GAZETTE_RETURN_IF_ERROR(copy->commit(s, run.trust.keys()));
     if (o.keep_csv) GAZETTE_RETURN_IF_ERROR(csv.commit(run.csv_file));
   } else {
@@ -549,12 +545,12 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
     copy = std::move(*loaded);
     outcome.method = "the whole CSV";
     outcome.changes_applied = 0;
-    std::string seen = before.notices_seen_at;
+    std::vector<std::string> seen = before.notices_seen;
     auto told = notices_touching(run, *copy, ds, seen, before.release.empty());
     if (!told.ok()) return told.status();
     outcome.notices = *told;
     CopyState s = copy->state();
-    s.notices_seen_at = seen;
+    s.notices_seen = seen;
     GAZETTE_RETURN_IF_ERROR(copy->begin());
     GAZETTE_RETURN_IF_ERROR(copy->commit(s, run.trust.keys()));
   }

@@ -154,4 +154,44 @@ inline bool send_all(int fd, std::string_view bytes) {
   return true;
 }
 
+// A port nothing listens on now (the kernel's pick for an unbound socket).
+inline int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Debian's nginx serving an exported tree with the server block the export wrote (but for
+// its port), its files in `work`.
+struct NginxOnExport {
+  std::unique_ptr<BackgroundProcess> nginx;
+  std::string base;
+  NginxOnExport(const std::filesystem::path& tree, const std::filesystem::path& work) {
+    std::string conf = read_text(tree / "nginx.conf");
+    const int port = free_port();
+    conf = std::regex_replace(conf, std::regex("listen 8080;"), "listen 127.0.0.1:" + std::to_string(port) + ";");
+    write_text(work / "server.conf", conf);
+    // Workers as the test's own user: the tree lives in a private temporary folder.
+    write_text(work / "nginx.conf", std::string(::geteuid() == 0 ? "user root; " : "") +
+                                        "worker_processes 1; pid " + (work / "nginx.pid").string() +
+                                        "; error_log " + (work / "nginx-error.log").string() +
+                                        "; events { worker_connections 64; } http { access_log off; include " +
+                                        (work / "server.conf").string() + "; }\n");
+    nginx = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"/usr/sbin/nginx", "-c", (work / "nginx.conf").string(), "-g", "daemon off;"});
+    base = "http://127.0.0.1:" + std::to_string(port);
+    const bool up = eventually([&] {  // connection refused until nginx listens: not a failure yet
+      return run_process({"/usr/bin/curl", "-s", "-f", "-o", "/dev/null", base + "/datasets"}).exit_code == 0;
+    });
+    INFO(nginx->error_output());
+    REQUIRE(up);
+  }
+};
+
 }  // namespace gazette::testing

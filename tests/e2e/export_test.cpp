@@ -17,19 +17,6 @@ using namespace gazette::testing;
 
 namespace {
 
-// A port nothing listens on now (the kernel's pick for an unbound socket).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // The headers a client can tell apart (the rest are the server's own: Date, Server, ...).
 std::string comparable_headers(const Fetched& f) {
   std::string out = "status " + std::to_string(f.status) + "\n";
@@ -76,24 +63,9 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
   // The running origin takes in the admin tool's changes in the background: wait for the last.
   REQUIRE(eventually([&] { return curl(s.dir, s.base + "/notices/notes-withdrawn").status == 200; }));
 
-  // nginx on the tree, its server block as exported but for the port.
-  std::string conf = read_text(tree / "nginx.conf");
-  const int nport = free_port();
-  conf = std::regex_replace(conf, std::regex("listen 8080;"), "listen 127.0.0.1:" + std::to_string(nport) + ";");
-  write_text(s.dir / "server.conf", conf);
-  // Workers as the test's own user: the tree lives in a private temporary folder.
-  write_text(s.dir / "nginx.conf", std::string(::geteuid() == 0 ? "user root; " : "") +
-                                       "worker_processes 1; pid " + (s.dir / "nginx.pid").string() +
-                                       "; error_log " + (s.dir / "nginx-error.log").string() +
-                                       "; events { worker_connections 64; } http { access_log off; include " +
-                                       (s.dir / "server.conf").string() + "; }\n");
-  BackgroundProcess nginx({"/usr/sbin/nginx", "-c", (s.dir / "nginx.conf").string(), "-g", "daemon off;"});
-  const std::string nbase = "http://127.0.0.1:" + std::to_string(nport);
-  const bool up = eventually([&] {  // connection refused until nginx listens: not a failure yet
-    return run_process({"/usr/bin/curl", "-s", "-f", "-o", "/dev/null", nbase + "/datasets"}).exit_code == 0;
-  });
-  INFO(nginx.error_output());
-  REQUIRE(up);
+  NginxOnExport served_tree(tree, s.dir.path());
+  BackgroundProcess& nginx = *served_tree.nginx;
+  const std::string nbase = served_tree.base;
 
   const std::string rel = "/datasets/naptan-stops/releases/";
   struct Ask {

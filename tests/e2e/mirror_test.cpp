@@ -1,0 +1,154 @@
+// gazette mirror end to end: the real binary keeps a copy of the demo's dataset from the real
+// server and from nginx serving its export, across releases, a backfill (a new major version)
+// and a rollback; refuses what a signature or a hash does not vouch for, and a stale list; and
+// killed with SIGKILL at random instants, never leaves a copy that differs from a release.
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "publisher/mirror/local_copy.hpp"
+#include "tests/e2e/e2e_support.hpp"
+
+using namespace gazette;
+using namespace gazette::testing;
+
+namespace {
+
+const std::string kDs = "naptan-stops";
+const std::string kBeforeBackfill = "2026-07-24", kBackfill = "2026-07-24.2";
+
+// The demo's store (eleven releases, then a backfill: 1.0.0 … 1.2.1, 2.0.0), served.
+struct Demo {
+  TempDir dir;
+  std::unique_ptr<BackgroundProcess> server;
+  std::string base;
+  Demo() {
+    server = std::make_unique<BackgroundProcess>(std::vector<std::string>{
+        GAZETTE_BINARY, "--data", data_of(dir), "demo", "--listen", "127.0.0.1:0", "--no-access-log", "--threads", "2"});
+    const std::string banner = server->wait_for_line("serving", std::chrono::seconds(180));
+    INFO(server->error_output());
+    REQUIRE(port_from_banner(banner) > 0);
+    base = "http://127.0.0.1:" + std::to_string(port_from_banner(banner));
+  }
+  ProcessResult mirror(const std::string& source, const std::filesystem::path& into, std::vector<std::string> extra = {},
+                       const std::map<std::string, std::string>& env = {}) const {
+    std::vector<std::string> argv = {GAZETTE_BINARY, "mirror", source, kDs, "--into", into.string()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_process(argv, env);
+  }
+  // The artefact's bytes as the origin serves them.
+  std::string csv_of(const std::string& release) const {
+    auto r = run_process({"/usr/bin/curl", "-s", "-f", base + "/datasets/" + kDs + "/releases/" + release + "/" + kDs + ".csv"});
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  }
+  // Rolls the backfill back (a new release, 3.0.0: a definition returns) and waits for the origin to list it.
+  std::string roll_back() const {
+    auto notice = write_text(dir / "restored.json", R"({"id": "positions-restored", "kind": "meaning-change",
+      "title": "Positions as before the backfill", "text": "The backfill of Rutland's positions is rolled back.",
+      "scope": {"columns": ["Easting", "Northing", "Longitude", "Latitude"]}})");
+    auto out = run_gazette(dir, {"rollback", kDs, "--to", kBeforeBackfill, "--owner", "alice", "--reason",
+                                 "undo the backfill", "--notice", notice.string()}).out;
+    std::smatch m;
+    REQUIRE(std::regex_search(out, m, std::regex("published naptan-stops (\\S+) \\(rollback")));
+    const std::string newest = m[1];
+    REQUIRE(eventually([&] { return read_text_of_url(base + "/datasets/" + kDs + "/releases").find("\"id\": \"" + newest + "\"") != std::string::npos; }));
+    return newest;
+  }
+  static std::string read_text_of_url(const std::string& url) {
+    return run_process({"/usr/bin/curl", "-s", "-f", url}).out;
+  }
+};
+
+std::string held_release(const std::filesystem::path& into) {
+  auto r = run_process({"/usr/bin/sqlite3", (into / (kDs + ".sqlite")).string(),
+                        "SELECT value FROM gazette_mirror WHERE name = 'release'"});
+  return r.out.empty() ? "" : r.out.substr(0, r.out.size() - 1);
+}
+
+std::string records_in(const std::filesystem::path& into) {
+  auto r = run_process({"/usr/bin/sqlite3", (into / (kDs + ".sqlite")).string(), "SELECT count(*) FROM records"});
+  return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("mirror from the origin: a first copy, a backfill (exit 3), a rollback, notices told once, keys",
+          "[mirror][e2e]") {
+  Demo demo;
+  const auto into = demo.dir / "copy";
+
+  // First use: held at major version 1; the CSV kept is the published one, byte for byte.
+  auto first = demo.mirror(demo.base, into, {"--max-version", "1", "--csv"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Catch::Contains("is release 2026-07-24 (version 1.2.1), from the whole CSV"));
+  CHECK_THAT(first.out, Catch::Contains("held at major version 1 (--max-version); release 2026-07-24.2 (version 2.0.0) is newer"));
+  CHECK_THAT(first.err, Catch::Contains("trusting the publisher's key"));
+  CHECK(held_release(into) == kBeforeBackfill);
+  CHECK(records_in(into) == "5031\n");
+  CHECK(read_text(into / (kDs + ".csv")) == demo.csv_of(kBeforeBackfill));
+  // A plain table: empty values are NULL, and anyone can query it.
+  auto nulls = run_process({"/usr/bin/sqlite3", (into / (kDs + ".sqlite")).string(),
+                            "SELECT count(*) FROM records WHERE PlateCode IS NULL"});
+  CHECK(nulls.out != "0\n");
+
+  // The backfill: the changes in one request, proven, and exit 3 for a new major version.
+  auto major = demo.mirror(demo.base, into, {"--csv"});
+  INFO(major.err);
+  CHECK(major.exit_code == 3);
+  CHECK_THAT(major.out, Catch::Contains("went from release 2026-07-24 (1.2.1) to 2026-07-24.2 (2.0.0) by the changes from "
+                                        "2026-07-24 in one request: 258 changes"));
+  CHECK_THAT(major.err, Catch::Contains("a new major version (was 1.2.1)"));
+  CHECK(held_release(into) == kBackfill);
+  CHECK(read_text(into / (kDs + ".csv")) == demo.csv_of(kBackfill));
+
+  // Nothing new: exit 0, nothing said twice.
+  auto same = demo.mirror(demo.base, into, {"--csv"});
+  CHECK(same.exit_code == 0);
+  CHECK_THAT(same.out, Catch::Contains("is release 2026-07-24.2 (version 2.0.0), the newest"));
+
+  // A notice that touches the copy is told once; one about a column the copy lacks is not.
+  run_gazette(demo.dir, {"notice", "add", kDs, write_text(demo.dir / "n1.json", R"({"id": "plates-withdrawn",
+    "kind": "deprecation", "title": "Plate codes to be withdrawn", "text": "t", "scope": {"columns": ["PlateCode"]},
+    "effective_at": "2099-06-01T00:00:00Z"})").string()});
+  REQUIRE(eventually([&] { return Demo::read_text_of_url(demo.base + "/datasets/" + kDs + "/notices").find("plates-withdrawn") != std::string::npos; }));
+  auto told = demo.mirror(demo.base, into);
+  CHECK(told.exit_code == 0);
+  CHECK_THAT(told.out, Catch::Contains("notice deprecation plates-withdrawn (effective 2099-06-01T00:00:00Z): "
+                                       "Plate codes to be withdrawn <" + demo.base + "/datasets/naptan-stops/notices/plates-withdrawn>"));
+  CHECK_THAT(demo.mirror(demo.base, into).out, !Catch::Contains("plates-withdrawn"));
+
+  // The rollback: 3.0.0, its notice told with it.
+  const std::string rolled = demo.roll_back();
+  auto back = demo.mirror(demo.base, into, {"--csv"});
+  INFO(back.err);
+  CHECK(back.exit_code == 3);
+  CHECK_THAT(back.out, Catch::Contains("to " + rolled + " (3.0.0) by the changes from 2026-07-24.2 in one request: 258 changes"));
+  CHECK_THAT(back.out, Catch::Contains("notice meaning-change positions-restored"));
+  CHECK(read_text(into / (kDs + ".csv")) == demo.csv_of(rolled));
+  CHECK(demo.csv_of(rolled) == demo.csv_of(kBeforeBackfill));
+
+  // The publisher rotates its key: the copy follows the endorsement, then trusts the new key.
+  run_gazette(demo.dir, {"key", "rotate"});
+  REQUIRE(eventually([&] { return Demo::read_text_of_url(demo.base + "/keys").find("\"endorsement\": \"/keys/") != std::string::npos; }));
+  auto rotated = demo.mirror(demo.base, into);
+  INFO(rotated.err);
+  CHECK(rotated.exit_code == 0);
+  CHECK_THAT(rotated.err, Catch::Contains("now trusting the publisher's key"));
+
+  // A key that is not the publisher's: refused, and no copy made.
+  TempDir other;
+  REQUIRE(run_process({"/usr/bin/minisign", "-G", "-W", "-p", (other / "stranger.pub").string(), "-s",
+                       (other / "stranger.key").string()}).exit_code == 0);
+  const std::string stranger = (other / "stranger.pub").string();
+  auto refused = demo.mirror(demo.base, demo.dir / "stranger", {"--key", stranger});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("which no trusted key endorses"));
+  CHECK_FALSE(std::filesystem::exists(demo.dir / "stranger" / (kDs + ".sqlite")));
+}
