@@ -25,7 +25,7 @@ using namespace mirror_detail;
 
 constexpr std::size_t kPageLimit = 10000;               // changes per request to an origin
 constexpr std::size_t kMaxPageBytes = 512u << 20;       // one page of them, at most
-constexpr std::size_t kMaxChangesetBytes = 4096u << 20; // one signed changeset file, at most
+constexpr std::size_t kMaxChangesetBytes = std::size_t{4} << 30;  // one signed changeset file, at most
 
 std::string str(const json& j, const char* name) {
   return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>() : "";

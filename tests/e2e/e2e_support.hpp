@@ -172,11 +172,23 @@ inline int free_port() {
 struct NginxOnExport {
   std::unique_ptr<BackgroundProcess> nginx;
   std::string base;
-  NginxOnExport(const std::filesystem::path& tree, const std::filesystem::path& work) {
-    std::string conf = read_text(tree / "nginx.conf");
-    const int port = free_port();
-    conf = std::regex_replace(conf, std::regex("listen 8080;"), "listen 127.0.0.1:" + std::to_string(port) + ";");
-    write_text(work / "server.conf", conf);
+  std::filesystem::path tree, work;
+  int port = 0;
+  NginxOnExport(const std::filesystem::path& exported, const std::filesystem::path& folder)
+      : tree(exported), work(folder), port(free_port()) {
+    base = "http://127.0.0.1:" + std::to_string(port);
+    start();
+  }
+  // After an export into the same tree: nginx again on its new server block, as an operator
+  // would reload it. (Stopped and started: a reload's old worker may still answer a moment.)
+  void restart() {
+    REQUIRE(nginx->stop(SIGTERM) == 0);
+    start();
+  }
+
+ private:
+  void start() {
+    write_server_block();
     // Workers as the test's own user: the tree lives in a private temporary folder.
     write_text(work / "nginx.conf", std::string(::geteuid() == 0 ? "user root; " : "") +
                                         "worker_processes 1; pid " + (work / "nginx.pid").string() +
@@ -185,12 +197,16 @@ struct NginxOnExport {
                                         (work / "server.conf").string() + "; }\n");
     nginx = std::make_unique<BackgroundProcess>(
         std::vector<std::string>{"/usr/sbin/nginx", "-c", (work / "nginx.conf").string(), "-g", "daemon off;"});
-    base = "http://127.0.0.1:" + std::to_string(port);
     const bool up = eventually([&] {  // connection refused until nginx listens: not a failure yet
       return run_process({"/usr/bin/curl", "-s", "-f", "-o", "/dev/null", base + "/datasets"}).exit_code == 0;
     });
     INFO(nginx->error_output());
     REQUIRE(up);
+  }
+  void write_server_block() {
+    std::string conf = read_text(tree / "nginx.conf");
+    conf = std::regex_replace(conf, std::regex("listen 8080;"), "listen 127.0.0.1:" + std::to_string(port) + ";");
+    write_text(work / "server.conf", conf);
   }
 };
 

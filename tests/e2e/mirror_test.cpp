@@ -152,3 +152,100 @@ TEST_CASE("mirror from the origin: a first copy, a backfill (exit 3), a rollback
   CHECK_THAT(refused.err, Catch::Contains("which no trusted key endorses"));
   CHECK_FALSE(std::filesystem::exists(demo.dir / "stranger" / (kDs + ".sqlite")));
 }
+
+namespace {
+
+// Replaces a file with a copy whose byte at `at` is flipped; returns its original text. (A
+// new file: an exported artefact may be a hard link to the store's own.)
+std::string flip_byte(const std::filesystem::path& file, std::size_t at) {
+  const std::string original = read_text(file);
+  std::string flipped = original;
+  REQUIRE(at < flipped.size());
+  flipped[at] = static_cast<char>(flipped[at] ^ 0x01);
+  std::filesystem::remove(file);
+  write_text(file, flipped);
+  return original;
+}
+
+void restore(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::remove(file);
+  write_text(file, text);
+}
+
+}  // namespace
+
+TEST_CASE("mirror from nginx serving the export: a chain of signed changesets, flipped bytes, a stale and a "
+          "replayed list refused with the copy intact",
+          "[mirror][e2e]") {
+  Demo demo;
+  const auto tree = demo.dir / "public";
+  const auto into = demo.dir / "copy";
+  run_gazette(demo.dir, {"export", kDs, "--to", tree.string()});
+  NginxOnExport nginx(tree, demo.dir.path());
+  const auto ds_dir = tree / "datasets" / kDs;
+
+  auto first = demo.mirror(nginx.base, into, {"--max-version", "1", "--csv"});
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Catch::Contains("is release 2026-07-24 (version 1.2.1), from the whole CSV"));
+  CHECK(read_text(into / (kDs + ".csv")) == demo.csv_of(kBeforeBackfill));
+  const std::string old_list = read_text(ds_dir / "releases" / "index.json");
+  const std::string old_list_signature = read_text(ds_dir / "releases.minisig");
+
+  // The backfill and its rollback, exported again: two signed changesets from the copy's release.
+  const std::string rolled = demo.roll_back();
+  run_gazette(demo.dir, {"export", kDs, "--to", tree.string()});
+  nginx.restart();
+
+  // A byte flipped in the first changeset: its signature refuses it; the copy stays.
+  const auto changeset = ds_dir / "changes" / (kBeforeBackfill + ".." + kBackfill + ".json");
+  const std::string original = flip_byte(changeset, read_text(changeset).size() / 2);
+  auto flipped = demo.mirror(nginx.base, into, {"--csv"});
+  CHECK(flipped.exit_code == 1);
+  CHECK_THAT(flipped.err, Catch::Contains(kBeforeBackfill + ".." + kBackfill + ".json"));
+  CHECK(held_release(into) == kBeforeBackfill);
+  CHECK(read_text(into / (kDs + ".csv")) == demo.csv_of(kBeforeBackfill));
+  restore(changeset, original);
+
+  // A release list past its validity (a mirror that stopped updating): refused.
+  auto list = nlohmann::json::parse(read_text(ds_dir / "releases" / "index.json"));
+  const auto valid_until = parse_instant(list["valid_until"].get<std::string>());
+  REQUIRE(valid_until.ok());
+  auto stale = demo.mirror(nginx.base, into, {"--csv"}, {{"GAZETTE_NOW", format_rfc3339(*valid_until + 86400)}});
+  CHECK(stale.exit_code == 1);
+  CHECK_THAT(stale.err, Catch::Contains("the release list expired at " + format_rfc3339(*valid_until)));
+  CHECK(held_release(into) == kBeforeBackfill);
+
+  // The whole chain: exit 3, the copy is the rollback's CSV byte for byte.
+  auto chained = demo.mirror(nginx.base, into, {"--csv"});
+  INFO(chained.err);
+  CHECK(chained.exit_code == 3);
+  CHECK_THAT(chained.out, Catch::Contains("to " + rolled + " (3.0.0) by 2 signed changesets: 516 changes"));
+  CHECK(held_release(into) == rolled);
+  CHECK(read_text(into / (kDs + ".csv")) == demo.csv_of(rolled));
+
+  // The list from before, replayed by a mirror (still valid, correctly signed): refused as older.
+  const std::string new_list = read_text(ds_dir / "releases" / "index.json");
+  const std::string new_list_signature = read_text(ds_dir / "releases.minisig");
+  restore(ds_dir / "releases" / "index.json", old_list);
+  restore(ds_dir / "releases.minisig", old_list_signature);
+  auto replayed = demo.mirror(nginx.base, into);
+  CHECK(replayed.exit_code == 1);
+  CHECK_THAT(replayed.err, Catch::Contains("an old list replayed"));
+  CHECK(held_release(into) == rolled);
+  restore(ds_dir / "releases" / "index.json", new_list);
+  restore(ds_dir / "releases.minisig", new_list_signature);
+
+  // A byte flipped in the CSV artefact: a first copy refuses it and makes nothing.
+  const auto artefact = ds_dir / "releases" / rolled / (kDs + ".csv");
+  const std::string csv = flip_byte(artefact, read_text(artefact).size() - 10);
+  auto bad_csv = demo.mirror(nginx.base, demo.dir / "fresh");
+  CHECK(bad_csv.exit_code == 1);
+  CHECK_THAT(bad_csv.err, Catch::Contains("is not the one its signed manifest gives"));
+  CHECK_FALSE(std::filesystem::exists(demo.dir / "fresh" / (kDs + ".sqlite")));
+  restore(artefact, csv);
+  auto good_csv = demo.mirror(nginx.base, demo.dir / "fresh");
+  INFO(good_csv.err);
+  CHECK(good_csv.exit_code == 0);
+  CHECK(held_release(demo.dir / "fresh") == rolled);
+}
