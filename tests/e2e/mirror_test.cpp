@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "publisher/mirror/local_copy.hpp"
+#include "publisher/render/render.hpp"
 #include "tests/e2e/e2e_support.hpp"
 
 using namespace gazette;
@@ -248,4 +249,78 @@ TEST_CASE("mirror from nginx serving the export: a chain of signed changesets, f
   INFO(good_csv.err);
   CHECK(good_csv.exit_code == 0);
   CHECK(held_release(demo.dir / "fresh") == rolled);
+}
+
+namespace {
+
+// What a copy left in `into` holds: "" when there is none; else its release, after checking
+// that the table renders to exactly that release's published CSV.
+std::string proven_release(const std::filesystem::path& into, const std::map<std::string, std::string>& csv_sha) {
+  const auto file = into / (kDs + ".sqlite");
+  if (!std::filesystem::exists(file)) return "";
+  auto copy = mirror_detail::LocalCopy::open(file);  // a journal left by a kill is rolled back here
+  INFO(copy.status().message());
+  REQUIRE(copy.ok());
+  const auto& state = (*copy)->state();
+  REQUIRE(csv_sha.count(state.release) == 1);
+  CHECK(state.csv_sha256 == csv_sha.at(state.release));
+  auto rendered = (*copy)->render_csv(kRenderVersion);
+  REQUIRE(rendered.ok());
+  CHECK(rendered->sha256 == csv_sha.at(state.release));
+  return state.release;
+}
+
+}  // namespace
+
+TEST_CASE("mirror killed with SIGKILL at random instants leaves a copy equal to a published release",
+          "[mirror][crash]") {
+  Demo demo;
+  std::map<std::string, std::string> csv_sha;  // release -> its CSV's SHA-256, as published
+  auto list = nlohmann::json::parse(Demo::read_text_of_url(demo.base + "/datasets/" + kDs + "/releases"));
+  for (const auto& r : list["releases"]) csv_sha[r["id"].get<std::string>()] = r["artefacts"]["csv"]["sha256"];
+
+  // How long a whole run takes here (a first copy; an update), so that kills land inside one.
+  using Clock = std::chrono::steady_clock;
+  auto millis_since = [](Clock::time_point t) {
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
+  };
+  const auto base_copy = demo.dir / "base";
+  auto started = Clock::now();
+  REQUIRE(demo.mirror(demo.base, base_copy, {"--max-version", "1", "--csv"}).exit_code == 0);
+  const int first_ms = millis_since(started);
+  REQUIRE(proven_release(base_copy, csv_sha) == kBeforeBackfill);
+  std::filesystem::copy(base_copy, demo.dir / "timed", std::filesystem::copy_options::recursive);
+  started = Clock::now();
+  REQUIRE(demo.mirror(demo.base, demo.dir / "timed", {"--csv"}).exit_code == 3);
+  const int update_ms = millis_since(started);
+
+  std::mt19937 random(20261201);
+  std::uniform_int_distribution<int> first_delay(0, first_ms * 9 / 10), update_delay(0, update_ms * 9 / 10);
+  int killed = 0;
+  const int kTrials = 40;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    // Even trials: a first copy (killed while downloading, loading or proving); odd: an
+    // update of a copy (killed inside its transaction or between the copy and its CSV).
+    const auto into = demo.dir / ("trial-" + std::to_string(trial));
+    if (trial % 2 == 1) std::filesystem::copy(base_copy, into, std::filesystem::copy_options::recursive);
+    const int wait = trial % 2 == 1 ? update_delay(random) : first_delay(random);
+    BackgroundProcess run({GAZETTE_BINARY, "mirror", demo.base, kDs, "--into", into.string(), "--csv"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    if (run.stop(SIGKILL) == -1) ++killed;
+    INFO("trial " << trial << ", killed after " << wait << " ms");
+    const std::string left = proven_release(into, csv_sha);
+    if (trial % 2 == 1) CHECK((left == kBeforeBackfill || left == kBackfill));
+    else CHECK((left.empty() || left == kBackfill));
+
+    // The next run continues, or starts over, from what was left.
+    auto again = demo.mirror(demo.base, into, {"--csv"});
+    INFO(again.err);
+    CHECK((again.exit_code == 0 || again.exit_code == 3));
+    CHECK(proven_release(into, csv_sha) == kBackfill);
+    auto kept = run_process({"/usr/bin/sha256sum", (into / (kDs + ".csv")).string()});
+    CHECK(kept.out.substr(0, 64) == csv_sha.at(kBackfill));
+  }
+  INFO(killed << " of " << kTrials << " runs were killed before they finished (a whole run: " << first_ms
+              << " ms for a first copy, " << update_ms << " ms for an update)");
+  CHECK(killed >= 30);
 }
