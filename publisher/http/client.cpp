@@ -132,8 +132,9 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
     if (parser_.is_done()) return finish("");
     parser_.get().body().data = chunk_.data();
     parser_.get().body().size = chunk_.size();
-    bhttp::async_read(stream_, buffer_, parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_chunk(ec); });
+    // read_some: whatever has arrived, so that a slow answer still counts as moving.
+    bhttp::async_read_some(stream_, buffer_, parser_,
+                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_chunk(ec); });
   }
   void on_chunk(beast::error_code ec) {
     if (ec == bhttp::error::need_buffer) ec = {};

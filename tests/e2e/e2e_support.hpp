@@ -5,6 +5,7 @@
 #include <functional>
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <catch2/catch.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """A plain HTTP (or, given a certificate, HTTPS) server for the hub's client tests:
-/ok answers 200 "ok", /redirect answers 302 to /ok.
+/ok answers 200 "ok", /redirect answers 302 to /ok, /big 1 MiB of a repeated pattern, /stall
+half of a 1 MiB body and then nothing for a minute.
 
 usage: callback_server.py PORT_FILE [CERT KEY]
 """
 import os
 import ssl
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -20,6 +22,18 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", "/ok")
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if self.path.startswith("/big") or self.path.startswith("/stall"):
+            body = (b"0123456789abcdef" * 65536)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.path.startswith("/stall"):
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                time.sleep(60)
+                return
+            self.wfile.write(body)
             return
         body = b"ok"
         self.send_response(200)

@@ -105,3 +105,68 @@ TEST_CASE("client: a callback that accepts and never answers costs the call its 
   CHECK(answer.error == "stopped");
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
 }
+
+TEST_CASE("client: a body of any size goes to the sink whole, after the head, and without a sink stops at max_body",
+          "[http][mirror]") {
+  TempDir dir;
+  std::unique_ptr<BackgroundProcess> server;
+  const std::string base = start_server(dir, server);
+  http::ClientRequest r;
+  r.url = base + "/big";
+  r.allow_private = true;
+  std::string received;
+  int head_status = 0;
+  r.on_head = [&](int status, const auto& headers) -> Status {
+    head_status = status;
+    CHECK(received.empty());
+    bool has_length = false;
+    for (const auto& [k, v] : headers) has_length = has_length || (k == "Content-Length" && v == "1048576");
+    CHECK(has_length);
+    return {};
+  };
+  r.on_body = [&](std::string_view bytes) -> Status {
+    received += bytes;
+    return {};
+  };
+  auto whole = http::http_request(r);
+  CHECK(whole.error.empty());
+  CHECK(whole.status == 200);
+  CHECK(head_status == 200);
+  CHECK(received.size() == 1048576);
+  CHECK(received.substr(1048560) == "0123456789abcdef");
+  CHECK(whole.header("content-length") == "1048576");
+
+  // A sink that refuses stops the call with its reason.
+  r.on_head = nullptr;
+  r.on_body = [](std::string_view) -> Status { return Status::io_error("disk full"); };
+  CHECK(http::http_request(r).error == "disk full");
+
+  http::ClientRequest kept;
+  kept.url = base + "/big";
+  kept.allow_private = true;
+  kept.max_body = 1000;
+  auto first = http::http_request(kept);
+  CHECK(first.status == 200);
+  CHECK(first.body.size() == 1000);
+}
+
+TEST_CASE("client: an answer that stops moving ends at its idle timeout, long before its deadline", "[http][mirror]") {
+  TempDir dir;
+  std::unique_ptr<BackgroundProcess> server;
+  const std::string base = start_server(dir, server);
+  http::ClientRequest r;
+  r.url = base + "/stall";
+  r.allow_private = true;
+  r.deadline = std::chrono::seconds(30);
+  r.idle_timeout = std::chrono::milliseconds(500);
+  std::size_t received = 0;
+  r.on_body = [&](std::string_view bytes) -> Status {
+    received += bytes.size();
+    return {};
+  };
+  const auto started = std::chrono::steady_clock::now();
+  auto stalled = http::http_request(r);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  CHECK(received == 524288);
+  CHECK_THAT(stalled.error, Catch::Contains("no byte from 127.0.0.1 for 0 s"));
+}

@@ -86,3 +86,16 @@ TEST_CASE("an oversized field is refused without reading it whole", "[ingest][cs
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.status().message(), Catch::Contains(":2:3: field longer than 1048576 bytes"));
 }
+
+TEST_CASE("csv: a header row's names as written (quoted, doubled quotes, a byte order mark), or an error",
+          "[ingest][csv][mirror]") {
+  auto names = parse_csv_header("\xEF\xBB\xBF" "ATCOCode,\"Common, Name\",\"Say \"\"hi\"\"\"\r\n1,2,3\r\n", "r.csv");
+  REQUIRE(names.ok());
+  CHECK(*names == std::vector<std::string>{"ATCOCode", "Common, Name", "Say \"hi\""});
+  auto lf = parse_csv_header("a,b\n", "r.csv");
+  REQUIRE(lf.ok());
+  CHECK(*lf == std::vector<std::string>{"a", "b"});
+  auto cut = parse_csv_header("a,\"b", "r.csv");
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.status().message() == "r.csv:1:1: no complete header row");
+}
