@@ -152,6 +152,16 @@ TEST_CASE("mirror from the origin: a first copy, a backfill (exit 3), a rollback
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Catch::Contains("which no trusted key endorses"));
   CHECK_FALSE(std::filesystem::exists(demo.dir / "stranger" / (kDs + ".sqlite")));
+
+  // Progress is shown on a terminal (here a pseudo-terminal from script(1)), and only there.
+  CHECK(first.err.find('\r') == std::string::npos);
+  auto on_tty = run_process({"/usr/bin/script", "-qec",
+                             std::string(GAZETTE_BINARY) + " mirror " + demo.base + " " + kDs + " --into " +
+                                 (demo.dir / "tty").string(),
+                             "/dev/null"});
+  INFO(on_tty.out);
+  CHECK(on_tty.exit_code == 0);
+  CHECK_THAT(on_tty.out, Catch::Contains("naptan-stops.csv: ") && Catch::Contains("(100%)") && Catch::Contains("\r"));
 }
 
 namespace {
