@@ -136,8 +136,10 @@ TEST_CASE("mirror from the origin: a first copy, a backfill (exit 3), a rollback
   CHECK(demo.csv_of(rolled) == demo.csv_of(kBeforeBackfill));
 
   // The publisher rotates its key: the copy follows the endorsement, then trusts the new key.
+  const std::string list_signature_url = demo.base + "/datasets/" + kDs + "/releases.minisig";
+  const std::string signed_before = Demo::read_text_of_url(list_signature_url);
   run_gazette(demo.dir, {"key", "rotate"});
-  REQUIRE(eventually([&] { return Demo::read_text_of_url(demo.base + "/keys").find("\"endorsement\": \"/keys/") != std::string::npos; }));
+  REQUIRE(eventually([&] { return Demo::read_text_of_url(list_signature_url) != signed_before; }));
   auto rotated = demo.mirror(demo.base, into);
   INFO(rotated.err);
   CHECK(rotated.exit_code == 0);
