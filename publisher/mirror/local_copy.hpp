@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,7 @@ class LocalCopy {
   std::filesystem::path file_;
   CopyState state_;
   std::map<std::string, sqlite::Stmt> statements_;
+  std::optional<sqlite::Stmt> insert_;
   bool in_transaction_ = false;
 };
 

@@ -2,8 +2,8 @@
 // or primary-key violation is `conflict` (recognised by its extended result code, never by
 // its message), corruption is `corruption`, anything else `io_error`, each naming the
 // database file and, where SQLite failed on a system call, the system's reason.
-// Used by the store (publisher/store) and the WebSub hub's queue (feeds/websub) alone: no
-// other module sees SQL.
+// Used by the store (publisher/store), the WebSub hub's queue (feeds/websub) and the
+// consumer's copy (publisher/mirror) alone: no other module sees SQL.
 #pragma once
 
 #include <sqlite3.h>
