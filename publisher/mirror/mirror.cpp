@@ -1,5 +1,11 @@
 #include "publisher/mirror/mirror.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -396,6 +402,17 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(o.dir, ec);
   if (ec) return Status::io_error(o.dir.string() + ": " + ec.message());
+
+  // One run at a time per copy: cron starts the next while a slow first copy is still loading.
+  const auto lock_file = o.dir / ("." + ds + ".lock");
+  const int lock = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0) return Status::io_error(lock_file.string() + ": " + std::strerror(errno));
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // closing releases the lock
+  } unlock{lock};
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0)
+    return Status::conflict(o.dir.string() + ": another gazette mirror of " + ds + " is running there");
 
   Run run{o, o.now ? o.now : now_utc(), Remote(o.source, o.progress), Trust({}), o.dir / (ds + ".sqlite"),
           o.dir / (ds + ".csv"), o.dir / ("." + ds + ".csv.part"), o.dir / ("." + ds + ".sqlite.new")};

@@ -3,8 +3,11 @@
 // and a rollback; refuses what a signature or a hash does not vouch for, and a stale list; and
 // killed with SIGKILL at random instants, never leaves a copy that differs from a release.
 #include <catch2/catch.hpp>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <random>
@@ -154,6 +157,18 @@ TEST_CASE("mirror from the origin: a first copy, a backfill (exit 3), a rollback
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Catch::Contains("which no trusted key endorses"));
   CHECK_FALSE(std::filesystem::exists(demo.dir / "stranger" / (kDs + ".sqlite")));
+
+  // One run at a time per copy: a second one, while the first holds the copy, stops at once.
+  {
+    const int held = ::open((into / ("." + kDs + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(held >= 0);
+    REQUIRE(::flock(held, LOCK_EX) == 0);
+    auto second = demo.mirror(demo.base, into);
+    CHECK(second.exit_code == 1);
+    CHECK_THAT(second.err, Catch::Contains("another gazette mirror of naptan-stops is running there"));
+    ::close(held);
+    CHECK(demo.mirror(demo.base, into).exit_code == 0);
+  }
 
   // Progress is shown on a terminal (here a pseudo-terminal from script(1)), and only there.
   CHECK(first.err.find('\r') == std::string::npos);
