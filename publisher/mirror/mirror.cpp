@@ -31,7 +31,6 @@ using namespace mirror_detail;
 
 constexpr std::size_t kPageLimit = 10000;               // changes per request to an origin
 constexpr std::size_t kMaxPageBytes = 512u << 20;       // one page of them, at most
-constexpr std::size_t kMaxChangesetBytes = std::size_t{4} << 30;  // one signed changeset file, at most
 
 std::string str(const json& j, const char* name) {
   return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>() : "";
@@ -71,16 +70,16 @@ struct Run {
   UnixSeconds now;
   Remote remote;
   Trust trust;
-  std::filesystem::path copy_file, csv_file, download_file, new_copy_file;
+  std::filesystem::path copy_file, csv_file, download_file, new_copy_file, changes_file;
 
   void note(const std::string& line) const {
     if (options.note) options.note(line);
   }
 
-  // Checks a signature by a trusted key, following the publisher's key rotation once when
-  // the signer is not yet trusted.
-  Result<VerifiedSignature> verify(std::string_view data, const std::string& signature, const std::string& url_path) {
-    auto verified = trust.check(data, signature, url_path);
+  // Checks a signature by a trusted key (`check`: of the bytes, or of their digest), following
+  // the publisher's key rotation once when the signer is not yet trusted.
+  Result<VerifiedSignature> verify_by(const std::function<Result<VerifiedSignature>()>& check, const std::string& signature) {
+    auto verified = check();
     auto signer = signature_key_id(signature);
     bool known = false;
     for (const auto& k : trust.keys()) known = known || (signer && k.id == *signer);
@@ -88,7 +87,10 @@ struct Run {
     auto followed = trust.follow_rotation(remote, signature);
     if (!followed.ok()) return followed.status();
     for (const auto& id : *followed) note("now trusting the publisher's key " + id + ", endorsed by the key before it");
-    return trust.check(data, signature, url_path);
+    return check();
+  }
+  Result<VerifiedSignature> verify(std::string_view data, const std::string& signature, const std::string& url_path) {
+    return verify_by([&] { return trust.check(data, signature, url_path); }, signature);
   }
 
   Result<std::string> signed_text(const std::string& path, std::size_t max_bytes) {
@@ -323,20 +325,42 @@ Result<std::uint64_t> apply_chain(Run& run, LocalCopy& copy, const std::string& 
   steps = chain.size();
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     const std::string path = urls::changes_file(ds, (*it)->parent, (*it)->id);
-    auto text = run.signed_text(path, kMaxChangesetBytes);
-    if (!text.ok()) return text.status();
-    auto cs = parse_changeset_json(*text);
-    if (!cs.ok()) return Status::invalid_input(run.remote.url(path) + ": " + cs.status().message());
-    if (cs->from != (*it)->parent || cs->to != (*it)->id)
-      return Status::invalid_input(run.remote.url(path) + ": the changes between other releases");
-    const std::uint64_t total = cs->summary.total();
+    // Into a file, hashed on the way, checked against its signature, then read back a change at
+    // a time: a backfill's changeset of every key never sits in memory.
+    SignedDigest digest;
+    {
+      std::ofstream out(run.changes_file, std::ios::binary | std::ios::trunc);
+      if (!out) return Status::io_error(run.changes_file.string() + ": cannot write");
+      GAZETTE_RETURN_IF_ERROR(run.remote.stream(path, [&](std::string_view bytes) -> Status {
+        digest.update(bytes);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        return out ? Status() : Status::io_error(run.changes_file.string() + ": cannot write");
+      }));
+    }
+    auto signature = run.remote.text(urls::signature(path), 4096);
+    if (!signature.ok()) return signature.status();
+    const std::string blake2b512 = digest.finish();
+    auto verified = run.verify_by([&] { return run.trust.check_digest(blake2b512, *signature, path); }, *signature);
+    if (!verified.ok()) return Status::invalid_input(run.remote.url(path) + ": " + verified.status().message());
+    std::ifstream in(run.changes_file, std::ios::binary);
+    Changeset head;
     std::uint64_t done = 0;
-    for (const auto& change : cs->changes) {
+    auto fits = [&] {
+      return head.from == (*it)->parent && head.to == (*it)->id
+                 ? Status()
+                 : Status::invalid_input(run.remote.url(path) + ": the changes between other releases");
+    };
+    GAZETTE_RETURN_IF_ERROR(read_changeset_json(in, run.remote.url(path), head, [&](Change& change) -> Status {
+      if (done == 0) GAZETTE_RETURN_IF_ERROR(fits());
       GAZETTE_RETURN_IF_ERROR(copy.apply(change));
       ++applied;
-      if (run.options.progress && ++done % 1000 == 0) run.options.progress("applying " + path, done, total);
-    }
+      if (run.options.progress && ++done % 1000 == 0) run.options.progress("applying " + path, done, head.summary.total());
+      return {};
+    }));
+    GAZETTE_RETURN_IF_ERROR(fits());
   }
+  std::error_code ec;
+  std::filesystem::remove(run.changes_file, ec);
   return applied;
 }
 
@@ -415,7 +439,8 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
     return Status::conflict(o.dir.string() + ": another gazette mirror of " + ds + " is running there");
 
   Run run{o, o.now ? o.now : now_utc(), Remote(o.source, o.progress), Trust({}), o.dir / (ds + ".sqlite"),
-          o.dir / (ds + ".csv"), o.dir / ("." + ds + ".csv.part"), o.dir / ("." + ds + ".sqlite.new")};
+          o.dir / (ds + ".csv"), o.dir / ("." + ds + ".csv.part"), o.dir / ("." + ds + ".sqlite.new"),
+          o.dir / ("." + ds + ".changes.part")};
   MirrorOutcome outcome;
 
   std::unique_ptr<LocalCopy> copy;

@@ -8,6 +8,8 @@
 // Thread-safety: a renderer object is used by one thread.
 #pragma once
 
+#include <functional>
+#include <istream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,6 +95,12 @@ std::string render_changeset_json(const Changeset& cs, std::size_t begin, std::s
 std::string render_changeset_csv(const Changeset& cs, std::size_t begin, std::size_t end);
 // Reads back what render_changeset_json wrote (stored changesets).
 Result<Changeset> parse_changeset_json(std::string_view text);
+// The same as it streams in, one change at a time (to `on_change`, which may move from it), so
+// that a changeset of every key is read in the memory of one change. `head` gets the dataset,
+// ends and summary (gazette writes them before the changes). An error from `on_change` stops
+// the read and is returned; a document that is not JSON is invalid_input naming `source`.
+Status read_changeset_json(std::istream& in, const std::string& source, Changeset& head,
+                           const std::function<Status(Change&)>& on_change);
 
 // Appends `v` as a CSV field (RFC 4180: quoted only when it must be).
 void append_csv_field(std::string& out, std::string_view v);

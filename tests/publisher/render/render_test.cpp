@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "publisher/common/file_io.hpp"
 #include "publisher/common/sha256.hpp"
@@ -101,4 +102,45 @@ TEST_CASE("the generic XML artefact is well-formed and valid against the shipped
   auto r = run_process({"/usr/bin/xmllint", "--noout", "--schema",
                         (source_dir() / "schemas/naptan-stops.xsd").string(), bad.string()});
   CHECK(r.exit_code != 0);
+}
+
+TEST_CASE("a changeset read as it streams in is the one written, one change at a time", "[render][mirror]") {
+  Changeset cs;
+  cs.dataset = "naptan-stops";
+  cs.from = "2026-07-24";
+  cs.to = "2026-07-24.2";
+  cs.summary = {1, 1, 1, 1};
+  cs.changes = {{"0100A", ChangeKind::added, {{"ATCOCode", "", "0100A"}, {"CommonName", "", "Quay \"1\", \\ é"}}, "key-added",
+                 Severity::routine},
+                {"0100B", ChangeKind::removed, {}, "key-vanished-without-tombstone", Severity::notice},
+                {"0100C", ChangeKind::retired, {{"Status", "active", "inactive"}}, "retired-through-lifecycle",
+                 Severity::routine},
+                {"0100D\x1f" "2", ChangeKind::modified, {{"Notes", "old", ""}}, "descriptive-edit", Severity::routine}};
+  const std::string text = render_changeset_json(cs, 0, cs.changes.size());
+  std::istringstream in(text);
+  Changeset head;
+  std::vector<Change> seen;
+  REQUIRE(read_changeset_json(in, "cs.json", head, [&](Change& c) -> Status {
+            seen.push_back(c);
+            return {};
+          }).ok());
+  CHECK(head.dataset == cs.dataset);
+  CHECK(head.from == cs.from);
+  CHECK(head.to == cs.to);
+  CHECK(head.summary == cs.summary);
+  CHECK(seen == cs.changes);
+  CHECK(seen == parse_changeset_json(text)->changes);
+
+  // The reader's error stops it there; a document cut short is one line naming it.
+  std::istringstream again(text);
+  int calls = 0;
+  auto stopped = read_changeset_json(again, "cs.json", head, [&](Change&) -> Status {
+    return ++calls == 2 ? Status::invalid_input("no such record") : Status();
+  });
+  CHECK(stopped.message() == "no such record");
+  CHECK(calls == 2);
+  std::istringstream cut(text.substr(0, text.size() / 2));
+  auto broken = read_changeset_json(cut, "cs.json", head, [](Change&) { return Status(); });
+  CHECK_FALSE(broken.ok());
+  CHECK_THAT(broken.message(), Catch::StartsWith("cs.json: not a changeset at byte"));
 }
