@@ -40,32 +40,25 @@ constexpr char kObjectInUse[] =
     "LIMIT 1";
 
 // The keys whose record differs between releases ?2 and ?3, after key ?4, at most ?5 of them
-// (-1: all), each with its body at ?2 and at ?3. A key's record can differ only if one of its
-// spans starts or ends in (?2, ?3]; the two span indexes find exactly those keys.
-constexpr char kChangedKeys[] = R"sql(
+// (-1: all), each with its body at ?2 and at ?3: a `changed(key)` table (below, two ways to
+// find it) and kBodiesOfChanged. A key's record can differ only if one of its spans starts or
+// ends in (?2, ?3]; the two span indexes find exactly those keys.
+constexpr char kChangedInRange[] = R"sql(
     WITH changed(key) AS (
       SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3 AND key > ?4
       UNION
-      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3 AND key > ?4)
-    SELECT c.key,
-      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
-        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?2
-          AND (s.last_seq IS NULL OR s.last_seq > ?2)),
-      (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
-        WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?3
-          AND (s.last_seq IS NULL OR s.last_seq > ?3))
-    FROM changed c ORDER BY c.key LIMIT ?5)sql";
-
+      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3 AND key > ?4))sql";
 // The same when ?3 is ?2 + 1 (a release and its parent: the changeset a release signs, an
 // export's chain, a weekly mirror). Each span index is then searched at one seq, where its
-// entries are in key order, and the two are merged: a page reads its own keys, where the range
-// form gathers and sorts every changed key after ?4 (a backfill's pages cost 0.5 s each).
-constexpr char kChangedKeysOfOneRelease[] = R"sql(
+// entries are in key order, and SQLite merges the two: a page reads its own keys, where the
+// range form gathers and sorts every changed key after ?4 (0.5 s for each page of a backfill).
+constexpr char kChangedInOneRelease[] = R"sql(
     WITH changed(key) AS (SELECT key FROM (
       SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq = ?3 AND key > ?4
       UNION
       SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq = ?3 AND key > ?4
-      ORDER BY 1 LIMIT ?5))
+      ORDER BY 1 LIMIT ?5)))sql";
+constexpr char kBodiesOfChanged[] = R"sql(
     SELECT c.key,
       (SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version
         WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?2
@@ -74,6 +67,10 @@ constexpr char kChangedKeysOfOneRelease[] = R"sql(
         WHERE s.dataset = ?1 AND s.key = c.key AND s.first_seq <= ?3
           AND (s.last_seq IS NULL OR s.last_seq > ?3))
     FROM changed c ORDER BY c.key)sql";
+
+std::string changed_keys_sql(std::int64_t lo, std::int64_t hi) {
+  return std::string(hi == lo + 1 ? kChangedInOneRelease : kChangedInRange) + kBodiesOfChanged + " LIMIT ?5";
+}
 
 }  // namespace
 
@@ -598,7 +595,7 @@ Status Store::for_each_changed_key(
   const std::int64_t lo = backwards ? to_seq : from_seq, hi = backwards ? from_seq : to_seq;
   // A key's record can differ between lo and hi only if one of its spans starts or ends in
   // (lo, hi]; the two indexes find exactly those keys.
-  auto st = impl_->db.prepare(kChangedKeys);
+  auto st = impl_->db.prepare(changed_keys_sql(lo, hi));
   if (!st.ok()) return st.status();
   st->bind(1, *num).bind(2, lo).bind(3, hi).bind(4, std::string_view("")).bind(5, std::int64_t{-1});  // every key
   for (;;) {
@@ -625,7 +622,7 @@ Result<bool> Store::changed_keys_page(
   const std::int64_t lo = backwards ? to_seq : from_seq, hi = backwards ? from_seq : to_seq;
   // As for_each_changed_key, from the first key after `after`, a batch at a time: a page costs
   // the keys it reads, not the changeset.
-  auto st = impl_->db.prepare(hi == lo + 1 ? kChangedKeysOfOneRelease : kChangedKeys);
+  auto st = impl_->db.prepare(changed_keys_sql(lo, hi));
   if (!st.ok()) return st.status();
   std::string from_key(after);
   std::size_t delivered = 0;
