@@ -193,17 +193,6 @@ void LocalCopy::rollback() {
   (void)load_state();  // the columns the table has again
 }
 
-Result<sqlite::Stmt*> LocalCopy::statement(const std::string& sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    auto stmt = db_.prepare(sql);
-    if (!stmt.ok()) return stmt.status();
-    it = statements_.emplace(sql, std::move(*stmt)).first;
-  }
-  it->second.reset();
-  return &it->second;
-}
-
 Status LocalCopy::add_columns(const std::vector<std::string>& more) {
   statements_.clear();
   insert_.reset();
@@ -272,7 +261,7 @@ Status LocalCopy::apply(const Change& change) {
     sql += " WHERE " + key_condition(2 * n + 1);
     for (std::size_t i = 0; i < n; ++i) sql += " AND " + sql_name(change.fields[i].column) + " IS ?" + std::to_string(n + i + 1);
   }
-  auto stmt = statement(sql);
+  auto stmt = statements_.get(sql);
   if (!stmt.ok()) return stmt.status();
   sqlite::Stmt& s = **stmt;
   const int n = static_cast<int>(change.fields.size());
@@ -349,7 +338,7 @@ Result<bool> LocalCopy::touches(const Scope& scope) {
   for (const auto& c : scope.columns)
     if (has_column(c)) return true;
   for (const auto& key : scope.keys) {
-    auto stmt = statement("SELECT 1 FROM records WHERE " + key_condition(1));
+    auto stmt = statements_.get("SELECT 1 FROM records WHERE " + key_condition(1));
     if (!stmt.ok()) return stmt.status();
     if (!bind_key(**stmt, 1, key).ok()) continue;
     auto row = (*stmt)->step();

@@ -81,14 +81,13 @@ class LocalCopy {
  private:
   LocalCopy() = default;
   Status load_state();
-  Result<sqlite::Stmt*> statement(const std::string& sql);
   std::string key_condition(std::size_t first_parameter) const;
   Status bind_key(sqlite::Stmt& stmt, int first_parameter, const std::string& key) const;
 
   sqlite::Db db_;
   std::filesystem::path file_;
   CopyState state_;
-  std::map<std::string, sqlite::Stmt> statements_;
+  sqlite::StatementCache statements_{db_};
   std::optional<sqlite::Stmt> insert_;
   bool in_transaction_ = false;
 };

@@ -81,47 +81,44 @@ struct Run {
   Result<VerifiedSignature> verify_by(const std::function<Result<VerifiedSignature>()>& check, const std::string& signature) {
     auto verified = check();
     auto signer = signature_key_id(signature);
-    bool known = false;
-    for (const auto& k : trust.keys()) known = known || (signer && k.id == *signer);
-    if (verified.ok() || known || !signer) return verified;
+    if (verified.ok() || !signer || trust.trusts(*signer)) return verified;
     auto followed = trust.follow_rotation(remote, signature);
     if (!followed.ok()) return followed.status();
     for (const auto& id : *followed) note("now trusting the publisher's key " + id + ", endorsed by the key before it");
     return check();
   }
-  Result<VerifiedSignature> verify(std::string_view data, const std::string& signature, const std::string& url_path) {
-    return verify_by([&] { return trust.check(data, signature, url_path); }, signature);
-  }
 
-  Result<std::string> signed_text(const std::string& path, std::size_t max_bytes) {
+  // A small document and what its signature vouches for.
+  struct SignedText {
+    std::string text;
+    VerifiedSignature verified;
+  };
+  Result<SignedText> signed_text(const std::string& path, std::size_t max_bytes) {
     auto text = remote.text(path, max_bytes);
     if (!text.ok()) return text.status();
     auto signature = remote.text(urls::signature(path), 4096);
     if (!signature.ok()) return signature.status();
-    auto verified = verify(*text, *signature, path);
+    auto verified = verify_by([&] { return trust.check(*text, *signature, path); }, *signature);
     if (!verified.ok()) return Status::invalid_input(remote.url(path) + ": " + verified.status().message());
-    return text;
+    return SignedText{std::move(*text), std::move(*verified)};
   }
 };
 
 Result<ReleaseList> fetch_release_list(Run& run, const std::string& ds) {
   const std::string path = urls::releases(ds);
-  auto text = run.remote.text(path, 64u << 20);
-  if (!text.ok()) return text.status();
-  auto signature = run.remote.text(urls::signature(path), 4096);
-  if (!signature.ok()) return signature.status();
-  auto verified = run.verify(*text, *signature, path);
-  if (!verified.ok()) return Status::invalid_input(run.remote.url(path) + ": " + verified.status().message());
+  auto signed_list = run.signed_text(path, 64u << 20);
+  if (!signed_list.ok()) return signed_list.status();
+  const std::string& comment = signed_list->verified.trusted_comment;
   ReleaseList list;
-  auto until = parse_instant(comment_field(verified->trusted_comment, "valid_until"));
-  auto signed_at = std::strtoll(comment_field(verified->trusted_comment, "timestamp").c_str(), nullptr, 10);
+  auto until = parse_instant(comment_field(comment, "valid_until"));
+  auto signed_at = std::strtoll(comment_field(comment, "timestamp").c_str(), nullptr, 10);
   if (!until.ok()) return Status::invalid_input(run.remote.url(path) + ": its signature gives no validity window");
   if (*until < run.now)
     return Status::invalid_input(run.remote.url(path) + ": the release list expired at " + format_rfc3339(*until) +
                                  " (signed " + format_rfc3339(signed_at) +
                                  "); a mirror serving it is stale or replaying it. The copy is unchanged");
   list.signed_at = signed_at;
-  auto doc = json::parse(*text, nullptr, false);
+  auto doc = json::parse(signed_list->text, nullptr, false);
   if (doc.is_discarded() || str(doc, "dataset") != ds || !doc.contains("releases") || !doc["releases"].is_array())
     return Status::invalid_input(run.remote.url(path) + ": not the release list of " + ds);
   const json& releases = doc["releases"];
@@ -152,7 +149,7 @@ Result<Manifest> fetch_manifest(Run& run, const std::string& ds, const ListedRel
   const std::string path = urls::manifest(ds, release.id);
   auto text = run.signed_text(path, 16u << 20);
   if (!text.ok()) return text.status();
-  auto doc = json::parse(*text, nullptr, false);
+  auto doc = json::parse(text->text, nullptr, false);
   Manifest m;
   m.renderer = str(doc, "renderer");
   m.contract_version = static_cast<int>(number(doc, "contract_version"));

@@ -76,20 +76,25 @@ Result<VerifiedSignature> Trust::checked(Result<VerifiedSignature> verified, std
   return verified;
 }
 
-Result<VerifiedSignature> Trust::check(std::string_view data, std::string_view signature,
-                                       std::string_view url_path) const {
+Result<const TrustedKey*> Trust::signer(std::string_view signature) const {
   auto id = signature_key_id(signature);
   const TrustedKey* key = id ? find(*id) : nullptr;
   if (!key) return Status::invalid_input("signed by key " + id.value_or("(unreadable)") + ", which is not trusted");
-  return checked(verify_signature(key->public_key, data, signature), url_path);
+  return key;
+}
+
+Result<VerifiedSignature> Trust::check(std::string_view data, std::string_view signature,
+                                       std::string_view url_path) const {
+  auto key = signer(signature);
+  if (!key.ok()) return key.status();
+  return checked(verify_signature((*key)->public_key, data, signature), url_path);
 }
 
 Result<VerifiedSignature> Trust::check_digest(std::string_view blake2b512, std::string_view signature,
                                               std::string_view url_path) const {
-  auto id = signature_key_id(signature);
-  const TrustedKey* key = id ? find(*id) : nullptr;
-  if (!key) return Status::invalid_input("signed by key " + id.value_or("(unreadable)") + ", which is not trusted");
-  return checked(verify_digest(key->public_key, blake2b512, signature), url_path);
+  auto key = signer(signature);
+  if (!key.ok()) return key.status();
+  return checked(verify_digest((*key)->public_key, blake2b512, signature), url_path);
 }
 
 Result<std::vector<std::string>> Trust::follow_rotation(Remote& remote, std::string_view signature) {

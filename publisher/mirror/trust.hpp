@@ -32,6 +32,7 @@ class Trust {
  public:
   explicit Trust(std::vector<TrustedKey> keys) : keys_(std::move(keys)) {}
   const std::vector<TrustedKey>& keys() const { return keys_; }
+  bool trusts(std::string_view id) const { return find(id) != nullptr; }
 
   // Checks a detached signature of `data` (or of its BLAKE2b-512, for check_digest) by a
   // trusted key, made for the document at `url_path` (the trusted comment names it, so that a
@@ -46,6 +47,8 @@ class Trust {
 
  private:
   const TrustedKey* find(std::string_view id) const;
+  // The trusted key that made `signature`, or why there is none.
+  Result<const TrustedKey*> signer(std::string_view signature) const;
   Result<VerifiedSignature> checked(Result<VerifiedSignature> verified, std::string_view url_path) const;
   std::vector<TrustedKey> keys_;
 };

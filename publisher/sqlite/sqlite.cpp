@@ -146,4 +146,15 @@ Status Transaction::commit() {
   return {};
 }
 
+Result<Stmt*> StatementCache::get(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    auto stmt = db_.prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    it = statements_.emplace(sql, std::move(*stmt)).first;
+  }
+  it->second.reset();
+  return &it->second;
+}
+
 }  // namespace gazette::sqlite

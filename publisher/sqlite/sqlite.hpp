@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,21 @@ class Db {
  private:
   sqlite3* db_ = nullptr;
   std::string path_;
+};
+
+// Statements prepared once per connection and reused, found by their SQL (a loop that runs one
+// per key). Declared after its Db, so that it is destroyed before the connection closes.
+class StatementCache {
+ public:
+  explicit StatementCache(Db& db) : db_(db) {}
+  // The statement for `sql`, reset and ready to bind.
+  Result<Stmt*> get(const std::string& sql);
+  // After the schema changes under the statements (or before the connection closes).
+  void clear() { statements_.clear(); }
+
+ private:
+  Db& db_;
+  std::map<std::string, Stmt> statements_;
 };
 
 // A transaction rolled back unless committed.

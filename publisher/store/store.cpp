@@ -301,7 +301,7 @@ Result<std::vector<std::string>> Store::structure_problems() {
 }
 
 Result<std::int64_t> Store::dataset_num(const std::string& id) {
-  auto cached = impl_->cached_statement("SELECT num FROM datasets WHERE id = ?1");
+  auto cached = impl_->cached.get("SELECT num FROM datasets WHERE id = ?1");
   if (!cached.ok()) return cached.status();
   Stmt* st = *cached;
   st->bind(1, id);
@@ -408,7 +408,7 @@ Result<std::optional<std::string>> Store::record_body(const std::string& dataset
                                                       const std::string& key, std::int64_t seq) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  auto cached = impl_->cached_statement(
+  auto cached = impl_->cached.get(
       "SELECT v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
       "WHERE s.dataset = ?1 AND s.key = ?2 AND s.first_seq <= ?3 "
       "AND (s.last_seq IS NULL OR s.last_seq > ?3)");
@@ -706,7 +706,7 @@ Result<std::vector<Store::KeyVersion>> Store::key_history(const std::string& dat
                                                           const std::string& key) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  auto cached = impl_->cached_statement(
+  auto cached = impl_->cached.get(
       "SELECT s.first_seq, coalesce(s.last_seq, 0), v.body, "
       "EXISTS(SELECT 1 FROM announced a WHERE a.dataset=s.dataset AND a.key=s.key AND a.seq=s.first_seq) "
       "FROM record_spans s JOIN record_versions v ON v.id = s.version WHERE s.dataset=?1 AND s.key=?2 "

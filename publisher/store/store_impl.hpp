@@ -16,17 +16,7 @@ namespace gazette {
 struct Store::Impl {
   sqlite::Db db;
   // Statements run once per key in a loop (histories, bodies) are prepared once.
-  std::map<std::string, sqlite::Stmt> cached;
-  Result<sqlite::Stmt*> cached_statement(const std::string& sql) {
-    auto it = cached.find(sql);
-    if (it == cached.end()) {
-      auto st = db.prepare(sql);
-      if (!st.ok()) return st.status();
-      it = cached.emplace(sql, std::move(*st)).first;
-    }
-    it->second.reset();
-    return &it->second;
-  }
+  sqlite::StatementCache cached{db};
   int lock_fd = -1;
   int schema_version = 0;
   ~Impl() {
