@@ -45,6 +45,7 @@ class Comparison {
     tolerances();
     detectors();
     definitions();
+    partition();
   }
 
  private:
@@ -154,6 +155,19 @@ class Comparison {
       add("contract-loosened", Severity::notice, names_of(n_),
           "notice lead time " + std::to_string(p_.notice_lead_days) + " -> " +
               std::to_string(n_.notice_lead_days) + " days");
+  }
+
+  // Consumers who take one area at a time hold its URLs and its codes: a partition removed or
+  // cut differently takes those away. One added, or its names changed, promises more.
+  void partition() {
+    if (!p_.partition) return;
+    const Partition& was = *p_.partition;
+    if (!n_.partition)
+      add("contract-loosened", Severity::notice, {was.column}, was.column + ": partition into " + was.title + "s removed");
+    else if (n_.partition->column != was.column || n_.partition->length != was.length)
+      add("contract-loosened", Severity::notice, {was.column},
+          was.column + ": partition cut from its first " + std::to_string(was.length) + " characters, now " +
+              n_.partition->column + "'s first " + std::to_string(n_.partition->length));
   }
 
   void lifecycle() {

@@ -423,6 +423,39 @@ Status parse_drift(const Checker& ck, const json& drift, const std::set<std::str
   return {};
 }
 
+// The partition: cut from the first key column, so that an area is a run of keys.
+Status parse_partition(const Checker& ck, const json& j, Contract& c) {
+  const std::string path = "$.partition";
+  if (!j.is_object()) return ck.fail(path, "must be an object");
+  GAZETTE_RETURN_IF_ERROR(ck.only_keys(j, path, {"column", "length", "title", "names"}));
+  Partition p;
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "column", path, p.column, true));
+  if (c.column_index(p.column) == static_cast<std::size_t>(-1))
+    return ck.fail(path + ".column", "'" + p.column + "' is not a column");
+  if (c.key.empty() || c.key.front() != p.column)
+    return ck.fail(path + ".column", "an area is cut from the first key column ('" +
+                                         (c.key.empty() ? std::string() : c.key.front()) + "'), not '" + p.column + "'");
+  auto len = j.find("length");
+  if (len == j.end() || !len->is_number_integer() || len->get<long long>() < 1 || len->get<long long>() > 16)
+    return ck.fail(path + ".length", "must be an integer from 1 to 16 (leading characters of the key)");
+  p.length = len->get<std::size_t>();
+  GAZETTE_RETURN_IF_ERROR(ck.string_at(j, "title", path, p.title, false));
+  if (p.title.empty()) p.title = "area";
+  if (auto names = j.find("names"); names != j.end()) {
+    if (!names->is_object()) return ck.fail(path + ".names", "must be an object of code: name");
+    for (auto it = names->begin(); it != names->end(); ++it) {
+      if (!is_area_code(p, it.key()))
+        return ck.fail(path + ".names", "'" + it.key() + "' is not an area code (" + std::to_string(p.length) +
+                                            " letters, digits, '-' or '_')");
+      if (!it->is_string() || it->get<std::string>().empty())
+        return ck.fail(path + ".names." + it.key(), "must be a non-empty string");
+      p.names[it.key()] = it->get<std::string>();
+    }
+  }
+  c.partition = std::move(p);
+  return {};
+}
+
 }  // namespace
 
 namespace {
@@ -434,7 +467,7 @@ Result<Contract> read_contract(std::string_view text, const std::string& source)
   GAZETTE_RETURN_IF_ERROR(ck.only_keys(doc, "$",
                                        {"$schema", "dataset", "version", "title", "publisher", "licence", "key",
                                         "lifecycle", "xml", "columns", "tolerances", "drift", "definitions",
-                                        "notice_lead_days"}));
+                                        "notice_lead_days", "partition"}));
   Contract c;
   std::set<std::string> names;
   GAZETTE_RETURN_IF_ERROR(parse_header(ck, doc, c));
@@ -458,6 +491,7 @@ Result<Contract> read_contract(std::string_view text, const std::string& source)
       return ck.fail("$.notice_lead_days", "must be a non-negative integer");
     c.notice_lead_days = it->get<int>();
   }
+  if (auto part = doc.find("partition"); part != doc.end()) GAZETTE_RETURN_IF_ERROR(parse_partition(ck, *part, c));
   c.canonical_json = doc.dump(2);
   return c;
 }

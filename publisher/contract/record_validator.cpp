@@ -88,6 +88,11 @@ Status RecordValidator::validate(std::vector<std::string>& values, const std::st
     }
     if (patterns_[i] && !std::regex_match(v, *patterns_[i]))
       return fail("'" + v + "' does not match the pattern " + col.pattern);
+    // Its first characters name the record's area, which is a path segment of its downloads.
+    if (contract_.partition && col.name == contract_.partition->column &&
+        !is_area_code(*contract_.partition, std::string_view(v).substr(0, contract_.partition->length)))
+      return fail("'" + v + "' does not begin with an area code (" + std::to_string(contract_.partition->length) +
+                  " letters, digits, '-' or '_'), which the contract's partition cuts from it");
   }
   return {};
 }

@@ -61,3 +61,24 @@ Result<std::vector<RecordEvent>> Queries::history(const std::string& dataset, co
 }
 
 }  // namespace gazette::http
+
+namespace gazette::http {
+
+Result<std::optional<ReleaseArea>> Queries::area(const std::string& dataset, const std::string& release,
+                                                 const std::string& code) {
+  auto store = acquire();
+  if (!store.ok()) return store.status();
+  auto a = (*store)->release_area(dataset, release, code);
+  this->release(std::move(*store));
+  return a;
+}
+
+Result<std::optional<StoredSignature>> Queries::area_index(const std::string& dataset, const std::string& release) {
+  auto store = acquire();
+  if (!store.ok()) return store.status();
+  auto s = (*store)->signature(dataset, areas_subject(release));
+  this->release(std::move(*store));
+  return s;
+}
+
+}  // namespace gazette::http

@@ -43,6 +43,14 @@ class Queries {
                                                          const site::ServedRelease& release);
   Result<std::shared_ptr<BodySource>> rendered_artefact(const site::ServedRelease& release, const site::ServedArtefact& artefact,
                                                         std::uint64_t offset, std::uint64_t length);
+  // The same for an area's artefact, rendered from the release that last changed the area.
+  Result<std::shared_ptr<BodySource>> rendered_area_artefact(const site::ServedRelease& since, const ReleaseArea& area,
+                                                             const site::ServedArtefact& artefact, std::uint64_t offset,
+                                                             std::uint64_t length);
+  // One area of a release (none: no such area, or a release without areas), and the
+  // release's signed area index (its document and signature).
+  Result<std::optional<ReleaseArea>> area(const std::string& dataset, const std::string& release, const std::string& code);
+  Result<std::optional<StoredSignature>> area_index(const std::string& dataset, const std::string& release);
 
  private:
   // A store connection borrowed from the pool for one call.

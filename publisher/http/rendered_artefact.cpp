@@ -20,14 +20,17 @@ constexpr std::size_t kChunk = 256 * 1024;
 
 class RenderedArtefact : public BodySource {
  public:
-  RenderedArtefact(std::unique_ptr<Store> store, Contract contract, const Release& release, ArtefactFormat format,
-                   std::uint64_t offset, std::uint64_t length, std::uint64_t total, std::string expected_sha,
-                   RenderCache* cache)
+  // Renders the records of release `seq` whose keys begin with `key_prefix` (all when empty)
+  // under `header`.
+  RenderedArtefact(std::unique_ptr<Store> store, Contract contract, const ReleaseHeader& header, std::int64_t seq,
+                   std::string key_prefix, ArtefactFormat format, std::uint64_t offset, std::uint64_t length,
+                   std::uint64_t total, std::string expected_sha, RenderCache* cache, std::string what)
       : store_(std::move(store)), contract_(std::move(contract)), skip_(offset), remain_(length),
-        to_end_(offset + length == total), expected_(std::move(expected_sha)), what_(release.id) {
-    renderer_ = make_renderer(format, contract_, release_header(release));
-    dataset_ = release.dataset;
-    seq_ = release.seq;
+        to_end_(offset + length == total), expected_(std::move(expected_sha)), what_(std::move(what)) {
+    renderer_ = make_renderer(format, contract_, header);
+    dataset_ = header.dataset;
+    seq_ = seq;
+    key_prefix_ = std::move(key_prefix);
     // Written to the render cache as it goes, for the next requests.
     if (to_end_ && cache != nullptr) entry_ = cache->start(total);
   }
@@ -77,7 +80,7 @@ class RenderedArtefact : public BodySource {
   bool fill() {
     if (!begun_) {
       begun_ = true;
-      auto c = store_->records_of(dataset_, seq_);
+      auto c = store_->records_of(dataset_, seq_, key_prefix_);
       if (!c.ok()) return report(c.status());
       cursor_ = std::move(*c);
       renderer_->begin(buf_);
@@ -114,6 +117,7 @@ class RenderedArtefact : public BodySource {
   std::unique_ptr<ArtefactRenderer> renderer_;
   std::string dataset_;
   std::int64_t seq_ = 0;
+  std::string key_prefix_;
   std::string buf_, chunk_;
   std::size_t pos_ = 0;
   std::uint64_t skip_, remain_;
@@ -139,8 +143,27 @@ Result<std::shared_ptr<BodySource>> Queries::rendered_artefact(const site::Serve
     return Status::corruption(release.release.id + "/" + artefact.artefact.name + ": " +
                               missing_renderer(release.release.renderer));
   return std::shared_ptr<BodySource>(std::make_shared<RenderedArtefact>(
-      std::move(*store), std::move(*contract), release.release, *format, offset, length, artefact.artefact.bytes,
-      artefact.artefact.sha256, &render_cache_));
+      std::move(*store), std::move(*contract), release_header(release.release), release.release.seq, std::string(),
+      *format, offset, length, artefact.artefact.bytes, artefact.artefact.sha256, &render_cache_, release.release.id));
+}
+
+Result<std::shared_ptr<BodySource>> Queries::rendered_area_artefact(const site::ServedRelease& since,
+                                                                    const ReleaseArea& area,
+                                                                    const site::ServedArtefact& artefact,
+                                                                    std::uint64_t offset, std::uint64_t length) {
+  const std::optional<ArtefactFormat> format = format_from_extension(artefact.extension);
+  if (!format) return Status::not_found("no renderer for " + artefact.artefact.name);
+  auto store = Store::open(data_dir_, OpenMode::read);
+  if (!store.ok()) return store.status();
+  auto contract = release_contract(**store, since.release);
+  if (!contract.ok()) return contract.status();
+  if (release_header(since.release).renderer == 0)
+    return Status::corruption(since.release.id + " area " + area.code + ": " + missing_renderer(since.release.renderer));
+  // Unchanged since `since`, the area's records are those of that release.
+  return std::shared_ptr<BodySource>(std::make_shared<RenderedArtefact>(
+      std::move(*store), std::move(*contract), area_header(since.release, area.records), since.release.seq, area.code,
+      *format, offset, length, artefact.artefact.bytes, artefact.artefact.sha256, &render_cache_,
+      since.release.id + " area " + area.code));
 }
 
 }  // namespace gazette::http

@@ -33,6 +33,9 @@ const char* to_string(RouteKind k) {
     case RouteKind::websub: return "websub";
     case RouteKind::manifest_signature: return "manifest_signature";
     case RouteKind::releases_signature: return "releases_signature";
+    case RouteKind::area_index: return "area_index";
+    case RouteKind::area_signature: return "area_signature";
+    case RouteKind::area_artefact: return "area_artefact";
     case RouteKind::changes_file: return "changes_file";
     case RouteKind::changes_signature: return "changes_signature";
     case RouteKind::versioned_latest: return "versioned_latest";
@@ -219,12 +222,32 @@ Result<Route> match_route(std::string_view target) {
       r.kind = RouteKind::manifest_signature;
     } else if (r.file == "report.json") {
       r.kind = RouteKind::report;
+    } else if (r.file == "areas") {
+      r.kind = RouteKind::area_index;
+    } else if (r.file == "areas.minisig") {
+      r.kind = RouteKind::area_signature;
     } else {
       for (const char* ext : {"csv", "xml", "json", "geojson"}) {
         if (r.file == r.dataset + "." + ext) {
           r.kind = RouteKind::artefact;
           r.extension = ext;
         }
+      }
+    }
+  } else if (n == 7 && seg[2] == "releases" && seg[4] == "areas") {
+    auto rel = ReleaseId::parse(seg[3]);
+    const std::string& code = seg[5];
+    bool code_ok = !code.empty() && code.size() <= 16;
+    for (char c : code)
+      code_ok = code_ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_');
+    if (!rel.ok() || !code_ok) return r;
+    r.release = rel->str();
+    r.area = code;
+    r.file = seg[6];
+    for (const char* ext : {"csv", "xml", "json", "geojson"}) {
+      if (r.file == r.dataset + "." + ext) {
+        r.kind = RouteKind::area_artefact;
+        r.extension = ext;
       }
     }
   }

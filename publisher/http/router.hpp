@@ -41,6 +41,9 @@ enum class RouteKind {
   changes_file,        // /datasets/{ds}/changes/{from}..{rel}.json: a release's whole changeset
   changes_signature,   // /datasets/{ds}/changes/{from}..{rel}.json.minisig
   versioned_latest,    // /datasets/{ds}/v/{major}/latest/{file}
+  area_index,          // /datasets/{ds}/releases/{rel}/areas
+  area_signature,      // /datasets/{ds}/releases/{rel}/areas.minisig
+  area_artefact,       // /datasets/{ds}/releases/{rel}/areas/{code}/{ds}.{csv,xml,json,geojson}
   keys,                // /keys
   key_file,            // /keys/{id}.pub
   key_endorsement,     // /keys/{id}.pub.minisig
@@ -63,6 +66,7 @@ struct Route {
   std::string from;     // changes_file: the parent release
   int major = 0;        // versioned_latest
   std::string key_id;   // key routes: 16 upper-case hex digits
+  std::string area;     // area_artefact: letters, digits, '-' and '_' (at most 16)
   std::map<std::string, std::string> query;
 };
 

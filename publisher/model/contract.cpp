@@ -60,3 +60,20 @@ std::size_t Contract::column_index(const std::string& name) const {
 }
 
 }  // namespace gazette
+
+namespace gazette {
+
+std::string Partition::name_of(const std::string& code) const {
+  auto it = names.find(code);
+  return it == names.end() ? std::string() : it->second;
+}
+
+bool is_area_code(const Partition& p, std::string_view code) {
+  if (code.size() != p.length) return false;
+  for (char c : code)
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+}  // namespace gazette

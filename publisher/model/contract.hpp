@@ -121,6 +121,26 @@ struct Lifecycle {
   std::vector<std::string> retired_values;  // {"inactive"}
 };
 
+// How the records are cut into areas that consumers can take one at a time (NaPTAN: the ATCO
+// area code, the first three characters of ATCOCode). The code is the first `length`
+// characters of the first key column, so an area is a run of keys in key order, and a key
+// range finds it. Codes are letters, digits, '-' and '_' (checked at staging), so a code is
+// always a safe path segment.
+struct Partition {
+  std::string column;      // the first key column
+  std::size_t length = 3;  // leading characters of its value
+  std::string title;       // what one area is called ("ATCO area")
+  std::map<std::string, std::string> names;  // code -> a human name, where the data has one
+
+  // The area of a stored key (its first `length` bytes).
+  std::string_view code_of(std::string_view key) const { return key.substr(0, length); }
+  // The name of `code`, or "" when the contract gives none.
+  std::string name_of(const std::string& code) const;
+};
+
+// Whether `code` could name an area of `p`: `length` letters, digits, '-' or '_'.
+bool is_area_code(const Partition& p, std::string_view code);
+
 struct Contract {
   std::string dataset_id;
   int version = 1;
@@ -146,6 +166,7 @@ struct Contract {
   ShiftRules shift;
   IdentityEvidence identity;
   int notice_lead_days = 0;
+  std::optional<Partition> partition;
   std::string canonical_json;      // the contract as registered, normalised
 
   // Index of a column by name, or npos.

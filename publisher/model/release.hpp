@@ -69,6 +69,18 @@ struct Release {
   bool version_derived = false;
 };
 
+// One area of a release (the contract's partition): how many records it holds and its
+// artefacts. Area artefacts are never kept as files: they are rendered from the release's
+// records when asked for, under the size and SHA-256 recorded here. An area a release left
+// unchanged keeps the rendering of the release that last changed it (`since`), byte for byte,
+// so its ETag stays and caches keep it.
+struct ReleaseArea {
+  std::string code;
+  std::uint64_t records = 0;
+  std::string since;                // the release whose rendering its artefacts are
+  std::vector<Artefact> artefacts;  // evicted: rendered on request
+};
+
 struct Candidate {
   std::string dataset;
   std::string id;

@@ -11,36 +11,13 @@
 #include "publisher/common/ids.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/release/release.hpp"
+#include "publisher/release/render_stream.hpp"
 #include "publisher/urls/urls.hpp"
 
 namespace gazette {
 
 namespace {
 
-
-// Renders every record into `sink`, flushing each megabyte.
-template <typename ForEachBody, typename Sink>
-Status render_stream(const Contract& contract, const ReleaseHeader& header,
-                     ArtefactFormat format, ForEachBody&& for_each_body, Sink&& sink) {
-  auto renderer = make_renderer(format, contract, header);
-  if (!renderer)
-    return Status::corruption(header.dataset + " " + header.release + ": " +
-                              missing_renderer(renderer_name(header.renderer)));
-  std::string buf;
-  buf.reserve(1u << 21);
-  renderer->begin(buf);
-  Status s = for_each_body([&](std::string_view body) -> Status {
-    renderer->record(body, buf);
-    if (buf.size() >= (1u << 20)) {
-      GAZETTE_RETURN_IF_ERROR(sink(buf));
-      buf.clear();
-    }
-    return {};
-  });
-  GAZETTE_RETURN_IF_ERROR(s);
-  renderer->end(buf);
-  return sink(buf);
-}
 
 // Renders an artefact of a published release from its stored records into `sink`.
 template <typename Sink>
@@ -133,8 +110,16 @@ Result<Artefact> write_artefact(Store& store, const Contract& contract, const Re
   return a;
 }
 
-// The manifest: the release, its files with their hashes, its report, and a backfill's plan.
-std::string manifest_json(const Release& r, const Plan* plan) {
+// Where a release's area index is, and what it hashes to: the manifest vouches for it.
+struct AreaIndexLink {
+  std::string url;
+  std::uint64_t bytes = 0;
+  std::string sha256;
+};
+
+// The manifest: the release, its files with their hashes, its report, its area index and a
+// backfill's plan.
+std::string manifest_json(const Release& r, const Plan* plan, const AreaIndexLink* areas) {
   nlohmann::ordered_json m;
   m["dataset"] = r.dataset;
   m["release"] = r.id;
@@ -158,6 +143,7 @@ std::string manifest_json(const Release& r, const Plan* plan) {
   }
   m["artefacts"] = std::move(arts);
   m["report"] = "report.json";
+  if (areas != nullptr) m["areas"] = {{"url", areas->url}, {"bytes", areas->bytes}, {"sha256", areas->sha256}};
   if (plan != nullptr) {
     m["plan"] = plan->id;
     m["plan_url"] = urls::plan(r.dataset, plan->id);
@@ -329,7 +315,7 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
   with.stats_json = result.verification->stats_json;
   if (options.plan) with.plan = &*options.plan;
   with.notices = options.notices;
-  r.manifest_json = manifest_json(r, with.plan);
+  AreaParent area_parent;
   if (newest != nullptr) {
     // The changeset against the parent is kept with the release, by key, so that feeds and
     // pages read it without recomputing.
@@ -342,7 +328,30 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     with.retired = cs->summary.retired;
     with.modified = cs->summary.modified;
     result.changes = {with.added, with.removed, with.retired, with.modified};
+    if (contract->partition) {
+      for (const auto& ch : cs->changes) area_parent.changed_codes.emplace(contract->partition->code_of(ch.key));
+      auto areas = store.release_areas(dataset, newest->id);
+      if (!areas.ok()) return areas.status();
+      area_parent.areas = std::move(*areas);
+      area_parent.renders_alike = newest->renderer == r.renderer && newest->contract_version == r.contract_version;
+    }
   }
+  // Its areas, each with the SHA-256 of its files, in an index the manifest vouches for.
+  std::optional<StoredSignature> areas_sig;
+  std::optional<AreaIndexLink> area_index;
+  if (contract->partition) {
+    auto areas = cut_areas(*contract, r, records, area_parent);
+    if (!areas.ok()) return areas.status();
+    with.areas = std::move(*areas);
+    const std::string index = area_index_json(*contract, r, with.areas);
+    area_index = AreaIndexLink{urls::area_index(dataset, r.id), index.size(), to_hex(sha256(index))};
+    auto sig = sign_document(*key, areas_subject(r.id), area_index->url, index, now_utc());
+    if (!sig.ok()) return sig.status();
+    sig->document = index;  // served as signed
+    with.signatures.push_back(std::move(*sig));
+    crash_point("after-areas");
+  }
+  r.manifest_json = manifest_json(r, with.plan, area_index ? &*area_index : nullptr);
   {
     auto manifest_sig = sign_document(*key, manifest_subject(r.id), urls::manifest(dataset, r.id), r.manifest_json,
                                       now_utc());

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -245,6 +246,25 @@ Result<std::optional<Release>> release_as_of(Store& store, const std::string& da
 // the list afresh, and so does `release` of a candidate equal to the newest (a weekly job that
 // finds nothing new still keeps the list valid).
 inline constexpr UnixSeconds kReleaseListValidity = 35 * 24 * 3600;
+// Areas (the contract's partition): a release's records cut into runs of one code each.
+// What the parent release can lend: its areas, whether their renderings still hold (same
+// renderer and contract version), and the codes of the keys the new release changed.
+struct AreaParent {
+  std::vector<ReleaseArea> areas;
+  bool renders_alike = false;
+  std::set<std::string> changed_codes;
+};
+// The areas of `release`, whose records are `records` (key order): unchanged ones are the
+// parent's, changed ones rendered into their hashes (no files). None without a partition.
+Result<std::vector<ReleaseArea>> cut_areas(const Contract& contract, const Release& release, const RecordRefs& records,
+                                           const AreaParent& parent);
+// The header an area's artefacts are rendered with: the release that last changed it, and
+// the area's record count.
+ReleaseHeader area_header(const Release& since, std::uint64_t records);
+// The release's area index (signed; the manifest gives its SHA-256).
+std::string area_index_json(const Contract& contract, const Release& release, const std::vector<ReleaseArea>& areas);
+std::string areas_subject(std::string_view release);  // "areas/REL": the area index's signature
+
 std::string manifest_subject(std::string_view release);  // "manifest/REL"
 std::string changes_subject(std::string_view release);   // "changes/REL": from REL's parent
 inline constexpr const char* kReleaseListSubject = "releases";

@@ -31,6 +31,20 @@ std::string digest_header(const std::string& hex) {
   return "sha-256=:" + to_base64(d) + ":";
 }
 
+}  // namespace
+
+ServedArtefact served_area_artefact(const std::string& ds, const ReleaseArea& area, const Artefact& a) {
+  ServedArtefact sa;
+  sa.artefact = a;
+  sa.extension = a.name.substr(a.name.rfind('.') + 1);
+  // Named by the release that rendered it: the same bytes always download under one name.
+  sa.download_name = ds + "-" + area.code + "-" + area.since + "." + sa.extension;
+  sa.identity = {std::filesystem::path(), a.bytes, "\"" + a.sha256 + "\"", digest_header(a.sha256)};
+  return sa;
+}
+
+namespace {
+
 // The gate's findings without their lists of keys (a backfill's name every key: report.json
 // has them, at `url`).
 ojson report_summary(const PublishedReport& p, const std::string& url) {

@@ -51,6 +51,9 @@ struct ServedArtefact {
   std::optional<Representation> gzip;
 };
 
+// An area's artefact (never a file: rendered on request, with the whole artefacts' headers).
+ServedArtefact served_area_artefact(const std::string& ds, const ReleaseArea& area, const Artefact& artefact);
+
 struct ServedRelease {
   Release release;  // its manifest_json moved into `manifest`
   Document manifest;

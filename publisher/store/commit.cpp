@@ -131,6 +131,7 @@ Status Store::commit_release(const Release& release, const RecordRefs& records, 
     }
     GAZETTE_RETURN_IF_ERROR(ins_art->run());
   }
+  GAZETTE_RETURN_IF_ERROR(insert_areas(db, num, release.id, with.areas));
   if (!release.parent.empty()) {
     // The changeset is kept by key (its labels below); json_gzip stays empty, as it has since
     // releases stopped storing the whole document (older releases keep theirs).

@@ -231,6 +231,36 @@ CREATE TRIGGER signatures_immutable BEFORE UPDATE ON signatures WHEN OLD.subject
 CREATE TRIGGER signatures_undeletable BEFORE DELETE ON signatures WHEN OLD.subject <> 'releases'
   BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;
 )sql",
+      // 12: areas (the contract's partition). Each release lists its areas; an area's artefacts
+      // are rows of the release that last changed it (`since`), rendered on request, so a
+      // release adds artefact rows only for the areas it changed.
+      R"sql(
+CREATE TABLE release_areas(
+  dataset INTEGER NOT NULL,
+  release TEXT NOT NULL,
+  area TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  since TEXT NOT NULL,
+  PRIMARY KEY(dataset, release, area)) WITHOUT ROWID;
+CREATE TABLE area_artefacts(
+  dataset INTEGER NOT NULL,
+  release TEXT NOT NULL,
+  area TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  media_type TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY(dataset, release, area, position)) WITHOUT ROWID;
+CREATE TRIGGER release_areas_immutable BEFORE UPDATE ON release_areas
+  BEGIN SELECT RAISE(ABORT, 'release areas are immutable'); END;
+CREATE TRIGGER release_areas_undeletable BEFORE DELETE ON release_areas
+  BEGIN SELECT RAISE(ABORT, 'release areas are immutable'); END;
+CREATE TRIGGER area_artefacts_immutable BEFORE UPDATE ON area_artefacts
+  BEGIN SELECT RAISE(ABORT, 'area artefacts are immutable'); END;
+CREATE TRIGGER area_artefacts_undeletable BEFORE DELETE ON area_artefacts
+  BEGIN SELECT RAISE(ABORT, 'area artefacts are immutable'); END;
+)sql",
   };
   return kMigrations;
 }

@@ -42,11 +42,22 @@ Result<std::vector<PublicKeyRecord>> Store::signing_keys() {
   return out;
 }
 
+namespace {
+StoredSignature signature_from_row(const Stmt& st) {
+  return {std::string(st.text(0)), std::string(st.text(1)), st.int64(2),
+          st.is_null(3) ? 0 : st.int64(3), std::string(st.blob(4)),
+          static_cast<std::uint64_t>(st.int64(5)), std::string(st.text(6)), std::string(st.text(7))};
+}
+}  // namespace
+
 Result<std::map<std::string, StoredSignature>> Store::signatures(const std::string& dataset) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
+  // Area indexes are left out of the list's documents: one per release, read one at a time
+  // (signature()) when asked for, not with every catalogue.
   auto st = impl_->db.prepare(
-      "SELECT subject, key_id, signed_at, valid_until, document, bytes, sha256, signature FROM signatures "
+      "SELECT subject, key_id, signed_at, valid_until, "
+      "CASE WHEN subject LIKE 'areas/%' THEN NULL ELSE document END, bytes, sha256, signature FROM signatures "
       "WHERE dataset=?1");
   if (!st.ok()) return st.status();
   st->bind(1, *num);
@@ -55,12 +66,24 @@ Result<std::map<std::string, StoredSignature>> Store::signatures(const std::stri
     auto row = st->step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    StoredSignature s{std::string(st->text(0)), std::string(st->text(1)), st->int64(2),
-                      st->is_null(3) ? 0 : st->int64(3), std::string(st->blob(4)),
-                      static_cast<std::uint64_t>(st->int64(5)), std::string(st->text(6)), std::string(st->text(7))};
+    StoredSignature s = signature_from_row(*st);
     out.emplace(s.subject, std::move(s));
   }
   return out;
+}
+
+Result<std::optional<StoredSignature>> Store::signature(const std::string& dataset, const std::string& subject) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT subject, key_id, signed_at, valid_until, document, bytes, sha256, signature FROM signatures "
+      "WHERE dataset=?1 AND subject=?2");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num).bind(2, subject);
+  auto row = st->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<StoredSignature>();
+  return std::optional<StoredSignature>(signature_from_row(*st));
 }
 
 Status Store::insert_signatures(std::int64_t num, const std::vector<StoredSignature>& signatures) {

@@ -32,6 +32,11 @@ constexpr char kRecordsOfRelease[] =
     "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
     "WHERE s.dataset = ?1 AND s.first_seq <= ?2 AND (s.last_seq IS NULL OR s.last_seq > ?2) "
     "ORDER BY s.key";
+// The same, for the keys in [?3, ?4): one area of a partition.
+constexpr char kRecordsOfReleaseRange[] =
+    "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
+    "WHERE s.dataset = ?1 AND s.key >= ?3 AND s.key < ?4 AND s.first_seq <= ?2 "
+    "AND (s.last_seq IS NULL OR s.last_seq > ?2) ORDER BY s.key";
 
 // Whether object ?1 is a file some artefact that is not evicted still needs.
 constexpr char kObjectInUse[] =
@@ -548,12 +553,20 @@ Result<bool> Store::RecordCursor::next(std::string_view& key, std::string_view& 
   return true;
 }
 
-Result<std::unique_ptr<Store::RecordCursor>> Store::records_of(const std::string& dataset, std::int64_t seq) {
+Result<std::unique_ptr<Store::RecordCursor>> Store::records_of(const std::string& dataset, std::int64_t seq,
+                                                              std::string_view key_prefix) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  auto st = impl_->db.prepare(kRecordsOfRelease);
+  // Keys beginning with the prefix are those from it up to (not including) the prefix with
+  // its last byte raised; a prefix of 0xFF bytes has no such bound and is not an area code.
+  std::string end(key_prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  if (!key_prefix.empty() && end.empty()) return Status::invalid_input("no key range begins with that prefix");
+  auto st = impl_->db.prepare(key_prefix.empty() ? kRecordsOfRelease : kRecordsOfReleaseRange);
   if (!st.ok()) return st.status();
   st->bind(1, *num).bind(2, seq);
+  if (!key_prefix.empty()) st->bind(3, key_prefix).bind(4, end);
   std::unique_ptr<RecordCursor> c(new RecordCursor());
   c->impl_ = std::make_unique<RecordCursor::Impl>();
   c->impl_->stmt = std::move(*st);
@@ -835,3 +848,4 @@ Result<std::uint64_t> Store::database_bytes() {
 }
 
 }  // namespace gazette
+

@@ -87,6 +87,8 @@ struct ReleaseCommit {
   std::string report_json, stats_json;
   const Plan* plan = nullptr;               // a backfill's plan
   const Contract* new_contract = nullptr;   // a newer contract version it brings in
+  // Its areas, when its contract has a partition (artefacts kept for those whose `since` is it).
+  std::vector<ReleaseArea> areas;
   std::vector<Notice> notices;              // published with it
   // Signatures of its manifest, its changeset and the new release list (replacing the old
   // list's), and of anything published before the store had a key.
@@ -180,7 +182,14 @@ class Store {
     struct Impl;
     std::unique_ptr<Impl> impl_;
   };
-  Result<std::unique_ptr<RecordCursor>> records_of(const std::string& dataset, std::int64_t seq);
+  // With `key_prefix`, only the keys that begin with it (one area of a partition).
+  Result<std::unique_ptr<RecordCursor>> records_of(const std::string& dataset, std::int64_t seq,
+                                                   std::string_view key_prefix = {});
+
+  // The areas of `release` in code order (none when its contract had no partition), and one.
+  Result<std::vector<ReleaseArea>> release_areas(const std::string& dataset, const std::string& release);
+  Result<std::optional<ReleaseArea>> release_area(const std::string& dataset, const std::string& release,
+                                                  const std::string& code);
 
   // Removes a released candidate's staged copy (its records live on in the release). Staging
   // the same input again writes it anew.
@@ -272,8 +281,10 @@ class Store {
   // is one; conflict if the id is known.
   Status add_signing_key(const PublicKeyRecord& key, const std::string& actor);
   Result<std::vector<PublicKeyRecord>> signing_keys();
-  // Every signature kept for `dataset`, by subject.
+  // Every signature kept for `dataset`, by subject (area indexes without their documents).
   Result<std::map<std::string, StoredSignature>> signatures(const std::string& dataset);
+  // One signature with its document ("areas/REL": a release's area index).
+  Result<std::optional<StoredSignature>> signature(const std::string& dataset, const std::string& subject);
   // Keeps signatures made outside a release (a rotation re-signs the release list): each is
   // new, or replaces the release list's.
   Status put_signatures(const std::string& dataset, const std::vector<StoredSignature>& signatures,

@@ -38,6 +38,9 @@ constexpr char kReleaseColumns[] =
 // A release from a row of kReleaseColumns (its artefacts are read separately).
 Release release_from_row(const Stmt& s, const std::string& dataset);
 
+// Writes a release's areas (areas.cpp), inside the caller's transaction.
+Status insert_areas(Db& db, std::int64_t num, const std::string& release, const std::vector<ReleaseArea>& areas);
+
 }  // namespace store_detail
 
 }  // namespace gazette

@@ -26,6 +26,10 @@ std::string release_file(std::string_view ds, std::string_view rel, std::string_
 }
 std::string manifest(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "manifest.json"); }
 std::string report(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "report.json"); }
+std::string area_index(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "areas"); }
+std::string area_file(std::string_view ds, std::string_view rel, std::string_view code, std::string_view file) {
+  return join({"/datasets/", ds, "/releases/", rel, "/areas/", code, "/", file});
+}
 std::string latest(std::string_view ds, std::string_view file) { return join({"/datasets/", ds, "/latest/", file}); }
 std::string as_of(std::string_view ds, std::string_view instant) {
   return join({"/datasets/", ds, "/as-of/", segment(instant)});

@@ -1,0 +1,114 @@
+// Method: a partition's code is a prefix of the key, so in a release's records (in key order)
+// each area is one run. A run the release changed (a key of its changeset in it, or a parent
+// rendered differently) is rendered once per format into a hash, never to a file; a run it
+// left alone keeps its parent's entry, whose artefacts are the bytes of the release that last
+// changed it. Both together cost at most one more pass over the records.
+#include <nlohmann/json.hpp>
+
+#include "publisher/common/sha256.hpp"
+#include "publisher/release/release.hpp"
+#include "publisher/release/render_stream.hpp"
+#include "publisher/urls/urls.hpp"
+
+namespace gazette {
+
+namespace {
+
+// One format of one area, rendered into its SHA-256 and size only.
+Result<Artefact> hash_area_artefact(const Contract& contract, const ReleaseHeader& header, ArtefactFormat format,
+                                    RecordRefs::const_iterator first, RecordRefs::const_iterator last) {
+  Artefact a;
+  a.name = header.dataset + "." + extension(format);
+  a.media_type = media_type(format);
+  a.evicted = true;
+  Sha256 hash;
+  GAZETTE_RETURN_IF_ERROR(render_stream(
+      contract, header, format,
+      [&](auto&& emit) -> Status {
+        for (auto it = first; it != last; ++it) GAZETTE_RETURN_IF_ERROR(emit(it->second));
+        return {};
+      },
+      [&](const std::string& bytes) -> Status {
+        hash.update(bytes);
+        a.bytes += bytes.size();
+        return {};
+      }));
+  a.sha256 = to_hex(hash.finish());
+  return a;
+}
+
+}  // namespace
+
+std::string areas_subject(std::string_view release) { return "areas/" + std::string(release); }
+
+ReleaseHeader area_header(const Release& since, std::uint64_t records) {
+  ReleaseHeader h = release_header(since);
+  h.record_count = records;
+  return h;
+}
+
+Result<std::vector<ReleaseArea>> cut_areas(const Contract& contract, const Release& release, const RecordRefs& records,
+                                           const AreaParent& parent) {
+  std::vector<ReleaseArea> out;
+  if (!contract.partition) return out;
+  const Partition& p = *contract.partition;
+  std::map<std::string, const ReleaseArea*> before;
+  if (parent.renders_alike)
+    for (const auto& a : parent.areas) before[a.code] = &a;
+  for (auto first = records.begin(); first != records.end();) {
+    const std::string_view code = p.code_of(first->first);
+    auto last = first;
+    while (last != records.end() && p.code_of(last->first) == code) ++last;
+    ReleaseArea area;
+    area.code = std::string(code);
+    area.records = static_cast<std::uint64_t>(last - first);
+    auto kept = before.find(area.code);
+    if (kept != before.end() && !parent.changed_codes.count(area.code) && kept->second->records == area.records) {
+      area.since = kept->second->since;
+      area.artefacts = kept->second->artefacts;
+    } else {
+      area.since = release.id;
+      const ReleaseHeader header = area_header(release, area.records);
+      for (ArtefactFormat f : kArtefactFormats) {
+        if (!has_format(contract, f)) continue;
+        auto a = hash_area_artefact(contract, header, f, first, last);
+        if (!a.ok()) return a.status();
+        area.artefacts.push_back(std::move(*a));
+      }
+    }
+    out.push_back(std::move(area));
+    first = last;
+  }
+  return out;
+}
+
+std::string area_index_json(const Contract& contract, const Release& release, const std::vector<ReleaseArea>& areas) {
+  using ojson = nlohmann::ordered_json;
+  const Partition& p = *contract.partition;
+  ojson doc;
+  doc["dataset"] = release.dataset;
+  doc["release"] = release.id;
+  doc["partition"] = {{"column", p.column}, {"length", p.length}, {"title", p.title}};
+  ojson list = ojson::array();
+  for (const auto& a : areas) {
+    ojson j;
+    j["code"] = a.code;
+    const std::string name = p.name_of(a.code);
+    j["name"] = name.empty() ? ojson(nullptr) : ojson(name);
+    j["records"] = a.records;
+    j["since"] = a.since;
+    ojson arts = ojson::array();
+    for (const auto& art : a.artefacts)
+      arts.push_back({{"name", art.name},
+                      {"url", urls::area_file(release.dataset, release.id, a.code, art.name)},
+                      {"media_type", art.media_type},
+                      {"bytes", art.bytes},
+                      {"sha256", art.sha256}});
+    j["artefacts"] = std::move(arts);
+    list.push_back(std::move(j));
+  }
+  doc["areas"] = std::move(list);
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace gazette
