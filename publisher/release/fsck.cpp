@@ -155,6 +155,32 @@ class Checker {
   int contract_version_ = 0;
 };
 
+// A release's areas: they hold its records, and its signed index is the index of its areas
+// as stored, signed by a key the store knows.
+template <typename VerifyKept>
+Status check_areas(Store& store, const Release& r, Checker& checker, VerifyKept&& verify_kept) {
+  auto index = store.signature(r.dataset, areas_subject(r.id));
+  if (!index.ok()) return index.status();
+  if (!*index) return {};  // cut without a partition
+  const std::string where = "release " + r.id + " areas";
+  auto areas = store.release_areas(r.dataset, r.id);
+  if (!areas.ok()) {
+    checker.problem(where, areas.status().message());
+    return {};
+  }
+  std::uint64_t records = 0;
+  for (const auto& a : *areas) records += a.records;
+  if (records != r.record_count)
+    checker.problem(where, "hold " + std::to_string(records) + " records, the release " + std::to_string(r.record_count));
+  auto contract = release_contract(store, r);
+  if (!contract.ok()) return contract.status();
+  if (!contract->partition || area_index_json(*contract, r, *areas) != (*index)->document)
+    checker.problem(where, "the signed area index is not the index of the areas kept");
+  const StoredSignature& sig = **index;
+  verify_kept(where, sig, [&](const std::string& pub) { return verify_signature(pub, sig.document, sig.signature); });
+  return {};
+}
+
 // Every signature kept for the dataset verifies, by the key that made it, against the bytes
 // consumers receive: the manifest as kept, the changeset rendered again, the list as kept.
 Status check_signatures(Store& store, const std::vector<Release>& releases, Checker& checker) {
@@ -182,6 +208,7 @@ Status check_signatures(Store& store, const std::vector<Release>& releases, Chec
     else
       verify_kept(where + " manifest", it->second,
                   [&](const std::string& pub) { return verify_signature(pub, r.manifest_json, it->second.signature); });
+    GAZETTE_RETURN_IF_ERROR(check_areas(store, r, checker, verify_kept));
     if (i == 0) continue;
     auto it = kept->find(changes_subject(r.id));
     if (it == kept->end()) {

@@ -113,6 +113,16 @@ inline Fetched curl(const TempDir& dir, const std::string& url, std::vector<std:
   return f;
 }
 
+// Whether Debian's minisign, a client no one here wrote, accepts `sig` as `pub`'s signature of `doc`.
+inline bool minisign_accepts(const TempDir& d, const std::string& pub, const std::string& doc, const std::string& sig) {
+  write_text(d / "check.pub", pub);
+  write_text(d / "check.doc", doc);
+  write_text(d / "check.doc.minisig", sig);
+  return run_process({"/usr/bin/minisign", "-V", "-q", "-p", (d / "check.pub").string(), "-m",
+                      (d / "check.doc").string()})
+             .exit_code == 0;
+}
+
 // Opens a raw TCP connection to the server, from `source` (any 127.0.0.0/8 address works on
 // Linux loopback, so tests can be several clients).
 inline int connect_to(const std::string& base, const char* source = nullptr) {

@@ -36,15 +36,6 @@ std::string comparable_headers(const Fetched& f) {
   return out;
 }
 
-// Whether Debian's minisign, a client no one here wrote, accepts `sig` as `pub`'s signature of `doc`.
-bool minisign_accepts(const TempDir& d, const std::string& pub, const std::string& doc, const std::string& sig) {
-  write_text(d / "check.pub", pub);
-  write_text(d / "check.doc", doc);
-  write_text(d / "check.doc.minisig", sig);
-  return run_process({"/usr/bin/minisign", "-V", "-q", "-p", (d / "check.pub").string(), "-m",
-                      (d / "check.doc").string()})
-             .exit_code == 0;
-}
 
 }  // namespace
 

@@ -97,6 +97,66 @@ TEST_CASE("contract mistakes are named by place", "[contract]") {
              Catch::Contains("unknown property \"surprise\""));
 }
 
+TEST_CASE("the NaPTAN contract cuts areas by ATCO area code, named as NPTG's AdminAreas names them", "[contract][areas]") {
+  Contract c = naptan();
+  REQUIRE(c.partition);
+  CHECK(c.partition->column == "ATCOCode");
+  CHECK(c.partition->length == 3);
+  CHECK(c.partition->code_of("0100BRP90312") == "010");
+  // Every admin area with an ATCO code, its code zero-padded to the three characters of ATCOCode.
+  const std::string text = read_text(naptan_dir() / "nptg" / "AdminAreas.csv");
+  std::size_t areas = 0;
+  std::size_t at = text.find('\n') + 1;
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    at = end == std::string::npos ? text.size() : end + 1;
+    const std::size_t c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+    if (c3 == std::string::npos) continue;
+    std::string code = line.substr(c1 + 1, c2 - c1 - 1);
+    code.insert(0, 3 - std::min<std::size_t>(3, code.size()), '0');
+    INFO(code);
+    CHECK(c.partition->name_of(code) == line.substr(c2 + 1, c3 - c2 - 1));
+    ++areas;
+  }
+  CHECK(areas >= 147);
+  CHECK(c.partition->name_of("668") == "Clackmannanshire");
+  CHECK(c.partition->name_of("999").empty());
+}
+
+TEST_CASE("a partition is cut from the first key column, with codes that are path segments", "[contract][areas]") {
+  auto err = [](const std::string& text) {
+    auto c = parse_contract(text, "c.json");
+    return c.ok() ? std::string() : c.status().message();
+  };
+  const std::string cols = R"({"name": "id", "type": "string", "role": "identity", "nullable": false},
+                              {"name": "x", "type": "string", "role": "descriptive"})";
+  CHECK(err(minimal(cols, R"(, "partition": {"column": "id", "length": 2, "names": {"ab": "A and B"}})")).empty());
+  CHECK_THAT(err(minimal(cols, R"(, "partition": {"column": "x", "length": 2})")),
+             Catch::Contains("$.partition.column: an area is cut from the first key column ('id'), not 'x'"));
+  CHECK_THAT(err(minimal(cols, R"(, "partition": {"column": "id", "length": 0})")),
+             Catch::Contains("$.partition.length: must be an integer from 1 to 16"));
+  CHECK_THAT(err(minimal(cols, R"(, "partition": {"column": "id", "length": 2, "names": {"a/": "x"}})")),
+             Catch::Contains("'a/' is not an area code"));
+  CHECK_THAT(err(minimal(cols, R"(, "partition": {"column": "id", "length": 2, "names": {"abc": "x"}})")),
+             Catch::Contains("'abc' is not an area code"));
+  CHECK_THAT(err(minimal(cols, R"(, "partition": {"column": "id", "length": 2, "surprise": 1})")),
+             Catch::Contains("unknown property \"surprise\""));
+  // A key whose first characters are not a code is refused at staging, at its place.
+  auto c = parse_contract(minimal(cols, R"(, "partition": {"column": "id", "length": 2})"), "c.json");
+  REQUIRE(c.ok());
+  RecordValidator v(*c);
+  std::vector<ValueOrigin> origins(2, ValueOrigin{12, 7, ""});
+  std::vector<std::string> r = {"ab-1", "x"};
+  CHECK(v.validate(r, "stops.csv", origins).ok());
+  for (const char* bad : {"a.1", "a", "\xC3\xA9t"}) {
+    r = {bad, "x"};
+    Status s = v.validate(r, "stops.csv", origins);
+    CHECK_THAT(s.message(), Catch::StartsWith("stops.csv:12:7: id: '"));
+    CHECK_THAT(s.message(), Catch::Contains("does not begin with an area code"));
+  }
+}
+
 TEST_CASE("values are checked against type, pattern, code list and nullability", "[contract]") {
   Contract c = naptan();
   RecordValidator v(c);

@@ -119,6 +119,19 @@ TEST_CASE("contract changes: a rule that promises consumers less is a loosening 
   CHECK(def == std::vector<std::string>{"definition-changed"});
 }
 
+TEST_CASE("contract changes: a partition removed or cut differently is a loosening, names and a new one are not",
+          "[gate][contract][areas]") {
+  CHECK(rules_for([](json& j) { j.erase("partition"); }) == std::vector<std::string>{"contract-loosened"});
+  CHECK(rules_for([](json& j) { j["partition"]["length"] = 4; j["partition"].erase("names"); }) == std::vector<std::string>{"contract-loosened"});
+  CHECK(rules_for([](json& j) { j["partition"]["names"]["010"] = "City of Bristol"; }).empty());
+  CHECK(rules_for([](json& j) { j["partition"]["title"] = "area"; }).empty());
+  // A contract that had none gains one: routine.
+  json old = naptan_json(), now = naptan_json();
+  old.erase("partition");
+  now["version"] = 2;
+  CHECK(compare_contracts({parse_ok(old)}, parse_ok(now)).empty());
+}
+
 TEST_CASE("contract changes: breaking ones are judged against every published version, the rest against the newest",
           "[gate][contract]") {
   json v1 = naptan_json(), v2 = naptan_json(), v3 = naptan_json();

@@ -37,6 +37,17 @@ TEST_CASE("every built URL routes back to the same resource", "[urls]") {
     auto l = route_of(urls::latest(ds, ds + "." + ext));
     CHECK((l.kind == RouteKind::latest && l.file == ds + "." + ext));
   }
+  auto ai = route_of(urls::area_index(ds, rel));
+  CHECK((ai.kind == RouteKind::area_index && ai.release == rel));
+  auto as = route_of(urls::signature(urls::area_index(ds, rel)));
+  CHECK((as.kind == RouteKind::area_signature && as.release == rel));
+  for (const char* ext : {"csv", "xml", "json", "geojson"}) {
+    auto a = route_of(urls::area_file(ds, rel, "910", ds + "." + ext));
+    CHECK((a.kind == RouteKind::area_artefact && a.release == rel && a.area == "910" && a.extension == ext));
+  }
+  // An area code is letters, digits, '-' and '_': anything else names no area.
+  CHECK(route_of(urls::area_file(ds, rel, "9.0", ds + ".csv")).kind == RouteKind::not_found);
+  CHECK(route_of(urls::area_file(ds, rel, std::string(17, '9'), ds + ".csv")).kind == RouteKind::not_found);
   auto asof = route_of(urls::as_of(ds, "2025-01-01T00:00:00Z"));
   CHECK((asof.kind == RouteKind::as_of && asof.instant == "2025-01-01T00:00:00Z"));
   auto asof_file = route_of(urls::as_of(ds, "2025-01-01T00:00:00Z", "naptan-stops.csv"));
