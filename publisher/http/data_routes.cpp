@@ -168,8 +168,21 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
            (severity_filter.empty() || (!c.rule.empty() && severity_filter == to_string(c.severity)));
   };
 
+  // A subset: an area of the partition, values of code columns. Its own changeset.
+  RecordFilter filter;
+  {
+    auto area = route.query.find("area");
+    auto where = route.query.find("where");
+    auto parsed = parse_record_filter(*ds.contract, area == route.query.end() ? "" : area->second,
+                                      where == route.query.end() ? "" : where->second);
+    if (!parsed.ok()) return problem(400, parsed.status().message(), req.target);
+    filter = std::move(*parsed);
+  }
+  const std::string filter_query = filter.query(*ds.contract);
+
   std::string after;
-  const std::string between = (from ? from->release.id : "") + ".." + to->release.id;
+  // A cursor is good for one changeset: of these releases, and of this subset.
+  const std::string between = (from ? from->release.id : "") + ".." + to->release.id + filter_query;
   if (auto it = route.query.find("cursor"); it != route.query.end()) {
     auto decoded = decode_cursor(it->second, between);
     if (!decoded.ok()) return problem(400, decoded.status().message(), req.target);
@@ -180,7 +193,7 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
   Changeset cs;
   bool more = true;
   while (more && cs.changes.size() < limit) {
-    auto page = queries.changeset_page(ds, from, *to, after, limit);
+    auto page = queries.changeset_page(ds, from, *to, after, limit, &filter);
     if (!page.ok()) return problem(500, page.status().message(), req.target);
     if (cs.dataset.empty()) {
       cs.dataset = page->changeset.dataset;
@@ -190,15 +203,19 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
     }
     more = page->more;
     auto& changes = page->changeset.changes;
+    bool full = false;
     for (std::size_t i = 0; i < changes.size(); ++i) {
       after = changes[i].key;
       if (matches(changes[i])) cs.changes.push_back(std::move(changes[i]));
       if (cs.changes.size() == limit) {
         more = more || i + 1 < changes.size();
+        full = true;
         break;
       }
     }
-    if (changes.empty()) break;
+    // A subset's page may leave out every key it read: go on after the last.
+    if (!full) after = page->last_key;
+    if (page->last_key.empty()) break;
   }
   const std::size_t begin = 0, end = cs.changes.size();
   const std::string next = more && !after.empty() ? encode_cursor(after, between) : "";
@@ -211,6 +228,7 @@ Response serve_changes(const Request& req, const Route& route, const site::Serve
                "&limit=" + std::to_string(limit) + "&cursor=" + next;
     if (!kind_filter.empty()) next_url += "&kind=" + kind_filter;
     if (!severity_filter.empty()) next_url += "&severity=" + severity_filter;
+    next_url += filter_query;
   }
   Response r;
   const bool html = format_given ? false : wants_html(req);

@@ -26,8 +26,10 @@ void Queries::release(std::unique_ptr<Store> store) {
 }
 
 Result<ChangesetPage> Queries::changeset_page(const site::ServedDataset& dataset, const site::ServedRelease* from,
-                                              const site::ServedRelease& to, std::string_view after, std::size_t limit) {
-  const std::string cache_key = dataset.info.id + "\n" + (from ? from->release.id : "") + "\n" + to.release.id;
+                                              const site::ServedRelease& to, std::string_view after, std::size_t limit,
+                                              const RecordFilter* filter) {
+  const std::string cache_key = dataset.info.id + "\n" + (from ? from->release.id : "") + "\n" + to.release.id +
+                                (filter ? "\n" + filter->query(*dataset.contract) : std::string());
   std::optional<ChangeSummary> known;
   {
     std::lock_guard lock(cache_mutex_);
@@ -42,7 +44,7 @@ Result<ChangesetPage> Queries::changeset_page(const site::ServedDataset& dataset
   auto store = acquire();
   if (!store.ok()) return store.status();
   auto page = gazette::changeset_page(**store, *dataset.contract, dataset.info.id, from ? &from->release : nullptr,
-                                      to.release, after, limit, known);
+                                      to.release, after, limit, known, filter);
   release(std::move(*store));
   if (!page.ok() || known) return page;
   std::lock_guard lock(cache_mutex_);

@@ -31,8 +31,10 @@ class Queries {
 
   // A page of the classified changeset from `from` (null: before the first release) to `to`:
   // at most `limit` changes after key `after` (empty: from the first).
+  // With `filter`, of that subset (release/release.hpp).
   Result<ChangesetPage> changeset_page(const site::ServedDataset& dataset, const site::ServedRelease* from,
-                                       const site::ServedRelease& to, std::string_view after, std::size_t limit);
+                                       const site::ServedRelease& to, std::string_view after, std::size_t limit,
+                                       const RecordFilter* filter = nullptr);
   // Every version of `key`, oldest first (empty when the key never existed).
   Result<std::vector<RecordEvent>> history(const std::string& dataset, const std::string& key, bool explain = true);
   // The render cache's file of an evicted artefact, if it holds one (served like any file).

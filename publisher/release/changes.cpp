@@ -36,6 +36,44 @@ Status apply_stored_labels(Store& store, const std::string& dataset, const std::
   return {};
 }
 
+// A record that enters or leaves a subset between two releases: the subset's changeset shows
+// it added or removed, with the body it has inside the subset.
+struct SubsetCrossing {
+  std::string key;
+  bool enters = false;
+  std::string body;
+};
+
+// Whether the change of `key` belongs to the filter's changeset (the record is in the subset
+// before or after); one that crosses its edge is noted in `crossings`.
+bool note_crossing(const Contract& contract, const RecordFilter& filter, std::string_view key,
+                   std::optional<std::string_view> before, std::optional<std::string_view> after,
+                   std::vector<SubsetCrossing>& crossings) {
+  const bool was_in = before && filter.matches(contract, key, *before);
+  const bool is_in = after && filter.matches(contract, key, *after);
+  if (was_in != is_in) crossings.push_back({std::string(key), is_in, std::string(is_in ? *after : *before)});
+  return was_in || is_in;
+}
+
+// Shows each crossing change as the subset sees it: added (every value) or removed, keeping
+// the rule and severity of what really happened to the record. Both lists are in key order.
+void apply_crossings(const Contract& contract, const std::vector<SubsetCrossing>& crossings, Changeset& cs) {
+  auto next = crossings.begin();
+  for (auto& ch : cs.changes) {
+    while (next != crossings.end() && next->key < ch.key) ++next;
+    if (next == crossings.end()) return;
+    if (next->key != ch.key) continue;
+    ChangesetBuilder one(contract);
+    if (next->enters) one.add(ch.key, std::nullopt, next->body);
+    else one.add(ch.key, next->body, std::nullopt);
+    Changeset seen = one.take();
+    if (seen.changes.size() != 1) continue;
+    seen.changes[0].rule = std::move(ch.rule);
+    seen.changes[0].severity = ch.severity;
+    ch = std::move(seen.changes[0]);
+  }
+}
+
 }  // namespace
 
 Result<Changeset> changeset_between(Store& store, const Contract& contract,
@@ -77,14 +115,19 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
 
 Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, const std::string& dataset,
                                      const Release* from, const Release& to, std::string_view after,
-                                     std::size_t limit, const std::optional<ChangeSummary>& known_summary) {
+                                     std::size_t limit, const std::optional<ChangeSummary>& known_summary,
+                                     const RecordFilter* filter) {
   Store::ReadSnapshot snapshot(store);
+  const bool filtered = filter != nullptr && !filter->empty();
+  const std::string_view area = filtered ? std::string_view(filter->area) : std::string_view();
   const bool parent_pair = from && to.parent == from->id;
+  bool labelled = false;
   ChangesetPage page;
   if (parent_pair) {
-    auto labelled = store.has_change_labels(dataset, to.id);
-    if (!labelled.ok()) return labelled.status();
-    if (!*labelled) {
+    auto has = store.has_change_labels(dataset, to.id);
+    if (!has.ok()) return has.status();
+    labelled = *has;
+    if (!labelled && !filtered) {
       // Cut before changesets were kept by key: the stored whole, sliced.
       auto whole = changeset_between(store, contract, dataset, from, to);
       if (!whole.ok()) return whole.status();
@@ -94,6 +137,7 @@ Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, con
       const auto end = whole->changes.end() - begin > static_cast<std::ptrdiff_t>(limit) ? begin + static_cast<std::ptrdiff_t>(limit)
                                                                                      : whole->changes.end();
       page.more = end != whole->changes.end();
+      if (end != begin) page.last_key = (end - 1)->key;
       page.changeset = std::move(*whole);
       page.changeset.changes = std::vector<Change>(std::make_move_iterator(begin), std::make_move_iterator(end));
       return page;
@@ -101,17 +145,21 @@ Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, con
   }
   ChangesetBuilder builder(contract);
   ChangedBodies bodies;
+  std::vector<SubsetCrossing> crossings;
   auto more = store.changed_keys_page(
       dataset, from ? from->seq : 0, to.seq, after, limit,
       [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
+        page.last_key = std::string(key);
+        if (filtered && !note_crossing(contract, *filter, key, a, b, crossings)) return Status{};
         builder.add(key, a, b);
-        if (!parent_pair) {
+        if (!labelled) {
           std::string_view k = bodies.owned.emplace_back(key);
           if (a) bodies.before.emplace(k, bodies.owned.emplace_back(*a));
           if (b) bodies.after.emplace(k, bodies.owned.emplace_back(*b));
         }
         return Status{};
-      });
+      },
+      area);
   if (!more.ok()) return more.status();
   page.more = *more;
   page.changeset = builder.take();
@@ -119,18 +167,21 @@ Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, con
   cs.dataset = dataset;
   cs.from = from ? from->id : "";
   cs.to = to.id;
-  if (parent_pair) {
-    // The gate's own labels, as the release's report gives them.
-    GAZETTE_RETURN_IF_ERROR(apply_stored_labels(store, dataset, to.id, cs));
+  // Each change is labelled as the whole changeset labels it (a record entering a subset keeps
+  // the rule of what happened to it), then shown as the subset sees it.
+  if (labelled) GAZETTE_RETURN_IF_ERROR(apply_stored_labels(store, dataset, to.id, cs));
+  else classify_all(contract, cs, bodies.before, bodies.after);
+  apply_crossings(contract, crossings, cs);
+  if (known_summary) {
+    cs.summary = *known_summary;
+    return page;
+  }
+  if (labelled && !filtered) {
+    // The gate's own counts, as the release's report gives them.
     auto counts = store.change_counts(dataset);
     if (!counts.ok()) return counts.status();
     if (auto it = counts->find(to.id); it != counts->end())
       cs.summary = {it->second.added, it->second.removed, it->second.retired, it->second.modified};
-    return page;
-  }
-  classify_all(contract, cs, bodies.before, bodies.after);
-  if (known_summary) {
-    cs.summary = *known_summary;
     return page;
   }
   // The summary counts the whole changeset: one more pass, keeping nothing but the counts.
@@ -139,6 +190,12 @@ Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, con
   GAZETTE_RETURN_IF_ERROR(store.for_each_changed_key(
       dataset, from ? from->seq : 0, to.seq,
       [&](std::string_view key, std::optional<std::string_view> a, std::optional<std::string_view> b) {
+        if (filtered) {
+          const bool was_in = a && filter->matches(contract, key, *a), is_in = b && filter->matches(contract, key, *b);
+          if (!was_in && !is_in) return Status{};
+          if (!was_in) a.reset();
+          if (!is_in) b.reset();
+        }
         counter.add(key, a, b);
         const ChangeSummary s = counter.take().summary;
         cs.summary.added += s.added;
@@ -146,7 +203,8 @@ Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, con
         cs.summary.retired += s.retired;
         cs.summary.modified += s.modified;
         return Status{};
-      }));
+      },
+      area));
   return page;
 }
 

@@ -19,6 +19,7 @@
 #include "publisher/model/changeset.hpp"
 #include "publisher/contract/contract.hpp"
 #include "publisher/model/contract.hpp"
+#include "publisher/model/record_filter.hpp"
 #include "publisher/model/release.hpp"
 #include "publisher/render/render.hpp"
 #include "publisher/signing/signing.hpp"
@@ -186,12 +187,17 @@ Result<Changeset> changeset_between(Store& store, const Contract& contract,
 // it), so memory follows the page, not the changeset. A `known_summary` (from an earlier page)
 // spares that count.
 struct ChangesetPage {
-  Changeset changeset;  // summary: the whole changeset's; changes: the page's
-  bool more = false;    // changes follow the page's last key
+  Changeset changeset;   // summary: the whole changeset's; changes: the page's
+  bool more = false;     // changes follow the page's last key
+  std::string last_key;  // the last changed key read (a filter may have left it out)
 };
+// With `filter`, the changeset of that subset of the records: a record entering it is added,
+// one leaving it removed (each with the rule of what happened to it); the summary is the
+// subset's. An area is read by key range; `where` filters the changed keys read.
 Result<ChangesetPage> changeset_page(Store& store, const Contract& contract, const std::string& dataset,
                                      const Release* from, const Release& to, std::string_view after,
-                                     std::size_t limit, const std::optional<ChangeSummary>& known_summary = {});
+                                     std::size_t limit, const std::optional<ChangeSummary>& known_summary = {},
+                                     const RecordFilter* filter = nullptr);
 // The changeset from release `from` (null: nothing) to a staged candidate. For consumers it is
 // classified and spells out added keys; for the gate it is neither (the gate labels the
 // changes itself, and reads added keys' values from `bodies`).

@@ -32,10 +32,10 @@ constexpr char kRecordsOfRelease[] =
     "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
     "WHERE s.dataset = ?1 AND s.first_seq <= ?2 AND (s.last_seq IS NULL OR s.last_seq > ?2) "
     "ORDER BY s.key";
-// The same, for the keys in [?3, ?4): one area of a partition.
+// The same, for the keys between ?3 and ?4 (exclusive): one area of a partition.
 constexpr char kRecordsOfReleaseRange[] =
     "SELECT s.key, v.body FROM record_spans s JOIN record_versions v ON v.id = s.version "
-    "WHERE s.dataset = ?1 AND s.key >= ?3 AND s.key < ?4 AND s.first_seq <= ?2 "
+    "WHERE s.dataset = ?1 AND s.key > ?3 AND s.key < ?4 AND s.first_seq <= ?2 "
     "AND (s.last_seq IS NULL OR s.last_seq > ?2) ORDER BY s.key";
 
 // Whether object ?1 is a file some artefact that is not evicted still needs.
@@ -44,17 +44,17 @@ constexpr char kObjectInUse[] =
     "(SELECT 1 FROM evictions e WHERE e.dataset = a.dataset AND e.release = a.release AND e.name = a.name) "
     "LIMIT 1";
 
-// The keys whose record differs between releases ?2 and ?3, after key ?4, at most ?5 of them
-// (-1: all), each with its body at ?2 and at ?3: a `page(key)` table (two ways to find it,
+// The keys whose record differs between releases ?2 and ?3, after key ?4 and before ?6, at
+// most ?5 of them (-1: all), each with its body at ?2 and at ?3: a `page(key)` table (two ways to find it,
 // below) and kBodiesOfPage. A key's record can differ only if one of its spans starts or ends
 // in (?2, ?3]; the two span indexes find exactly those keys. The page is cut before the bodies
 // are read: sorting rows with their bodies read every changed key's (8 s a page, a backfill
 // in the range).
 constexpr char kPageOfRange[] = R"sql(
     WITH changed(key) AS (
-      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3 AND key > ?4
+      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq > ?2 AND first_seq <= ?3 AND key > ?4 AND key < ?6
       UNION
-      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3 AND key > ?4),
+      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq > ?2 AND last_seq <= ?3 AND key > ?4 AND key < ?6),
     page(key) AS MATERIALIZED (SELECT key FROM changed ORDER BY key LIMIT ?5))sql";
 // The same when ?3 is ?2 + 1 (a release and its parent: the changeset a release signs, an
 // export's chain, a weekly mirror). Each span index is then searched at one seq, where its
@@ -62,9 +62,9 @@ constexpr char kPageOfRange[] = R"sql(
 // range form gathers and sorts every changed key after ?4 (0.5 s for each page of a backfill).
 constexpr char kPageOfOneRelease[] = R"sql(
     WITH page(key) AS (SELECT key FROM (
-      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq = ?3 AND key > ?4
+      SELECT key FROM record_spans WHERE dataset = ?1 AND first_seq = ?3 AND key > ?4 AND key < ?6
       UNION
-      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq = ?3 AND key > ?4
+      SELECT key FROM record_spans WHERE dataset = ?1 AND last_seq = ?3 AND key > ?4 AND key < ?6
       ORDER BY 1 LIMIT ?5)))sql";
 constexpr char kBodiesOfPage[] = R"sql(
     SELECT p.key,
@@ -75,6 +75,21 @@ constexpr char kBodiesOfPage[] = R"sql(
         WHERE s.dataset = ?1 AND s.key = p.key AND s.first_seq <= ?3
           AND (s.last_seq IS NULL OR s.last_seq > ?3))
     FROM page p ORDER BY p.key)sql";
+
+// Keys are valid UTF-8, in which no byte is 0xFF: a string of it sorts after every key.
+constexpr std::string_view kAfterEveryKey = "\xFF";
+
+// The exclusive bounds of the keys that begin with `prefix` (every key when empty): the prefix
+// with its last byte lowered and 0xFF after it sorts before them, and the prefix with its last
+// byte raised after them. Area codes are ASCII letters, digits, '-' and '_', so neither wraps.
+std::pair<std::string, std::string> prefix_bounds(std::string_view prefix) {
+  if (prefix.empty()) return {std::string(), std::string(kAfterEveryKey)};
+  std::string below(prefix), above(prefix);
+  below.back() = static_cast<char>(below.back() - 1);
+  below += kAfterEveryKey;
+  above.back() = static_cast<char>(above.back() + 1);
+  return {below, above};
+}
 
 std::string changed_keys_sql(std::int64_t lo, std::int64_t hi) {
   return std::string(hi == lo + 1 ? kPageOfOneRelease : kPageOfRange) + kBodiesOfPage;
@@ -557,16 +572,13 @@ Result<std::unique_ptr<Store::RecordCursor>> Store::records_of(const std::string
                                                               std::string_view key_prefix) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
-  // Keys beginning with the prefix are those from it up to (not including) the prefix with
-  // its last byte raised; a prefix of 0xFF bytes has no such bound and is not an area code.
-  std::string end(key_prefix);
-  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF) end.pop_back();
-  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
-  if (!key_prefix.empty() && end.empty()) return Status::invalid_input("no key range begins with that prefix");
   auto st = impl_->db.prepare(key_prefix.empty() ? kRecordsOfRelease : kRecordsOfReleaseRange);
   if (!st.ok()) return st.status();
   st->bind(1, *num).bind(2, seq);
-  if (!key_prefix.empty()) st->bind(3, key_prefix).bind(4, end);
+  if (!key_prefix.empty()) {
+    const auto [below, above] = prefix_bounds(key_prefix);
+    st->bind(3, below).bind(4, above);
+  }
   std::unique_ptr<RecordCursor> c(new RecordCursor());
   c->impl_ = std::make_unique<RecordCursor::Impl>();
   c->impl_->stmt = std::move(*st);
@@ -603,7 +615,8 @@ Result<RecordSet> Store::release_records(const std::string& dataset, std::int64_
 Status Store::for_each_changed_key(
     const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq,
     const std::function<Status(std::string_view, std::optional<std::string_view>,
-                               std::optional<std::string_view>)>& fn) {
+                               std::optional<std::string_view>)>& fn,
+    std::string_view key_prefix) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
   if (from_seq == to_seq) return {};
@@ -613,7 +626,8 @@ Status Store::for_each_changed_key(
   // (lo, hi]; the two indexes find exactly those keys.
   auto st = impl_->db.prepare(changed_keys_sql(lo, hi));
   if (!st.ok()) return st.status();
-  st->bind(1, *num).bind(2, lo).bind(3, hi).bind(4, std::string_view("")).bind(5, std::int64_t{-1});  // every key
+  const auto [below, above] = prefix_bounds(key_prefix);
+  st->bind(1, *num).bind(2, lo).bind(3, hi).bind(4, below).bind(5, std::int64_t{-1}).bind(6, above);
   for (;;) {
     auto row = st->step();
     if (!row.ok()) return row.status();
@@ -630,7 +644,8 @@ Status Store::for_each_changed_key(
 Result<bool> Store::changed_keys_page(
     const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq, std::string_view after, std::size_t limit,
     const std::function<Status(std::string_view, std::optional<std::string_view>,
-                               std::optional<std::string_view>)>& fn) {
+                               std::optional<std::string_view>)>& fn,
+    std::string_view key_prefix) {
   auto num = dataset_num(dataset);
   if (!num.ok()) return num.status();
   if (from_seq == to_seq || limit == 0) return false;
@@ -640,11 +655,12 @@ Result<bool> Store::changed_keys_page(
   // the keys it reads, not the changeset.
   auto st = impl_->db.prepare(changed_keys_sql(lo, hi));
   if (!st.ok()) return st.status();
-  std::string from_key(after);
+  const auto [below, above] = prefix_bounds(key_prefix);
+  std::string from_key = std::max(std::string(after), below);
   std::size_t delivered = 0;
   for (;;) {
     const std::int64_t batch = static_cast<std::int64_t>(std::max<std::size_t>(limit - delivered, 64));
-    st->bind(1, *num).bind(2, lo).bind(3, hi).bind(4, from_key).bind(5, batch);
+    st->bind(1, *num).bind(2, lo).bind(3, hi).bind(4, from_key).bind(5, batch).bind(6, above);
     std::int64_t rows = 0;
     for (;;) {
       auto row = st->step();

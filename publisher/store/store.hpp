@@ -182,7 +182,7 @@ class Store {
     struct Impl;
     std::unique_ptr<Impl> impl_;
   };
-  // With `key_prefix`, only the keys that begin with it (one area of a partition).
+  // With `key_prefix` (an area code), only the keys that begin with it.
   Result<std::unique_ptr<RecordCursor>> records_of(const std::string& dataset, std::int64_t seq,
                                                    std::string_view key_prefix = {});
 
@@ -215,10 +215,12 @@ class Store {
   // Calls `fn(key, before, after)` for every key whose record differs between releases
   // `from_seq` and `to_seq` (0 means "before the first release"), in key order, reading only
   // the keys whose version changed in between. `before`/`after` are empty when absent.
+  // With `key_prefix` (an area code), only the keys that begin with it, read by key range.
   Status for_each_changed_key(
       const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq,
       const std::function<Status(std::string_view, std::optional<std::string_view>,
-                                 std::optional<std::string_view>)>& fn);
+                                 std::optional<std::string_view>)>& fn,
+      std::string_view key_prefix = {});
 
   // At most `limit` of the keys for_each_changed_key would give, those after `after` (empty:
   // from the first), reading only them. Returns whether more follow.
@@ -226,7 +228,8 @@ class Store {
       const std::string& dataset, std::int64_t from_seq, std::int64_t to_seq, std::string_view after,
       std::size_t limit,
       const std::function<Status(std::string_view, std::optional<std::string_view>,
-                                 std::optional<std::string_view>)>& fn);
+                                 std::optional<std::string_view>)>& fn,
+      std::string_view key_prefix = {});
   // The labels (rule, severity) of the keys in [first, last] in the changeset stored with
   // `release`, and whether the release has them by key at all (releases cut before gazette kept
   // them have only the whole changeset; a release without a changeset needs none).

@@ -2,7 +2,9 @@
 // real NaPTAN areas in one file, the real server serves each area's files, curl fetches them.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "publisher/common/sha256.hpp"
 #include "tests/e2e/e2e_support.hpp"
@@ -169,4 +171,112 @@ TEST_CASE("the area index is signed and its manifest names its hash, with ranges
   auto broken = run_process({GAZETTE_BINARY, "--data", data_of(s.dir), "fsck", "naptan-stops"});
   CHECK(broken.exit_code != 0);
   CHECK_THAT(broken.out + broken.err, Catch::Contains("release 2024-10-24 areas"));
+}
+
+namespace {
+
+// A CSV that is `csv` with `key`'s StopType `from` set to `to` (one per line in NaPTAN: bus
+// stop types are other codes).
+std::string retype(std::string csv, const std::string& key, const std::string& from, const std::string& to) {
+  const std::size_t line = csv.find("\n" + key + ",");
+  REQUIRE(line != std::string::npos);
+  const std::size_t at = csv.find("," + from + ",", line);
+  REQUIRE(at < csv.find('\n', line + 1));
+  return csv.replace(at + 1, from.size(), to);
+}
+
+// The key of the first record of `csv` with `code` after `prefix`.
+std::string first_with(const std::string& csv, const std::string& prefix, const std::string& code) {
+  for (std::size_t at = csv.find("\n" + prefix); at != std::string::npos; at = csv.find("\n" + prefix, at + 1)) {
+    const std::size_t end = csv.find('\n', at + 1);
+    if (csv.substr(at, end - at).find("," + code + ",") != std::string::npos)
+      return csv.substr(at + 1, csv.find(',', at) - at - 1);
+  }
+  FAIL("no " << code << " in " << prefix);
+  return {};
+}
+
+nlohmann::json changes(FourAreas& s, const std::string& query) {
+  auto got = curl(s.dir, s.base + "/datasets/naptan-stops/changes?" + query);
+  INFO(query << ": " << got.body);
+  REQUIRE(got.status == 200);
+  return nlohmann::json::parse(got.body);
+}
+
+std::map<std::string, std::string> kinds_of(const nlohmann::json& cs) {
+  std::map<std::string, std::string> out;
+  for (const auto& c : cs["changes"]) out[c["key"]] = c["kind"];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a changeset of one area is the whole one's changes in it, with its own summary", "[e2e][areas][changes]") {
+  FourAreas s;
+  auto whole = changes(s, "from=2024-10-13&to=2024-10-24");
+  REQUIRE(whole["summary"]["retired"] == 10);
+  auto clack = changes(s, "from=2024-10-13&to=2024-10-24&area=668");
+  CHECK(clack["changes"] == whole["changes"]);
+  CHECK(clack["summary"] == whole["summary"]);
+  auto beds = changes(s, "from=2024-10-13&to=2024-10-24&area=021");
+  CHECK(beds["changes"].empty());
+  CHECK(beds["summary"] == nlohmann::json{{"added", 0}, {"removed", 0}, {"retired", 0}, {"modified", 0}});
+  // Before the first release: the area's records, every one added.
+  auto first = changes(s, "from=&to=2024-10-13&area=037&limit=100");
+  CHECK(first["summary"]["added"] == 512);
+  for (const auto& c : first["changes"]) CHECK(c["key"].get<std::string>().rfind("037", 0) == 0);
+  // Paged by cursor, every change of the area once.
+  std::set<std::string> seen;
+  std::string url = "/datasets/naptan-stops/changes?from=&to=2024-10-13&area=037&limit=100";
+  for (int pages = 0; !url.empty(); ++pages) {
+    REQUIRE(pages < 10);
+    auto page = curl(s.dir, s.base + url);
+    auto j = nlohmann::json::parse(page.body);
+    for (const auto& c : j["changes"]) CHECK(seen.insert(c["key"]).second);
+    const std::string link = page.header("Link");
+    url = link.empty() ? "" : link.substr(1, link.find('>') - 1);
+    if (!url.empty()) CHECK_THAT(url, Catch::Contains("area=037"));
+  }
+  CHECK(seen.size() == 512);
+  // CSV too, and mistakes are one line each.
+  auto csv = curl(s.dir, s.base + "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24&area=668&format=csv");
+  CHECK(csv.status == 200);
+  CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') > 10);
+  CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/changes?area=6.8").status == 400);
+  CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/changes?where=CommonName:x").status == 400);
+  CHECK_THAT(curl(s.dir, s.base + "/datasets/naptan-stops/changes?where=Nope:x").body, Catch::Contains("'Nope' is not a column"));
+}
+
+TEST_CASE("with a where filter, a stop re-typed out of StopType:BCT is removed from its changeset and one re-typed in added",
+          "[e2e][areas][changes]") {
+  FourAreas s;
+  const std::string two = read_text(s.dir / "two.csv");
+  const std::string out_of_bct = first_with(two, "021", "BCT"), into_bct = first_with(two, "021", "BCS");
+  std::string three = retype(retype(two, out_of_bct, "BCT", "BCS"), into_bct, "BCS", "BCT");
+  write_text(s.dir / "three.csv", three);
+  auto notice = write_text(s.dir / "retyped.json", R"({"id": "two-stops-retyped", "kind": "meaning-change",
+      "title": "Two stops re-typed", "text": "A marked stop and a custom one swap types.",
+      "scope": {"columns": ["StopType"], "keys": [")" + out_of_bct + R"(", ")" + into_bct + R"("]}})");
+  run_gazette(s.dir, {"release", "naptan-stops", stage_path(s.dir, s.dir / "three.csv"), "--owner", "alice",
+                      "--published-at", "2024-11-01T06:00:00Z", "--notice", notice.string()});
+  REQUIRE(eventually([&] { return s.get("/datasets/naptan-stops/releases")["releases"].size() == 3; }));
+
+  auto whole = changes(s, "from=2024-10-24&to=2024-11-01");
+  CHECK(kinds_of(whole) == std::map<std::string, std::string>{{out_of_bct, "modified"}, {into_bct, "modified"}});
+  auto bct = changes(s, "from=2024-10-24&to=2024-11-01&where=StopType:BCT");
+  CHECK(kinds_of(bct) == std::map<std::string, std::string>{{out_of_bct, "removed"}, {into_bct, "added"}});
+  CHECK(bct["summary"] == nlohmann::json{{"added", 1}, {"removed", 1}, {"retired", 0}, {"modified", 0}});
+  for (const auto& c : bct["changes"]) CHECK(c["rule"] == whole["changes"][0]["rule"]);  // what happened to it
+  // The other way round, and with an area: the same two, or none.
+  auto bcs = changes(s, "from=2024-10-24&to=2024-11-01&where=StopType:BCS&area=021");
+  CHECK(kinds_of(bcs) == std::map<std::string, std::string>{{out_of_bct, "added"}, {into_bct, "removed"}});
+  CHECK(changes(s, "from=2024-10-24&to=2024-11-01&where=StopType:BCT&area=037")["changes"].empty());
+  // Values of one column are alternatives: the two stops are in BCT or BCS before and after.
+  auto either = changes(s, "from=2024-10-24&to=2024-11-01&where=StopType:BCT,StopType:BCS");
+  CHECK(kinds_of(either) == std::map<std::string, std::string>{{out_of_bct, "modified"}, {into_bct, "modified"}});
+  // Retirements leave the active records: from the first release, Clackmannanshire's ten are removed.
+  auto active = changes(s, "from=2024-10-13&to=2024-10-24&where=Status:active");
+  CHECK(active["summary"] == nlohmann::json{{"added", 0}, {"removed", 10}, {"retired", 0}, {"modified", 0}});
+  // Backwards, they come back.
+  CHECK(changes(s, "from=2024-10-24&to=2024-10-13&where=Status:active")["summary"]["added"] == 10);
 }
