@@ -33,13 +33,16 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   FeedEntry e;
   e.dataset = ds;
   e.is_release = true;
-  e.id = urn_for("gazette:" + ds + "/releases/" + r.id);
+  // An area's entry is another entry than the whole release's: its own id, counts and files.
+  const std::string area_label =
+      r.area.empty() ? std::string() : "area " + r.area + (r.area_name.empty() ? "" : " (" + r.area_name + ")");
+  e.id = urn_for("gazette:" + ds + (r.area.empty() ? "" : "/areas/" + r.area) + "/releases/" + r.id);
   const std::uint64_t changed = r.added + r.removed + r.retired + r.modified;
-  e.title = ds + " " + r.id + ": " + r.kind + " release" +
+  e.title = ds + " " + r.id + (r.area.empty() ? "" : ", " + area_label) + ": " + r.kind + " release" +
             (r.parent.empty() ? ", " + plural(r.record_count, "records")
                               : ", " + plural(changed, changed == 1 ? "record changed" : "records changed"));
   std::string text = "Release " + r.id + " of " + ds + " (" + r.kind + ", by " + r.owner + "): " +
-                     plural(r.record_count, "records") + ".";
+                     plural(r.record_count, "records") + (r.area.empty() ? "" : " in " + area_label) + ".";
   if (!r.version.empty()) text += " Version " + r.version + ".";
   if (!r.parent.empty())
     text += " Since " + r.parent + ": " + std::to_string(r.added) + " added, " + std::to_string(r.removed) +
@@ -62,7 +65,7 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   e.category = r.kind;
   e.alternate = urls::dataset(ds) + "#release-" + r.id;
   e.alternate_type = "text/html";
-  if (!r.parent.empty()) e.related = urls::changes(ds, r.parent, r.id);
+  if (!r.parent.empty()) e.related = urls::changes(ds, r.parent, r.id) + (r.area.empty() ? "" : "&area=" + r.area);
   e.describedby = urls::manifest(ds, r.id);
   e.enclosures = r.artefacts;
 
@@ -70,6 +73,9 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   x["dataset"] = ds;
   x["type"] = "release";
   x["release"] = r.id;
+  if (!r.area.empty())
+    x["area"] = {{"code", r.area}, {"name", r.area_name.empty() ? ojson(nullptr) : ojson(r.area_name)},
+                 {"index_url", urls::area_index(ds, r.id)}};
   x["kind"] = r.kind;
   if (!r.version.empty()) x["version"] = r.version;
   x["parent"] = r.parent.empty() ? ojson(nullptr) : ojson(r.parent);

@@ -61,6 +61,9 @@ struct ReleaseFacts {
   std::string plan_id, plan_owner;       // a backfill's plan
   std::string format_change;             // a new layout of its artefacts, announced with it
   std::vector<Enclosure> artefacts;
+  // For an area's feed: the area (code and name, "" when the data has none). The counts, the
+  // record count and the artefacts are then the area's.
+  std::string area, area_name;
 };
 
 // A notice as the feed needs it: its stored document and publication facts.

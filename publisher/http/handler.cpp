@@ -284,23 +284,40 @@ Response serve_artefact(const Request& req, const site::ServedRelease& release,
 namespace {
 
 // A feed document: its own validators, short-lived (or immutable for an archive page), and the
-// WebSub discovery links in headers as well as in the body.
-Response serve_feed(const Request& req, const site::ServedFeed& feed, const std::string& id, const Route& route) {
+// WebSub discovery links in headers as well as in the body. `subscription`: the path of the
+// feed's subscription document, `what` names the feed in errors.
+Response serve_feed(const Request& req, const site::ServedFeed& feed, const std::string& subscription,
+                    const std::string& what, const Route& route) {
   const bool atom = route.extension == "atom";
   const auto& docs = atom ? feed.atom : feed.json;
   const std::size_t archives = docs.size() - 1;
-  if (route.kind == RouteKind::feed_archive && route.page > archives) {
+  const bool archive = route.kind == RouteKind::feed_archive || route.kind == RouteKind::area_feed_archive;
+  if (archive && route.page > archives) {
     // The page after the newest archive is linked (as next-archive) before it is full; until
     // then its entries are in the subscription document.
-    if (route.page == archives + 1)
-      return redirect(req, urls::feed(id, route.extension), site::Caching::short_lived);
-    return problem(404, "no archive page " + std::to_string(route.page) + " of feed " + id, req.target);
+    if (route.page == archives + 1) return redirect(req, subscription, site::Caching::short_lived);
+    return problem(404, "no archive page " + std::to_string(route.page) + " of feed " + what, req.target);
   }
-  const site::FeedDoc& doc = docs[route.kind == RouteKind::feed ? 0 : route.page];
+  const site::FeedDoc& doc = docs[archive ? route.page : 0];
   Response r = serve_site_document(req, doc.doc);
   r.add("Link", feed.hub_link);
   r.add("Link", doc.self_link);
   return r;
+}
+
+Response serve_feed(const Request& req, const site::ServedFeed& feed, const std::string& id, const Route& route) {
+  return serve_feed(req, feed, urls::feed(id, route.extension), id, route);
+}
+
+// One area's feed, rendered when first asked for after a release or notice (Queries keeps it).
+Response serve_area_feed(const Request& req, const Route& route, const site::ServedDataset& ds,
+                         const site::CatalogOptions& options, Queries* queries) {
+  if (queries == nullptr) return problem(503, "live queries are not available", req.target);
+  auto feed = queries->area_feed(ds, options, route.area);
+  if (!feed.ok()) return problem(500, feed.status().message(), req.target);
+  if (!*feed) return problem(404, ds.info.id + " has no area '" + route.area + "'", req.target);
+  return serve_feed(req, **feed, urls::area_feed(ds.info.id, route.area, route.extension),
+                    ds.info.id + " area " + route.area, route);
 }
 
 }  // namespace
@@ -677,6 +694,8 @@ Response handle_request_unguarded(const Request& req, const site::Catalog& catal
   if (auto site = serve_site(req, route, catalog, metrics)) return done(std::move(*site));
   const site::ServedDataset* ds = catalog.dataset(route.dataset);
   if (ds == nullptr) return done(problem(404, "no dataset '" + route.dataset + "'", req.target));
+  if (route.kind == RouteKind::area_feed || route.kind == RouteKind::area_feed_archive)
+    return done(serve_area_feed(req, route, *ds, catalog.options, queries));
   return done(serve_dataset(req, route, *ds, queries), deprecations_for(*ds, route));
 }
 

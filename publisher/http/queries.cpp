@@ -1,4 +1,5 @@
 #include "publisher/http/queries.hpp"
+#include "publisher/site/feeds.hpp"
 
 
 namespace gazette::http {
@@ -81,6 +82,33 @@ Result<std::optional<StoredSignature>> Queries::area_index(const std::string& da
   auto s = (*store)->signature(dataset, areas_subject(release));
   this->release(std::move(*store));
   return s;
+}
+
+Result<std::shared_ptr<const site::ServedFeed>> Queries::area_feed(const site::ServedDataset& dataset,
+                                                                   const site::CatalogOptions& options,
+                                                                   const std::string& code) {
+  constexpr std::size_t kKept = 64;
+  const std::string key = dataset.info.id + "\n" + code + "\n" + std::to_string(dataset.releases.size()) + "\n" +
+                          std::to_string(dataset.notices.size());
+  {
+    std::lock_guard lock(feeds_mutex_);
+    for (auto it = area_feeds_.begin(); it != area_feeds_.end(); ++it)
+      if (it->first == key) {
+        area_feeds_.splice(area_feeds_.begin(), area_feeds_, it);
+        return it->second;
+      }
+  }
+  auto store = acquire();
+  if (!store.ok()) return store.status();
+  auto feed = site::render_area_feed(**store, options, dataset, code);
+  this->release(std::move(*store));
+  if (!feed.ok()) return feed.status();
+  std::shared_ptr<const site::ServedFeed> out;
+  if (*feed) out = std::make_shared<const site::ServedFeed>(std::move(**feed));
+  std::lock_guard lock(feeds_mutex_);
+  area_feeds_.emplace_front(key, out);
+  if (area_feeds_.size() > kKept) area_feeds_.pop_back();
+  return out;
 }
 
 }  // namespace gazette::http

@@ -53,6 +53,11 @@ class Queries {
   // release's signed area index (its document and signature).
   Result<std::optional<ReleaseArea>> area(const std::string& dataset, const std::string& release, const std::string& code);
   Result<std::optional<StoredSignature>> area_index(const std::string& dataset, const std::string& release);
+  // The feed of area `code` of `dataset` (null: no such area). Rendered once for each state of
+  // the dataset (its releases and notices only ever grow, so their counts name the state) and
+  // kept for the next requests and the hub's rounds; a few dozen areas are kept.
+  Result<std::shared_ptr<const site::ServedFeed>> area_feed(const site::ServedDataset& dataset,
+                                                            const site::CatalogOptions& options, const std::string& code);
 
  private:
   // A store connection borrowed from the pool for one call.
@@ -69,6 +74,9 @@ class Queries {
   std::list<std::pair<std::string, ChangeSummary>> summaries_;  // most recent first
 
   RenderCache render_cache_;
+
+  std::mutex feeds_mutex_;
+  std::list<std::pair<std::string, std::shared_ptr<const site::ServedFeed>>> area_feeds_;  // most recent first
 };
 
 }  // namespace gazette::http

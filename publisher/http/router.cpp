@@ -36,6 +36,8 @@ const char* to_string(RouteKind k) {
     case RouteKind::area_index: return "area_index";
     case RouteKind::area_signature: return "area_signature";
     case RouteKind::area_artefact: return "area_artefact";
+    case RouteKind::area_feed: return "area_feed";
+    case RouteKind::area_feed_archive: return "area_feed_archive";
     case RouteKind::changes_file: return "changes_file";
     case RouteKind::changes_signature: return "changes_signature";
     case RouteKind::versioned_latest: return "versioned_latest";
@@ -46,6 +48,16 @@ const char* to_string(RouteKind k) {
   }
   return "not_found";
 }
+
+namespace {
+// An area code as a path segment: 1 to 16 letters, digits, '-' or '_' (the contract says how many).
+bool is_area_code_text(const std::string& code) {
+  bool ok = !code.empty() && code.size() <= 16;
+  for (char c : code)
+    ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_');
+  return ok;
+}
+}  // namespace
 
 Result<Route> match_route(std::string_view target) {
   if (target.empty() || target[0] != '/')
@@ -124,6 +136,21 @@ Result<Route> match_route(std::string_view target) {
       if (!ds.ok()) return r;
       r.dataset = ds->str();
       r.kind = RouteKind::feed;
+    } else if (n == 4 && seg[2] == "areas" && split_ext(seg[3], stem)) {
+      auto ds = DatasetId::parse(seg[1]);
+      if (!ds.ok() || !is_area_code_text(stem)) return r;
+      r.dataset = ds->str();
+      r.area = stem;
+      r.kind = RouteKind::area_feed;
+    } else if (n == 6 && seg[2] == "areas" && seg[4] == "archive" && split_ext(seg[5], stem)) {
+      auto ds = DatasetId::parse(seg[1]);
+      if (!ds.ok() || !is_area_code_text(seg[3]) || stem.empty() || stem.size() > 9 || stem[0] == '0' ||
+          stem.find_first_not_of("0123456789") != std::string::npos)
+        return r;
+      r.dataset = ds->str();
+      r.area = seg[3];
+      r.page = std::stoul(stem);
+      r.kind = RouteKind::area_feed_archive;
     } else if (n == 4 && seg[2] == "archive" && split_ext(seg[3], stem)) {
       auto ds = DatasetId::parse(seg[1]);
       if (!ds.ok() || stem.empty() || stem.size() > 9 || stem[0] == '0' ||
@@ -237,10 +264,7 @@ Result<Route> match_route(std::string_view target) {
   } else if (n == 7 && seg[2] == "releases" && seg[4] == "areas") {
     auto rel = ReleaseId::parse(seg[3]);
     const std::string& code = seg[5];
-    bool code_ok = !code.empty() && code.size() <= 16;
-    for (char c : code)
-      code_ok = code_ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_');
-    if (!rel.ok() || !code_ok) return r;
+    if (!rel.ok() || !is_area_code_text(code)) return r;
     r.release = rel->str();
     r.area = code;
     r.file = seg[6];

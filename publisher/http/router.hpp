@@ -44,6 +44,8 @@ enum class RouteKind {
   area_index,          // /datasets/{ds}/releases/{rel}/areas
   area_signature,      // /datasets/{ds}/releases/{rel}/areas.minisig
   area_artefact,       // /datasets/{ds}/releases/{rel}/areas/{code}/{ds}.{csv,xml,json,geojson}
+  area_feed,           // /feeds/{ds}/areas/{code}.{atom,json}
+  area_feed_archive,   // /feeds/{ds}/areas/{code}/archive/{page}.{atom,json}
   keys,                // /keys
   key_file,            // /keys/{id}.pub
   key_endorsement,     // /keys/{id}.pub.minisig
@@ -66,7 +68,7 @@ struct Route {
   std::string from;     // changes_file: the parent release
   int major = 0;        // versioned_latest
   std::string key_id;   // key routes: 16 upper-case hex digits
-  std::string area;     // area_artefact: letters, digits, '-' and '_' (at most 16)
+  std::string area;     // area routes: letters, digits, '-' and '_' (at most 16)
   std::map<std::string, std::string> query;
 };
 

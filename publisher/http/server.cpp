@@ -421,7 +421,7 @@ int http_status(websub::HubOutcome outcome) {
 }
 
 Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, const site::CatalogOptions& co,
-                                              site::CatalogSource& catalog, LogWriter& log) {
+                                              site::CatalogSource& catalog, Queries& queries, LogWriter& log) {
   websub::HubOptions ho;
   ho.db_path = options.data_dir / "hub.db";
   ho.hub_url = co.hub_url.empty() ? co.base_url + "/websub" : co.hub_url;
@@ -430,17 +430,24 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
   ho.first_retry = options.delivery_retry;
   if (options.access_log)
     ho.log = [&log](const std::string& line) { log.write(escape_for_terminal(line) + "\n"); };
-  auto topic_of = [&catalog, base = co.base_url](const std::string& topic) -> std::optional<websub::TopicDocument> {
+  auto topic_of = [&catalog, &queries, base = co.base_url](const std::string& topic) -> std::optional<websub::TopicDocument> {
     auto url = parse_url(topic);
     if (!url.ok()) return std::nullopt;
     auto route = match_route(url->target);
-    if (!route.ok() || route->kind != RouteKind::feed) return std::nullopt;
+    if (!route.ok() || (route->kind != RouteKind::feed && route->kind != RouteKind::area_feed)) return std::nullopt;
     auto snapshot = catalog.current();
     const site::ServedFeed* feed = nullptr;
+    std::shared_ptr<const site::ServedFeed> area_feed;  // keeps an area's feed alive while read
+    const site::ServedDataset* ds = snapshot->dataset(route->dataset);
     if (route->dataset == "all") {
       feed = &snapshot->all_feed;
-    } else if (const site::ServedDataset* ds = snapshot->dataset(route->dataset)) {
+    } else if (ds != nullptr && route->kind == RouteKind::feed) {
       feed = &ds->feed;
+    } else if (ds != nullptr) {
+      auto got = queries.area_feed(*ds, snapshot->options, route->area);
+      if (!got.ok() || !*got) return std::nullopt;
+      area_feed = std::move(*got);
+      feed = area_feed.get();
     }
     if (feed == nullptr) return std::nullopt;
     const bool atom = route->extension == "atom";
@@ -448,7 +455,8 @@ Result<std::unique_ptr<websub::Hub>> open_hub(const ServerOptions& options, cons
     const site::Document& current = (atom ? feed->atom : feed->json).front().doc;
     doc.body = current.body;
     doc.content_type = current.media_type;
-    doc.self_url = base + urls::feed(route->dataset, route->extension);
+    doc.self_url = base + (route->kind == RouteKind::feed ? urls::feed(route->dataset, route->extension)
+                                                          : urls::area_feed(route->dataset, route->area, route->extension));
     doc.entries = feed->entries;
     return doc;
   };
@@ -493,7 +501,7 @@ Status run_server(const ServerOptions& options,
   co.hub_url = options.delegate_hub;
   co.feed_page_size = options.feed_page_size;
   GAZETTE_RETURN_IF_ERROR((*catalog)->reconfigure(co));
-  auto hub = open_hub(options, co, **catalog, ctx.log);
+  auto hub = open_hub(options, co, **catalog, ctx.queries, ctx.log);
   if (!hub.ok()) return hub.status();
   if (options.delegate_hub.empty()) {
     ctx.websub = [h = hub->get()](const Request& req) {

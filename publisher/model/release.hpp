@@ -79,6 +79,9 @@ struct ReleaseArea {
   std::uint64_t records = 0;
   std::string since;                // the release whose rendering its artefacts are
   std::vector<Artefact> artefacts;  // evicted: rendered on request
+  // The release's changeset (from its parent) in this area; a first release adds every record.
+  std::uint64_t added = 0, removed = 0, retired = 0, modified = 0;
+  bool changed() const { return added + removed + retired + modified > 0; }
 };
 
 struct Candidate {

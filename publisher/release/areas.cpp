@@ -4,6 +4,8 @@
 // left alone keeps its parent's entry, whose artefacts are the bytes of the release that last
 // changed it. Both together cost at most one more pass over the records.
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <set>
 
 #include "publisher/common/sha256.hpp"
 #include "publisher/release/release.hpp"
@@ -53,17 +55,25 @@ Result<std::vector<ReleaseArea>> cut_areas(const Contract& contract, const Relea
   if (!contract.partition) return out;
   const Partition& p = *contract.partition;
   std::map<std::string, const ReleaseArea*> before;
-  if (parent.renders_alike)
-    for (const auto& a : parent.areas) before[a.code] = &a;
-  for (auto first = records.begin(); first != records.end();) {
-    const std::string_view code = p.code_of(first->first);
-    auto last = first;
-    while (last != records.end() && p.code_of(last->first) == code) ++last;
+  for (const auto& a : parent.areas) before[a.code] = &a;
+  const bool first_release = release.parent.empty();
+  // One area's entry: the parent's rendering when it still holds, else rendered now.
+  auto add_area = [&](const std::string& code, RecordRefs::const_iterator first,
+                      RecordRefs::const_iterator last) -> Status {
     ReleaseArea area;
-    area.code = std::string(code);
+    area.code = code;
     area.records = static_cast<std::uint64_t>(last - first);
-    auto kept = before.find(area.code);
-    if (kept != before.end() && !parent.changed_codes.count(area.code) && kept->second->records == area.records) {
+    auto counts = parent.changes.find(code);
+    if (counts != parent.changes.end()) {
+      area.added = counts->second.added;
+      area.removed = counts->second.removed;
+      area.retired = counts->second.retired;
+      area.modified = counts->second.modified;
+    } else if (first_release) {
+      area.added = area.records;
+    }
+    auto kept = before.find(code);
+    if (parent.renders_alike && kept != before.end() && !area.changed() && kept->second->records == area.records) {
       area.since = kept->second->since;
       area.artefacts = kept->second->artefacts;
     } else {
@@ -77,8 +87,22 @@ Result<std::vector<ReleaseArea>> cut_areas(const Contract& contract, const Relea
       }
     }
     out.push_back(std::move(area));
+    return {};
+  };
+  std::set<std::string> present;
+  for (auto first = records.begin(); first != records.end();) {
+    const std::string code(p.code_of(first->first));
+    auto last = first;
+    while (last != records.end() && p.code_of(last->first) == code) ++last;
+    GAZETTE_RETURN_IF_ERROR(add_area(code, first, last));
+    present.insert(code);
     first = last;
   }
+  // An area whose records all went: listed once more, with empty files, so that its consumers
+  // see it emptied (its feed tells them); a release after that lists it no more.
+  for (const auto& a : parent.areas)
+    if (a.records > 0 && !present.count(a.code)) GAZETTE_RETURN_IF_ERROR(add_area(a.code, records.end(), records.end()));
+  std::sort(out.begin(), out.end(), [](const ReleaseArea& x, const ReleaseArea& y) { return x.code < y.code; });
   return out;
 }
 
@@ -97,6 +121,7 @@ std::string area_index_json(const Contract& contract, const Release& release, co
     j["name"] = name.empty() ? ojson(nullptr) : ojson(name);
     j["records"] = a.records;
     j["since"] = a.since;
+    j["changes"] = {{"added", a.added}, {"removed", a.removed}, {"retired", a.retired}, {"modified", a.modified}};
     ojson arts = ojson::array();
     for (const auto& art : a.artefacts)
       arts.push_back({{"name", art.name},

@@ -329,7 +329,15 @@ Result<CutResult> cut_release(Store& store, const std::string& dataset,
     with.modified = cs->summary.modified;
     result.changes = {with.added, with.removed, with.retired, with.modified};
     if (contract->partition) {
-      for (const auto& ch : cs->changes) area_parent.changed_codes.emplace(contract->partition->code_of(ch.key));
+      for (const auto& ch : cs->changes) {
+        ChangeSummary& n = area_parent.changes[std::string(contract->partition->code_of(ch.key))];
+        switch (ch.kind) {
+          case ChangeKind::added: ++n.added; break;
+          case ChangeKind::removed: ++n.removed; break;
+          case ChangeKind::retired: ++n.retired; break;
+          case ChangeKind::modified: ++n.modified; break;
+        }
+      }
       auto areas = store.release_areas(dataset, newest->id);
       if (!areas.ok()) return areas.status();
       area_parent.areas = std::move(*areas);

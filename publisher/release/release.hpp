@@ -254,14 +254,16 @@ Result<std::optional<Release>> release_as_of(Store& store, const std::string& da
 inline constexpr UnixSeconds kReleaseListValidity = 35 * 24 * 3600;
 // Areas (the contract's partition): a release's records cut into runs of one code each.
 // What the parent release can lend: its areas, whether their renderings still hold (same
-// renderer and contract version), and the codes of the keys the new release changed.
+// renderer and contract version), and what the new release changed in each.
 struct AreaParent {
   std::vector<ReleaseArea> areas;
   bool renders_alike = false;
-  std::set<std::string> changed_codes;
+  // The release's changeset from the parent, counted by area (areas it did not touch absent).
+  std::map<std::string, ChangeSummary> changes;
 };
 // The areas of `release`, whose records are `records` (key order): unchanged ones are the
-// parent's, changed ones rendered into their hashes (no files). None without a partition.
+// parent's, changed ones rendered into their hashes (no files), each with its counts of
+// change. An area whose every record went is listed once more, empty. None without a partition.
 Result<std::vector<ReleaseArea>> cut_areas(const Contract& contract, const Release& release, const RecordRefs& records,
                                            const AreaParent& parent);
 // The header an area's artefacts are rendered with: the release that last changed it, and

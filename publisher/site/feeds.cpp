@@ -22,9 +22,20 @@ feeds::FeedSite site_for(const CatalogOptions& o, const std::string& id, const s
   return s;
 }
 
-}  // namespace
+// Whether notice `n` touches area `code`: scoped to keys, one of them in it; scoped otherwise
+// (columns, a filter), every area.
+bool touches_area(const Notice& n, const Partition& p, const std::string& code) {
+  if (n.scope.keys.empty()) return true;
+  for (const auto& k : n.scope.keys)
+    if (p.code_of(k) == code) return true;
+  return false;
+}
 
-Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDataset& d) {
+// The entries of a dataset's feed, or (with `area`) of one area's: for an area, only the
+// releases that changed it, each with the area's facts in place of the release's.
+Result<std::vector<feeds::FeedEntry>> entries_of(Store& store, const ServedDataset& d,
+                                                 const std::map<std::string, ReleaseArea>* area,
+                                                 const std::string& code) {
   const std::string& ds = d.info.id;
   auto counts = store.change_counts(ds);
   if (!counts.ok()) return counts.status();
@@ -38,6 +49,10 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
   std::vector<feeds::FeedEntry> out;
   for (const auto& sn : d.notices) {
     const Notice& n = sn.notice;
+    if (area != nullptr && !touches_area(n, *d.contract->partition, code)) {
+      if (!n.release.empty()) notices_of_release[n.release].push_back(n.id);
+      continue;
+    }
     feeds::NoticeFacts f;
     f.id = n.id;
     f.kind = to_string(n.kind);
@@ -56,6 +71,12 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
   }
   for (const auto& sr : d.releases) {
     const Release& r = sr.release;
+    const ReleaseArea* in_area = nullptr;
+    if (area != nullptr) {
+      auto it = area->find(r.id);
+      if (it == area->end() || !it->second.changed()) continue;  // it left the area as it was
+      in_area = &it->second;
+    }
     feeds::ReleaseFacts f;
     f.id = r.id;
     f.kind = to_string(r.kind);
@@ -84,9 +105,21 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
         f.plan_owner = p.plan.owner;
       }
     f.format_change = sr.format_change;
-    for (const auto& a : sr.artefacts)
-      f.artefacts.push_back({urls::release_file(ds, r.id, a.artefact.name),
-                             a.artefact.media_type, a.artefact.bytes});
+    if (in_area != nullptr) {
+      f.area = code;
+      f.area_name = d.contract->partition->name_of(code);
+      f.record_count = in_area->records;
+      f.added = in_area->added;
+      f.removed = in_area->removed;
+      f.retired = in_area->retired;
+      f.modified = in_area->modified;
+      for (const auto& a : in_area->artefacts)
+        f.artefacts.push_back({urls::area_file(ds, r.id, code, a.name), a.media_type, a.bytes});
+    } else {
+      for (const auto& a : sr.artefacts)
+        f.artefacts.push_back({urls::release_file(ds, r.id, a.artefact.name),
+                               a.artefact.media_type, a.artefact.bytes});
+    }
     out.push_back(feeds::release_entry(ds, f));
     out.back().order = 2 * order_in(committed->releases, r.id);
   }
@@ -94,11 +127,9 @@ Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDat
   return out;
 }
 
-ServedFeed render_served_feed(const CatalogOptions& options, const std::string& id, const std::string& title,
-                              const std::vector<feeds::FeedEntry>& entries) {
+ServedFeed render_feed_documents(const feeds::FeedSite& site, const std::vector<feeds::FeedEntry>& entries) {
   ServedFeed f;
   f.entries = entries.size();
-  const feeds::FeedSite site = site_for(options, id, title);
   const std::size_t pages = feeds::archive_count(entries.size(), site.page_size);
   f.hub_link = "<" + site.hub_url + ">; rel=\"hub\"";
   for (std::size_t page = 0; page <= pages; ++page) {
@@ -116,6 +147,36 @@ ServedFeed render_served_feed(const CatalogOptions& options, const std::string& 
                       self("json")});
   }
   return f;
+}
+
+}  // namespace
+
+Result<std::vector<feeds::FeedEntry>> feed_entries(Store& store, const ServedDataset& d) {
+  return entries_of(store, d, nullptr, {});
+}
+
+ServedFeed render_served_feed(const CatalogOptions& options, const std::string& id, const std::string& title,
+                              const std::vector<feeds::FeedEntry>& entries) {
+  return render_feed_documents(site_for(options, id, title), entries);
+}
+
+Result<std::optional<ServedFeed>> render_area_feed(Store& store, const CatalogOptions& options, const ServedDataset& d,
+                                                   const std::string& code) {
+  if (!d.contract->partition) return std::optional<ServedFeed>();
+  auto history = store.area_history(d.info.id, code);
+  if (!history.ok()) return history.status();
+  if (history->empty()) return std::optional<ServedFeed>();
+  std::map<std::string, ReleaseArea> by_release;
+  for (auto& [release, area] : *history) by_release.emplace(release, std::move(area));
+  auto entries = entries_of(store, d, &by_release, code);
+  if (!entries.ok()) return entries.status();
+  const std::string name = d.contract->partition->name_of(code);
+  feeds::FeedSite site = site_for(options, d.info.id,
+                                  d.info.title + ": " + d.contract->partition->title + " " + code +
+                                      (name.empty() ? "" : " (" + name + ")") + ", releases and notices");
+  site.path = urls::area_feed_base(d.info.id, code);
+  site.id_name = "gazette:feed:" + d.info.id + "/areas/" + code;
+  return std::optional<ServedFeed>(render_feed_documents(site, *entries));
 }
 
 bool deprecates(const Notice& n) {

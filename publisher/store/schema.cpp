@@ -231,7 +231,8 @@ CREATE TRIGGER signatures_immutable BEFORE UPDATE ON signatures WHEN OLD.subject
 CREATE TRIGGER signatures_undeletable BEFORE DELETE ON signatures WHEN OLD.subject <> 'releases'
   BEGIN SELECT RAISE(ABORT, 'signatures are immutable'); END;
 )sql",
-      // 12: areas (the contract's partition). Each release lists its areas; an area's artefacts
+      // 12: areas (the contract's partition). Each release lists its areas, with the counts of
+      // its changeset in each (for per-area feeds); an area's artefacts
       // are rows of the release that last changed it (`since`), rendered on request, so a
       // release adds artefact rows only for the areas it changed.
       R"sql(
@@ -241,7 +242,12 @@ CREATE TABLE release_areas(
   area TEXT NOT NULL,
   records INTEGER NOT NULL,
   since TEXT NOT NULL,
+  added INTEGER NOT NULL,
+  removed INTEGER NOT NULL,
+  retired INTEGER NOT NULL,
+  modified INTEGER NOT NULL,
   PRIMARY KEY(dataset, release, area)) WITHOUT ROWID;
+CREATE INDEX release_areas_by_area ON release_areas(dataset, area);
 CREATE TABLE area_artefacts(
   dataset INTEGER NOT NULL,
   release TEXT NOT NULL,

@@ -190,6 +190,9 @@ class Store {
   Result<std::vector<ReleaseArea>> release_areas(const std::string& dataset, const std::string& release);
   Result<std::optional<ReleaseArea>> release_area(const std::string& dataset, const std::string& release,
                                                   const std::string& code);
+  // Every release's row for area `code` (release id, area), in publication order.
+  Result<std::vector<std::pair<std::string, ReleaseArea>>> area_history(const std::string& dataset,
+                                                                        const std::string& code);
 
   // Removes a released candidate's staged copy (its records live on in the release). Staging
   // the same input again writes it anew.

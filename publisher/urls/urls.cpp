@@ -65,4 +65,12 @@ std::string feed_archive(std::string_view id, std::size_t page, std::string_view
   return join({"/feeds/", id, "/archive/", std::to_string(page), ".", ext});
 }
 
+std::string area_feed_base(std::string_view ds, std::string_view code) { return join({"/feeds/", ds, "/areas/", code}); }
+std::string area_feed(std::string_view ds, std::string_view code, std::string_view ext) {
+  return area_feed_base(ds, code) + "." + std::string(ext);
+}
+std::string area_feed_archive(std::string_view ds, std::string_view code, std::size_t page, std::string_view ext) {
+  return area_feed_base(ds, code) + "/archive/" + std::to_string(page) + "." + std::string(ext);
+}
+
 }  // namespace gazette::urls

@@ -52,5 +52,9 @@ std::string plan(std::string_view ds, std::string_view id);             // /data
 std::string feed_base(std::string_view id);                             // /feeds/{id} (no extension)
 std::string feed(std::string_view id, std::string_view ext);            // /feeds/{id}.{ext}
 std::string feed_archive(std::string_view id, std::size_t page, std::string_view ext);  // /feeds/{id}/archive/{page}.{ext}
+// One area's feed: /feeds/{ds}/areas/{code} (no extension), .{ext}, and its archive pages.
+std::string area_feed_base(std::string_view ds, std::string_view code);
+std::string area_feed(std::string_view ds, std::string_view code, std::string_view ext);
+std::string area_feed_archive(std::string_view ds, std::string_view code, std::size_t page, std::string_view ext);
 
 }  // namespace gazette::urls

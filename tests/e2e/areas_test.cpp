@@ -8,6 +8,7 @@
 
 #include "publisher/common/sha256.hpp"
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/e2e/websub_support.hpp"
 
 using namespace gazette;
 using namespace gazette::testing;
@@ -44,7 +45,7 @@ std::vector<std::string> csv_rows(const std::string& text) {
 
 // Two releases of four areas; the second changes only Clackmannanshire (668).
 struct FourAreas : Served {
-  FourAreas()
+  explicit FourAreas(std::vector<std::string> flags = {})
       : Served([](const TempDir& d) {
           run_gazette(d, {"init"});
           run_gazette(d, {"dataset", "create", "naptan-stops", "--contract", naptan_contract().string()});
@@ -56,7 +57,7 @@ struct FourAreas : Served {
           after[3] = "668Stops_2024-10-24.csv";
           run_gazette(d, {"release", "naptan-stops", several_areas(d, "two.csv", after), "--owner", "alice",
                           "--published-at", "2024-10-24T06:00:00Z"});
-        }) {}
+        }, std::move(flags)) {}
   nlohmann::json get(const std::string& path) { return nlohmann::json::parse(curl(dir, base + path).body); }
 };
 
@@ -274,9 +275,99 @@ TEST_CASE("with a where filter, a stop re-typed out of StopType:BCT is removed f
   // Values of one column are alternatives: the two stops are in BCT or BCS before and after.
   auto either = changes(s, "from=2024-10-24&to=2024-11-01&where=StopType:BCT,StopType:BCS");
   CHECK(kinds_of(either) == std::map<std::string, std::string>{{out_of_bct, "modified"}, {into_bct, "modified"}});
+  // The notice scoped to the two stops is news in their area's feed, not in another's.
+  CHECK_THAT(curl(s.dir, s.base + "/feeds/naptan-stops/areas/021.json").body, Catch::Contains("two-stops-retyped"));
+  CHECK_THAT(curl(s.dir, s.base + "/feeds/naptan-stops/areas/668.json").body, !Catch::Contains("two-stops-retyped"));
   // Retirements leave the active records: from the first release, Clackmannanshire's ten are removed.
   auto active = changes(s, "from=2024-10-13&to=2024-10-24&where=Status:active");
   CHECK(active["summary"] == nlohmann::json{{"added", 0}, {"removed", 10}, {"retired", 0}, {"modified", 0}});
   // Backwards, they come back.
   CHECK(changes(s, "from=2024-10-24&to=2024-10-13&where=Status:active")["summary"]["added"] == 10);
+}
+
+namespace {
+
+// The ids of the entries of a JSON feed, and their `_gazette` extensions.
+std::vector<nlohmann::json> feed_items(FourAreas& s, const std::string& path) {
+  auto got = curl(s.dir, s.base + path);
+  INFO(path << ": " << got.body);
+  REQUIRE(got.status == 200);
+  const auto feed = nlohmann::json::parse(got.body);
+  std::vector<nlohmann::json> out;
+  for (const auto& item : feed["items"]) out.push_back(item["_gazette"]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an area's feed has only what touches it, with its counts, and feedparser reads it", "[e2e][areas][feeds]") {
+  FourAreas s;
+  // Clackmannanshire: its first release and the ten retirements. Central Bedfordshire: its first only.
+  auto clack = feed_items(s, "/feeds/naptan-stops/areas/668.json");
+  REQUIRE(clack.size() == 2);
+  CHECK(clack[0]["release"] == "2024-10-24");  // newest first
+  CHECK(clack[0]["area"]["code"] == "668");
+  CHECK(clack[0]["area"]["name"] == "Clackmannanshire");
+  CHECK(clack[0]["changes"]["retired"] == 10);
+  CHECK(clack[0]["changeset_url"] == s.base + "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24&area=668");
+  CHECK(clack[1]["changes"]["added"] == 356);
+  CHECK(clack[1]["record_count"] == 356);
+  auto beds = feed_items(s, "/feeds/naptan-stops/areas/021.json");
+  REQUIRE(beds.size() == 1);
+  CHECK(beds[0]["release"] == "2024-10-13");
+  CHECK(curl(s.dir, s.base + "/feeds/naptan-stops/areas/999.atom").status == 404);
+
+  auto r = run_process({kPython, support("read_feeds.py"), s.base + "/feeds/naptan-stops/areas/668.atom",
+                        s.base + "/feeds/naptan-stops/areas/668.json"});
+  INFO(r.err << r.out);
+  REQUIRE(r.exit_code == 0);
+  auto report = nlohmann::json::parse(r.out);
+  CHECK(report["problems"].empty());
+  auto atom = curl(s.dir, s.base + "/feeds/naptan-stops/areas/668.atom");
+  CHECK_THAT(atom.body, Catch::Contains("/datasets/naptan-stops/releases/2024-10-24/areas/668/naptan-stops.csv"));
+  CHECK_THAT(atom.header("Link"), Catch::Contains("rel=\"hub\""));
+}
+
+TEST_CASE("a subscriber of one area's feed is told of a release that touches it and not of one that does not",
+          "[e2e][areas][websub]") {
+  FourAreas s({"--allow-private-callbacks", "--delivery-retry", "1"});
+  Subscriber beds(0), clack(0);
+  const std::string beds_topic = s.base + "/feeds/naptan-stops/areas/021.atom";
+  const std::string clack_topic = s.base + "/feeds/naptan-stops/areas/668.atom";
+  REQUIRE(subscribe(s, "subscribe", beds_topic, beds.url).status == 202);
+  REQUIRE(subscribe(s, "subscribe", clack_topic, clack.url).status == 202);
+  REQUIRE(eventually([&] { return beds.got("GET", "subscribe") && clack.got("GET", "subscribe"); }));
+  REQUIRE(eventually([&] {
+    return curl(s.dir, s.base + "/metrics").body.find("gazette_websub_subscriptions 2\n") != std::string::npos;
+  }));
+
+  // Clackmannanshire's next file: only area 668 changes.
+  const std::string two = read_text(s.dir / "two.csv");
+  std::string three = two.substr(0, two.find("\n668")) + "\n";
+  const std::string clack_next = read_text(naptan_dir() / "csv" / "668Stops_2024-12-03.csv");
+  three += clack_next.substr(clack_next.find('\n') + 1);
+  write_text(s.dir / "three.csv", three);
+  run_gazette(s.dir, {"release", "naptan-stops", stage_path(s.dir, s.dir / "three.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-03T06:00:00Z"});
+  REQUIRE(eventually([&] { return !clack.posts().empty(); }));
+  auto post = clack.posts().front();
+  CHECK(post["signature_ok"] == true);
+  CHECK_THAT(post["body"].get<std::string>(), Catch::Contains("naptan-stops 2024-12-03, area 668 (Clackmannanshire)"));
+  CHECK_THAT(post["links"].dump(), Catch::Contains("<" + clack_topic + ">; rel=\\\"self\\\""));
+
+  // A stop of Central Bedfordshire renamed: only area 021 changes.
+  std::string four = three;
+  const std::size_t line = four.find("\n021");
+  const std::size_t name = four.find(',', four.find(',', four.find(',', four.find(',', line + 1) + 1) + 1) + 1);
+  four.insert(name, "Renamed ");  // the fifth column: CommonName
+  write_text(s.dir / "four.csv", four);
+  run_gazette(s.dir, {"release", "naptan-stops", stage_path(s.dir, s.dir / "four.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-10T06:00:00Z"});
+  REQUIRE(eventually([&] { return !beds.posts().empty(); }));
+  CHECK_THAT(beds.posts().front()["body"].get<std::string>(), Catch::Contains("naptan-stops 2024-12-10, area 021"));
+  CHECK_THAT(beds.posts().front()["body"].get<std::string>(), !Catch::Contains("naptan-stops 2024-12-03,"));
+  // By then the hub has had every round it needed for both: neither heard of the other's release.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  CHECK(beds.posts().size() == 1);
+  CHECK(clack.posts().size() == 1);
 }

@@ -65,9 +65,9 @@ struct Served {
     start(std::move(flags));
   }
   // A server on the store `fill` makes in `dir`.
-  explicit Served(const std::function<void(const TempDir&)>& fill) {
+  explicit Served(const std::function<void(const TempDir&)>& fill, std::vector<std::string> flags = {}) {
     fill(dir);
-    start({});
+    start(std::move(flags));
   }
   // Starts a server on the store (on `port`, or any free one), replacing a stopped one.
   void start(std::vector<std::string> flags, int port = 0) {

@@ -13,6 +13,7 @@
 
 #include "publisher/common/url.hpp"
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/e2e/websub_support.hpp"
 #include "tests/support/silent_server.hpp"
 
 using namespace gazette;
@@ -21,56 +22,10 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::string kPython = "/usr/bin/python3";
-
-std::string support(const char* script) { return (source_dir() / "tests/support" / script).string(); }
-
 std::filesystem::path write_notice(const TempDir& d, const std::string& id, const std::string& kind) {
   return write_text(d / (id + ".json"), R"({"id": ")" + id + R"(", "kind": ")" + kind +
                                             R"(", "title": "Notes column to be withdrawn", "text": "Use Landmark.",
       "scope": {"columns": ["Notes"]}, "effective_at": "2027-06-01T00:00:00Z"})");
-}
-
-// The test's subscriber: a Python process answering on loopback, logging what it receives.
-struct Subscriber {
-  TempDir dir;
-  std::unique_ptr<BackgroundProcess> process;
-  std::string url;
-  explicit Subscriber(int fail_first) {
-    const auto port_file = dir / "port";
-    process = std::make_unique<BackgroundProcess>(std::vector<std::string>{
-        kPython, support("websub_subscriber.py"), port_file.string(), (dir / "log").string(), "s3cret",
-        std::to_string(fail_first)});
-    REQUIRE(eventually([&] { return std::filesystem::exists(port_file); }));
-    url = "http://127.0.0.1:" + read_text(port_file) + "/callback";
-  }
-  std::vector<json> log() const {
-    std::vector<json> out;
-    if (!std::filesystem::exists(dir / "log")) return out;
-    std::string text = read_text(dir / "log");
-    std::size_t start = 0;
-    for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
-      out.push_back(json::parse(text.substr(start, nl - start)));
-    return out;
-  }
-  std::vector<json> posts() const {
-    std::vector<json> out;
-    for (auto& e : log())
-      if (e["method"] == "POST") out.push_back(e);
-    return out;
-  }
-  bool got(const std::string& method, const std::string& mode) const {
-    for (auto& e : log())
-      if (e["method"] == method && e["mode"] == mode) return true;
-    return false;
-  }
-};
-
-Fetched subscribe(const Served& s, const std::string& mode, const std::string& topic, const std::string& callback) {
-  return curl(s.dir, s.base + "/websub",
-              {"--data-urlencode", "hub.mode=" + mode, "--data-urlencode", "hub.topic=" + topic, "--data-urlencode",
-               "hub.callback=" + callback, "--data-urlencode", "hub.secret=s3cret", "--data-urlencode",
-               "hub.lease_seconds=3600"});
 }
 
 }  // namespace

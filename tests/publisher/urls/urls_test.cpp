@@ -45,6 +45,12 @@ TEST_CASE("every built URL routes back to the same resource", "[urls]") {
     auto a = route_of(urls::area_file(ds, rel, "910", ds + "." + ext));
     CHECK((a.kind == RouteKind::area_artefact && a.release == rel && a.area == "910" && a.extension == ext));
   }
+  for (const char* ext : {"atom", "json"}) {
+    auto f = route_of(urls::area_feed(ds, "910", ext));
+    CHECK((f.kind == RouteKind::area_feed && f.dataset == ds && f.area == "910" && f.extension == ext));
+    auto a = route_of(urls::area_feed_archive(ds, "910", 3, ext));
+    CHECK((a.kind == RouteKind::area_feed_archive && a.area == "910" && a.page == 3 && a.extension == ext));
+  }
   // An area code is letters, digits, '-' and '_': anything else names no area.
   CHECK(route_of(urls::area_file(ds, rel, "9.0", ds + ".csv")).kind == RouteKind::not_found);
   CHECK(route_of(urls::area_file(ds, rel, std::string(17, '9'), ds + ".csv")).kind == RouteKind::not_found);
