@@ -130,6 +130,7 @@ Status LocalCopy::load_state() {
   state_.notices_seen = string_list(v["notices_seen"]);
   state_.key = string_list(v["key"]);
   state_.columns = string_list(v["columns"]);
+  state_.area = v["area"];
   if (state_.release.empty() || state_.key.empty() || state_.columns.empty())
     return Status::corruption(file_.string() + ": its bookkeeping (gazette_mirror) is incomplete");
   return {};
@@ -166,7 +167,8 @@ Status LocalCopy::commit(const CopyState& s, const std::vector<TrustedKey>& keys
       {"list_signed_at", s.list_signed_at},
       {"notices_seen", json(s.notices_seen).dump()},
       {"key", json(s.key).dump()},
-      {"columns", json(s.columns).dump()}};
+      {"columns", json(s.columns).dump()},
+      {"area", s.area}};
   auto put = db_.prepare("INSERT OR REPLACE INTO gazette_mirror (name, value) VALUES (?, ?)");
   if (!put.ok()) return put.status();
   for (const auto& [name, value] : values) {

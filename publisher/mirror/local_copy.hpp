@@ -41,6 +41,7 @@ struct CopyState {
   std::vector<std::string> notices_seen;  // ids of the notices already looked at
   std::vector<std::string> key;      // key columns
   std::vector<std::string> columns;  // in publication order
+  std::string area;  // the partition's area it holds ("" for the whole dataset)
 };
 
 // A contract that only names columns (all text, nullable): what reading or rendering a

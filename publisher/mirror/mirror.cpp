@@ -60,8 +60,11 @@ struct ReleaseList {
 struct Manifest {
   std::string renderer;
   int contract_version = 0;
-  std::string csv_sha256;
+  // The CSV the copy must equal: the release's, or with --area the area's.
+  std::string csv_url, csv_sha256;
   std::uint64_t csv_bytes = 0;
+  std::string areas_url, areas_sha256;  // the signed area index it vouches for ("" for none)
+  std::uint64_t areas_bytes = 0;
 };
 
 // Everything one run works with.
@@ -164,7 +167,38 @@ Result<Manifest> fetch_manifest(Run& run, const std::string& ds, const ListedRel
   if (m.csv_sha256 != release.csv_sha256 || m.csv_bytes != release.csv_bytes)
     return Status::invalid_input(run.remote.url(path) + ": its CSV is not the one the release list names");
   if (renderer_version(m.renderer) == 0) return Status::invalid_input(run.remote.url(path) + ": " + missing_renderer(m.renderer));
-  return m;
+  m.csv_url = release.csv_url;
+  if (doc.contains("areas") && doc["areas"].is_object()) {
+    m.areas_url = str(doc["areas"], "url");
+    m.areas_sha256 = str(doc["areas"], "sha256");
+    m.areas_bytes = number(doc["areas"], "bytes");
+  }
+  if (run.options.area.empty()) return m;
+  // One area: its CSV as the area index lists it, the index as the signed manifest hashes it.
+  if (m.areas_url != urls::area_index(ds, release.id))
+    return Status::not_found(run.remote.url(path) + ": release " + release.id + " has no areas (" + ds +
+                             "'s contract had no partition then)");
+  auto index = run.remote.text(m.areas_url, 64u << 20);
+  if (!index.ok()) return index.status();
+  if (to_hex(sha256(*index)) != m.areas_sha256 || index->size() != m.areas_bytes)
+    return Status::invalid_input(run.remote.url(m.areas_url) + ": not the area index the signed manifest hashes");
+  auto areas = json::parse(*index, nullptr, false);
+  if (!areas.is_object() || !areas.contains("areas") || !areas["areas"].is_array())
+    return Status::invalid_input(run.remote.url(m.areas_url) + ": not an area index");
+  for (const auto& a : areas["areas"]) {
+    if (str(a, "code") != run.options.area || !a.contains("artefacts") || !a["artefacts"].is_array()) continue;
+    for (const auto& art : a["artefacts"])
+      if (str(art, "name") == ds + ".csv") {
+        m.csv_url = str(art, "url");
+        m.csv_sha256 = str(art, "sha256");
+        m.csv_bytes = number(art, "bytes");
+        if (m.csv_url != urls::area_file(ds, release.id, run.options.area, ds + ".csv") || m.csv_sha256.size() != 64)
+          return Status::invalid_input(run.remote.url(m.areas_url) + ": area " + run.options.area + " is not listed in full");
+        return m;
+      }
+  }
+  return Status::not_found(run.remote.url(m.areas_url) + ": release " + release.id + " has no area '" +
+                           run.options.area + "'");
 }
 
 // The records of a CSV file into a new copy, in one transaction.
@@ -223,14 +257,14 @@ Result<std::vector<std::string>> key_columns(Run& run, const std::string& ds) {
 Result<std::unique_ptr<LocalCopy>> load_whole(Run& run, const std::string& ds, const ListedRelease& r,
                                               const Manifest& m, const ReleaseList& list, const CopyState& before,
                                               const std::vector<std::string>& known_key) {
-  GAZETTE_RETURN_IF_ERROR(run.remote.download(r.csv_url, run.download_file, m.csv_bytes,
+  GAZETTE_RETURN_IF_ERROR(run.remote.download(m.csv_url, run.download_file, m.csv_bytes,
                                               "\"" + m.csv_sha256.substr(0, 32) + "\""));
   auto digest = digest_file(run.download_file);
   if (!digest.ok()) return digest.status();
   if (digest->sha256 != m.csv_sha256) {
     std::error_code ec;
     std::filesystem::remove(run.download_file, ec);
-    return Status::corruption(run.remote.url(r.csv_url) + ": SHA-256 " + digest->sha256 +
+    return Status::corruption(run.remote.url(m.csv_url) + ": SHA-256 " + digest->sha256 +
                               " is not the one its signed manifest gives (" + m.csv_sha256 +
                               "); the download was discarded and the copy is unchanged");
   }
@@ -251,7 +285,7 @@ Result<std::unique_ptr<LocalCopy>> load_whole(Run& run, const std::string& ds, c
   }
   for (const auto& k : key)
     if (std::find(columns->begin(), columns->end(), k) == columns->end())
-      return Status::invalid_input(run.remote.url(r.csv_url) + ": no key column " + k);
+      return Status::invalid_input(run.remote.url(m.csv_url) + ": no key column " + k);
   auto copy = LocalCopy::create(run.new_copy_file, *columns, key);
   if (!copy.ok()) return copy.status();
   GAZETTE_RETURN_IF_ERROR((*copy)->begin());
@@ -265,6 +299,7 @@ Result<std::unique_ptr<LocalCopy>> load_whole(Run& run, const std::string& ds, c
   if (!read.ok()) return read.status();
   GAZETTE_RETURN_IF_ERROR(prove(**copy, m, "loading " + ds + ".csv"));
   CopyState state = state_for(run, ds, r, m, list, before);
+  state.area = run.options.area;
   state.key = key;
   state.columns = *columns;
   GAZETTE_RETURN_IF_ERROR((*copy)->commit(state, run.trust.keys()));
@@ -290,6 +325,7 @@ Result<std::optional<std::uint64_t>> apply_from_origin(Run& run, LocalCopy& copy
   std::uint64_t applied = 0, total = 0;
   for (bool first = true;; first = false) {
     std::string path = urls::changes(ds, from, to) + "&limit=" + std::to_string(kPageLimit);
+    if (!run.options.area.empty()) path += "&area=" + run.options.area;
     if (!cursor.empty()) path += "&cursor=" + form_encode(cursor);
     auto text = run.remote.text(path, kMaxPageBytes);
     if (!text.ok() && first && text.status().code() == StatusCode::not_found) return std::optional<std::uint64_t>{};
@@ -418,6 +454,14 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
   auto dataset = DatasetId::parse(o.dataset);
   if (!dataset.ok()) return dataset.status();
   const std::string ds = dataset->str();
+  if (!o.area.empty()) {
+    bool ok = o.area.size() <= 16;
+    for (char c : o.area)
+      ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_');
+    if (!ok) return Status::invalid_input("--area: '" + o.area + "' is not an area code (letters, digits, '-' or '_')");
+  }
+  // The copy's files are named by what it holds: the dataset, or one area of it.
+  const std::string name = o.area.empty() ? ds : ds + "-" + o.area;
   auto source = parse_url(o.source);
   if (!source.ok()) return Status::invalid_input(o.source + ": " + source.status().message());
   std::error_code ec;
@@ -425,7 +469,7 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
   if (ec) return Status::io_error(o.dir.string() + ": " + ec.message());
 
   // One run at a time per copy: cron starts the next while a slow first copy is still loading.
-  const auto lock_file = o.dir / ("." + ds + ".lock");
+  const auto lock_file = o.dir / ("." + name + ".lock");
   const int lock = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock < 0) return Status::io_error(lock_file.string() + ": " + std::strerror(errno));
   struct Unlock {
@@ -433,11 +477,11 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
     ~Unlock() { ::close(fd); }  // closing releases the lock
   } unlock{lock};
   if (::flock(lock, LOCK_EX | LOCK_NB) != 0)
-    return Status::conflict(o.dir.string() + ": another gazette mirror of " + ds + " is running there");
+    return Status::conflict(o.dir.string() + ": another gazette mirror of " + name + " is running there");
 
-  Run run{o, o.now ? o.now : now_utc(), Remote(o.source, o.progress), Trust({}), o.dir / (ds + ".sqlite"),
-          o.dir / (ds + ".csv"), o.dir / ("." + ds + ".csv.part"), o.dir / ("." + ds + ".sqlite.new"),
-          o.dir / ("." + ds + ".changes.part")};
+  Run run{o, o.now ? o.now : now_utc(), Remote(o.source, o.progress), Trust({}), o.dir / (name + ".sqlite"),
+          o.dir / (name + ".csv"), o.dir / ("." + name + ".csv.part"), o.dir / ("." + name + ".sqlite.new"),
+          o.dir / ("." + name + ".changes.part")};
   MirrorOutcome outcome;
 
   std::unique_ptr<LocalCopy> copy;
@@ -445,6 +489,10 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
     copy = std::move(*opened);
     if (copy->state().dataset != ds)
       return Status::invalid_input(run.copy_file.string() + ": a copy of " + copy->state().dataset + ", not " + ds);
+    if (copy->state().area != o.area)
+      return Status::invalid_input(run.copy_file.string() + ": a copy of " +
+                                   (copy->state().area.empty() ? "all of " + ds : "area " + copy->state().area) +
+                                   ", not " + (o.area.empty() ? "all of it" : "area " + o.area));
   } else if (opened.status().code() != StatusCode::not_found) {
     return opened.status();
   }
@@ -530,9 +578,9 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
   if (copy) {
     target_columns = before.columns;
     if (manifest->contract_version != before.contract_version) {
-      auto head = run.remote.head_bytes(target->csv_url, 1u << 16);
+      auto head = run.remote.head_bytes(manifest->csv_url, 1u << 16);
       if (!head.ok()) return head.status();
-      auto header = parse_csv_header(*head, run.remote.url(target->csv_url));
+      auto header = parse_csv_header(*head, run.remote.url(manifest->csv_url));
       if (!header.ok()) return header.status();
       target_columns = *header;
     }
@@ -540,9 +588,27 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
   const bool extends = copy && target_columns.size() >= before.columns.size() &&
                        std::equal(before.columns.begin(), before.columns.end(), target_columns.begin());
 
-  if (copy && extends) {
+  bool by_changes = copy && extends;
+  std::vector<std::string> seen = before.notices_seen;
+  if (by_changes && !o.area.empty() && manifest->csv_sha256 == before.csv_sha256) {
+    // The area is as the copy holds it (the release changed other areas): proven, nothing fetched.
+    GAZETTE_RETURN_IF_ERROR(copy->begin());
+    GAZETTE_RETURN_IF_ERROR(prove(*copy, *manifest, "area " + o.area + " of " + target->id));
+    auto told = notices_touching(run, *copy, ds, seen, false);
+    if (!told.ok()) return told.status();
+    outcome.notices = *told;
+    CopyState s = state_for(run, ds, *target, *manifest, *list, before);
+    s.notices_seen = seen;
+    GAZETTE_RETURN_IF_ERROR(copy->commit(s, run.trust.keys()));
+    outcome.method = "no change in area " + o.area;
+    by_changes = false;
+    copy.reset();
+    auto reopened = LocalCopy::open(run.copy_file);
+    if (!reopened.ok()) return reopened.status();
+    copy = std::move(*reopened);
+    GAZETTE_RETURN_IF_ERROR(keep_csv_current(run, *copy));
+  } else if (by_changes) {
     // Bring the copy forward by changes, in one transaction, proven before it is committed.
-    std::vector<std::string> seen = before.notices_seen;
     auto told = notices_touching(run, *copy, ds, seen, false);
     if (!told.ok()) return told.status();
     outcome.notices = *told;
@@ -551,7 +617,12 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
                                                target_columns.end()}));
     auto by_origin = apply_from_origin(run, *copy, ds, before.release, target->id);
     if (!by_origin.ok()) return by_origin.status();
-    if (*by_origin) {
+    if (!*by_origin && !o.area.empty()) {
+      // A static export publishes no changes of one area: the area's CSV, whole (it is small).
+      copy->rollback();
+      by_changes = false;
+      run.note("no changes of area " + o.area + " from this source (a static copy): loading the area's CSV whole");
+    } else if (*by_origin) {
       outcome.changes_applied = **by_origin;
       outcome.method = "the changes from " + before.release + " in one request";
     } else {
@@ -561,6 +632,8 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
       outcome.changes_applied = *applied;
       outcome.method = std::to_string(steps) + " signed changeset" + (steps == 1 ? "" : "s");
     }
+  }
+  if (by_changes) {
     DurableFile csv;
     if (o.keep_csv) {
       std::filesystem::remove(run.csv_file.string() + ".tmp", ec);
@@ -575,16 +648,17 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
     s.notices_seen = seen;
     GAZETTE_RETURN_IF_ERROR(copy->commit(s, run.trust.keys()));
     if (o.keep_csv) GAZETTE_RETURN_IF_ERROR(csv.commit(run.csv_file));
-  } else {
-    if (copy) run.note("the columns of " + target->id + " do not extend the copy's: loading its CSV whole");
+  }
+  if (!by_changes && outcome.method.empty()) {
+    if (copy && !extends) run.note("the columns of " + target->id + " do not extend the copy's: loading its CSV whole");
     std::vector<std::string> key = copy ? before.key : std::vector<std::string>{};
     copy.reset();
     auto loaded = load_whole(run, ds, *target, *manifest, *list, before, key);
     if (!loaded.ok()) return loaded.status();
     copy = std::move(*loaded);
-    outcome.method = "the whole CSV";
+    outcome.method = o.area.empty() ? "the whole CSV" : "area " + o.area + "'s CSV";
     outcome.changes_applied = 0;
-    std::vector<std::string> seen = before.notices_seen;
+    seen = before.notices_seen;
     auto told = notices_touching(run, *copy, ds, seen, before.release.empty());
     if (!told.ok()) return told.status();
     outcome.notices = *told;

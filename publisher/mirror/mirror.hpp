@@ -9,6 +9,8 @@
 //   later runs    the changes from the held release to the target, in one transaction of the
 //                 copy: one `changes?from=&to=` request to an origin, else the chain of signed
 //                 changesets `changes/P..R.json` of a static export; proven, then committed
+//   --area CODE   the same for one area: its CSV from the signed area index the manifest
+//                 vouches for, its changes by `changes?…&area=CODE`
 //
 // Killed at any instant, the copy is the release it held or the new one (SQLite's journal), and
 // a download cut short continues where it stopped.
@@ -37,6 +39,10 @@ struct MirrorOptions {
   // copy trusts; on the first run, those the publisher lists at /keys (trust on first use).
   std::string key;
   bool keep_csv = false;          // keep DIR/ID.csv, the release's CSV, beside the table
+  // One area of the dataset's partition: the copy is DIR/ID-AREA.sqlite (and .csv), proven
+  // against the area's CSV in the release's signed area index. Brought forward by the origin's
+  // changes of that area; from a static export, by the area's CSV when it changed.
+  std::string area;
   std::optional<int> max_major;   // hold at this major version
   UnixSeconds now = 0;            // 0: the clock's
   // (what, bytes so far, bytes expected or 0), for a progress line on a terminal.

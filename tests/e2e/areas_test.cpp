@@ -287,6 +287,18 @@ TEST_CASE("with a where filter, a stop re-typed out of StopType:BCT is removed f
 
 namespace {
 
+// Clackmannanshire's next file in place of its last: only area 668 changes.
+void release_next_clackmannanshire(FourAreas& s) {
+  const std::string two = read_text(s.dir / "two.csv");
+  std::string three = two.substr(0, two.find("\n668")) + "\n";
+  const std::string next = read_text(naptan_dir() / "csv" / "668Stops_2024-12-03.csv");
+  three += next.substr(next.find('\n') + 1);
+  write_text(s.dir / "three.csv", three);
+  run_gazette(s.dir, {"release", "naptan-stops", stage_path(s.dir, s.dir / "three.csv"), "--owner", "alice",
+                      "--published-at", "2024-12-03T06:00:00Z"});
+  REQUIRE(eventually([&] { return s.get("/datasets/naptan-stops/releases")["releases"].size() == 3; }));
+}
+
 // The ids of the entries of a JSON feed, and their `_gazette` extensions.
 std::vector<nlohmann::json> feed_items(FourAreas& s, const std::string& path) {
   auto got = curl(s.dir, s.base + path);
@@ -342,13 +354,8 @@ TEST_CASE("a subscriber of one area's feed is told of a release that touches it 
   }));
 
   // Clackmannanshire's next file: only area 668 changes.
-  const std::string two = read_text(s.dir / "two.csv");
-  std::string three = two.substr(0, two.find("\n668")) + "\n";
-  const std::string clack_next = read_text(naptan_dir() / "csv" / "668Stops_2024-12-03.csv");
-  three += clack_next.substr(clack_next.find('\n') + 1);
-  write_text(s.dir / "three.csv", three);
-  run_gazette(s.dir, {"release", "naptan-stops", stage_path(s.dir, s.dir / "three.csv"), "--owner", "alice",
-                      "--published-at", "2024-12-03T06:00:00Z"});
+  release_next_clackmannanshire(s);
+  const std::string three = read_text(s.dir / "three.csv");
   REQUIRE(eventually([&] { return !clack.posts().empty(); }));
   auto post = clack.posts().front();
   CHECK(post["signature_ok"] == true);
@@ -370,4 +377,52 @@ TEST_CASE("a subscriber of one area's feed is told of a release that touches it 
   std::this_thread::sleep_for(std::chrono::seconds(2));
   CHECK(beds.posts().size() == 1);
   CHECK(clack.posts().size() == 1);
+}
+
+namespace {
+
+ProcessResult mirror(const FourAreas& s, const std::filesystem::path& into, const std::string& area,
+                     std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {GAZETTE_BINARY, "mirror", s.base, "naptan-stops", "--into", into.string(),
+                                   "--area", area, "--csv"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return run_process(argv);
+}
+
+}  // namespace
+
+TEST_CASE("gazette mirror --area keeps one area's copy, proven against the signed area index", "[e2e][areas][mirror]") {
+  FourAreas s;
+  TempDir into;
+  auto first = mirror(s, into.path(), "668");
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Catch::Contains("naptan-stops-668.sqlite is release 2024-10-24"));
+  const std::string area_csv = "/datasets/naptan-stops/releases/2024-10-24/areas/668/naptan-stops.csv";
+  CHECK(read_text(into / "naptan-stops-668.csv") == curl(s.dir, s.base + area_csv).body);
+  auto beds = mirror(s, into.path(), "021");
+  REQUIRE(beds.exit_code == 0);
+  auto rows = run_process({"/usr/bin/sqlite3", (into / "naptan-stops-021.sqlite").string(),
+                           "SELECT count(*), min(ATCOCode) >= '021', max(ATCOCode) < '022' FROM records"});
+  CHECK(rows.out == "1885|1|1\n");
+
+  // A release that changes Clackmannanshire only: its copy takes the area's changes in one
+  // request, Central Bedfordshire's sees its area unchanged and fetches nothing of it.
+  release_next_clackmannanshire(s);
+  auto second = mirror(s, into.path(), "668");
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  CHECK_THAT(second.out, Catch::Contains("went from release 2024-10-24") && Catch::Contains("in one request"));
+  CHECK(read_text(into / "naptan-stops-668.csv") ==
+        curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-12-03/areas/668/naptan-stops.csv").body);
+  auto beds_again = mirror(s, into.path(), "021");
+  REQUIRE(beds_again.exit_code == 0);
+  CHECK_THAT(beds_again.out, Catch::Contains("to 2024-12-03") && Catch::Contains("no change in area 021"));
+
+  // Mistakes: an area the release lacks, a code that is none, a copy of another area.
+  auto none = mirror(s, into.path(), "999");
+  CHECK(none.exit_code != 0);
+  CHECK_THAT(none.err, Catch::Contains("has no area '999'"));
+  CHECK(mirror(s, into.path(), "6/8").exit_code != 0);
+  CHECK_FALSE(std::filesystem::exists(into / "naptan-stops-999.sqlite"));
 }

@@ -114,7 +114,7 @@ const std::vector<CommandSpec>& commands() {
        {{"--into", "DIR", "where the copy lives: DIR/ID.sqlite (and DIR/ID.csv with --csv)"},
         {"--key", "PUBKEY", "the publisher's minisign public key (file or base64); default: pinned on first use"},
         {"--csv", "", "keep the release's CSV beside the table"},
-        {"--area", "CODE", "one area only (not built yet)"},
+        {"--area", "CODE", "one area of the dataset only: DIR/ID-CODE.sqlite (and .csv)"},
         {"--max-version", "MAJOR", "stay at this major version"}},
        {"--into"},
        "keep a verified copy of a dataset's newest release (exit 3: a new major version arrived)", cmd_mirror,

@@ -50,9 +50,8 @@ class ProgressLine {
 }  // namespace
 
 int cmd_mirror(const Invocation& inv) {
-  if (inv.has("--area"))
-    return fail(inv, Status::invalid_input("--area: this gazette mirrors whole datasets (partitions are not built yet)"));
   MirrorOptions o;
+  if (inv.has("--area")) o.area = inv.get("--area");
   o.source = inv.args[0];
   o.dataset = inv.args[1];
   if (!check_dataset_id(inv, o.dataset)) return kUsage;
@@ -85,7 +84,8 @@ int cmd_mirror(const Invocation& inv) {
   if (!outcome.ok()) return fail(inv, outcome.status());
 
   const auto& r = *outcome;
-  const std::string copy = (o.dir / (o.dataset + ".sqlite")).string();
+  const std::string name = o.area.empty() ? o.dataset : o.dataset + "-" + o.area;
+  const std::string copy = (o.dir / (name + ".sqlite")).string();
   if (!r.updated) {
     *inv.out << o.dataset << ": " << copy << " is release " << r.release << " (version " << r.version
              << "), the newest" << (r.held_back.empty() ? "" : " of major " + std::to_string(*o.max_major)) << "\n";
