@@ -336,6 +336,13 @@ Result<std::optional<std::uint64_t>> apply_from_origin(Run& run, LocalCopy& copy
       return Status::invalid_input(run.remote.url(path) + ": not the next page of the changes from " + from + " to " + to);
     }
     total = page->summary.total();
+    // An answer for one area holds only its keys; another (a whole changeset) is not for this copy.
+    if (!run.options.area.empty())
+      for (const auto& change : page->changes)
+        if (change.key.compare(0, run.options.area.size(), run.options.area) != 0) {
+          if (first) return std::optional<std::uint64_t>{};
+          return Status::invalid_input(run.remote.url(path) + ": key " + change.key + " is not in area " + run.options.area);
+        }
     for (const auto& change : page->changes) {
       GAZETTE_RETURN_IF_ERROR(copy.apply(change));
       if (run.options.progress && ++applied % 1000 == 0) run.options.progress("applying changes", applied, total);

@@ -136,4 +136,22 @@ std::string area_index_json(const Contract& contract, const Release& release, co
   return doc.dump(2) + "\n";
 }
 
+Status render_area_bytes(Store& store, const Contract& contract, const Release& since, const ReleaseArea& area,
+                         ArtefactFormat format, const std::function<Status(const std::string&)>& sink) {
+  auto cursor = store.records_of(since.dataset, since.seq, area.code);
+  if (!cursor.ok()) return cursor.status();
+  return render_stream(
+      contract, area_header(since, area.records), format,
+      [&](auto&& emit) -> Status {
+        std::string_view key, body;
+        for (;;) {
+          auto more = (*cursor)->next(key, body);
+          if (!more.ok()) return more.status();
+          if (!*more) return {};
+          GAZETTE_RETURN_IF_ERROR(emit(body));
+        }
+      },
+      sink);
+}
+
 }  // namespace gazette

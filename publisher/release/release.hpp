@@ -155,6 +155,10 @@ Status evict_old_artefacts(Store& store, const std::string& dataset, std::size_t
 // Renders one artefact of a release from its stored records, a megabyte at a time, into `sink`.
 Status render_release_bytes(Store& store, const Contract& contract, const Release& release, ArtefactFormat format,
                             const std::function<Status(const std::string&)>& sink);
+// Renders one artefact of an area, from the records of the release that last changed it
+// (`since`), a megabyte at a time, into `sink`.
+Status render_area_bytes(Store& store, const Contract& contract, const Release& since, const ReleaseArea& area,
+                         ArtefactFormat format, const std::function<Status(const std::string&)>& sink);
 // Renders one artefact of a release from its stored records into `out` (tests).
 Result<std::string> render_release_artefact(Store& store, const Contract& contract,
                                             const Release& release, ArtefactFormat format);

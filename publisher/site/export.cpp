@@ -7,9 +7,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <set>
+
 #include "publisher/common/file_io.hpp"
 #include "publisher/common/sha256.hpp"
 #include "publisher/site/export_nginx.hpp"
+#include "publisher/site/feeds.hpp"
 #include "publisher/release/release.hpp"
 #include "publisher/render/render.hpp"
 #include "publisher/urls/urls.hpp"
@@ -91,6 +94,31 @@ class TreeWriter {
     return to_hex(hash.finish());
   }
 
+  // Bytes pushed by `produce` into a sink, at `url_path`; returns their SHA-256 (hex).
+  using Sink = std::function<Status(const std::string&)>;
+  Result<std::string> pushed(const std::string& url_path, UnixSeconds mtime, const std::function<Status(const Sink&)>& produce) {
+    const fs::path p = path_of(url_path);
+    GAZETTE_RETURN_IF_ERROR(make_parent(p));
+    DurableFile f;
+    GAZETTE_RETURN_IF_ERROR(f.open(p.string() + ".partial"));
+    Sha256 hash;
+    GAZETTE_RETURN_IF_ERROR(produce([&](const std::string& bytes) {
+      hash.update(bytes);
+      return f.write(bytes);
+    }));
+    summary.bytes += f.bytes_written();
+    GAZETTE_RETURN_IF_ERROR(f.commit(p));
+    ++summary.files;
+    ++summary.rendered;
+    GAZETTE_RETURN_IF_ERROR(touch(p, mtime));
+    return to_hex(hash.finish());
+  }
+
+  // The file already exported at `from_url_path`, at `url_path` too (a hard link, else a copy).
+  Status same_as(const std::string& url_path, const std::string& from_url_path, UnixSeconds mtime) {
+    return object(url_path, path_of(from_url_path), mtime);
+  }
+
   ExportSummary summary;
 
  private:
@@ -122,6 +150,79 @@ Status write_feed(TreeWriter& w, const std::string& id, const ServedFeed& feed) 
     GAZETTE_RETURN_IF_ERROR(w.text(url("json"), feed.json[page].doc.body));
   }
   return {};
+}
+
+struct ExportedAreas {
+  std::vector<ExportedFile> files;
+  std::vector<ExportedFeed> feeds;
+};
+
+// Each release's areas: its signed index, and each area's files. An area a release left
+// unchanged is the file of the release that rendered it (a hard link), rendered once; each
+// rendering is checked against the index's SHA-256. Then each area's feed.
+Result<ExportedAreas> write_areas(TreeWriter& w, Store& store, const ServedDataset& ds, const CatalogOptions& options) {
+  ExportedAreas out;
+  const std::string& id = ds.info.id;
+  std::set<std::string> codes;
+  for (const auto& sr : ds.releases) {
+    const Release& r = sr.release;
+    auto index = store.signature(id, areas_subject(r.id));
+    if (!index.ok()) return index.status();
+    if (!*index) continue;  // cut before its contract had a partition
+    const std::string index_path = urls::area_index(id, r.id);
+    GAZETTE_RETURN_IF_ERROR(w.text(index_path + "/index.json", (*index)->document));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(index_path), (*index)->signature));
+    out.files.push_back({index_path, {"", kJson, Caching::immutable, etag_of((*index)->document)}, {}, index_path + "/index.json"});
+    out.files.push_back({urls::signature(index_path), {"", kSignature, Caching::immutable, etag_of((*index)->signature)}, {}, {}});
+    auto areas = store.release_areas(id, r.id);
+    if (!areas.ok()) return areas.status();
+    std::optional<Contract> contract;
+    for (const auto& area : *areas) {
+      codes.insert(area.code);
+      const ServedRelease* since = ds.release(area.since);
+      if (since == nullptr) return Status::corruption("area " + area.code + " of " + r.id + " names an unknown release");
+      for (const auto& a : area.artefacts) {
+        const std::string path = urls::area_file(id, r.id, area.code, a.name);
+        if (area.since != r.id) {
+          GAZETTE_RETURN_IF_ERROR(w.same_as(path, urls::area_file(id, area.since, area.code, a.name), since->release.published_at));
+        } else {
+          if (!contract) {
+            auto c = release_contract(store, r);
+            if (!c.ok()) return c.status();
+            contract = std::move(*c);
+          }
+          const auto format = format_from_extension(a.name.substr(a.name.rfind('.') + 1));
+          if (!format) continue;
+          auto sha = w.pushed(path, r.published_at, [&](const TreeWriter::Sink& sink) {
+            return render_area_bytes(store, *contract, r, area, *format, sink);
+          });
+          if (!sha.ok()) return sha.status();
+          if (*sha != a.sha256)
+            return Status::corruption(path + " rendered to SHA-256 " + *sha + ", not its area index's " + a.sha256);
+        }
+        const ServedArtefact sa = served_area_artefact(id, area, a);
+        HeaderList extra = {{"Vary", "Accept-Encoding"},
+                            {"Content-Disposition", "attachment; filename=\"" + sa.download_name + "\""},
+                            {"Repr-Digest", sa.identity.repr_digest},
+                            {kDatasetVersionHeader, r.version.str()}};
+        extra.insert(extra.end(), ds.notice_headers.begin(), ds.notice_headers.end());
+        out.files.push_back({path, {"", a.media_type, Caching::immutable, sa.identity.etag}, std::move(extra), {}});
+      }
+    }
+  }
+  for (const auto& code : codes) {
+    auto feed = render_area_feed(store, options, ds, code);
+    if (!feed.ok()) return feed.status();
+    if (!*feed) continue;
+    const std::string base = urls::area_feed_base(id, code);
+    for (std::size_t page = 0; page < (*feed)->atom.size(); ++page) {
+      const std::string stem = base + (page == 0 ? std::string() : "/archive/" + std::to_string(page));
+      GAZETTE_RETURN_IF_ERROR(w.text(stem + ".atom", (*feed)->atom[page].doc.body));
+      GAZETTE_RETURN_IF_ERROR(w.text(stem + ".json", (*feed)->json[page].doc.body));
+    }
+    out.feeds.push_back({base, std::move(**feed)});
+  }
+  return out;
 }
 
 }  // namespace
@@ -209,6 +310,8 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
         GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(path), sr.changes_signature.body));
     }
   }
+  auto areas = write_areas(w, store, *ds, options);
+  if (!areas.ok()) return areas.status();
   if (!ds->releases_signature.body.empty())
     GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(urls::releases(dataset)), ds->releases_signature.body));
   GAZETTE_RETURN_IF_ERROR(w.text(urls::keys() + "/index.json", catalog.keys_json.body));
@@ -217,7 +320,7 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
     GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(urls::key_file(id)), doc.body));
   GAZETTE_RETURN_IF_ERROR(write_feed(w, dataset, ds->feed));
   GAZETTE_RETURN_IF_ERROR(write_feed(w, "all", catalog.all_feed));
-  GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root, changesets)));
+  GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root, changesets, areas->files, areas->feeds)));
   return w.summary;
 }
 

@@ -72,7 +72,8 @@ Status check_nginx_value(const std::string& value, const std::string& what) {
 }
 
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
-                       const std::vector<std::pair<std::string, Document>>& changesets) {
+                       const std::vector<std::pair<std::string, Document>>& changesets,
+                       const std::vector<ExportedFile>& area_files, const std::vector<ExportedFeed>& area_feeds) {
   const std::string id = ds.info.id;
   const std::string base = urls::dataset(id);
   const HeaderList& deprecated = ds.notice_headers;
@@ -165,6 +166,9 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   // The arguments become a path: only release ids may (no "..", no separators).
   const std::string id_pattern = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}(\\.[0-9]+)?$'";
   out += "  location = " + base + "/changes {\n";
+  // A subset's changeset, or a filtered one, is the origin's to compute: never the whole file.
+  for (const char* filter : {"area", "where", "kind", "severity"})
+    out += "    if ($arg_" + std::string(filter) + " != '') { return 404; }\n";
   out += "    if ($arg_from !~ " + id_pattern + ") { return 404; }\n";
   out += "    if ($arg_to !~ " + id_pattern + ") { return 404; }\n";
   out += "    rewrite ^ " + base + "/changes/$arg_from..$arg_to.json last;\n  }\n";
@@ -173,20 +177,24 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
   changeset_headers.emplace_back("Vary", "Accept");
   for (const auto& [path, doc] : changesets) emit(out, path, doc, changeset_headers);
 
-  auto feed = [&](const std::string& fid, const ServedFeed& f) {
+  // Areas: each release's area index and its signature, each area's files.
+  for (const auto& f : area_files) emit(out, {f.path, f.headers.media_type, f.headers.caching, f.headers.etag, f.extra, f.file});
+
+  // A feed whose subscription document is `base`.{atom,json}, its archives under `base`/archive/.
+  auto feed_at = [&](const std::string& base_path, const ServedFeed& f) {
     auto page_url = [&](std::size_t page, const char* ext) {
-      return page == 0 ? urls::feed(fid, ext) : urls::feed_archive(fid, page, ext);
+      return base_path + (page == 0 ? std::string() : "/archive/" + std::to_string(page)) + "." + ext;
     };
     for (std::size_t page = 0; page < f.atom.size(); ++page) {
       emit(out, page_url(page, "atom"), f.atom[page].doc, {{"Link", f.hub_link}, {"Link", f.atom[page].self_link}});
       emit(out, page_url(page, "json"), f.json[page].doc, {{"Link", f.hub_link}, {"Link", f.json[page].self_link}});
     }
     // The page after the newest archive is linked before it is full.
-    for (const char* ext : {"atom", "json"})
-      redirect(out, urls::feed_archive(fid, f.atom.size(), ext), urls::feed(fid, ext), {});
+    for (const char* ext : {"atom", "json"}) redirect(out, page_url(f.atom.size(), ext), page_url(0, ext), {});
   };
-  feed(id, ds.feed);
-  feed("all", catalog.all_feed);
+  feed_at(urls::feed_base(id), ds.feed);
+  feed_at(urls::feed_base("all"), catalog.all_feed);
+  for (const auto& f : area_feeds) feed_at(f.base, f.feed);
   // Everything else is not a resource (this file among them).
   out += "  location / {\n    return 404;\n  }\n";
   out += "}\n";

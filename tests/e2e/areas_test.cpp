@@ -382,9 +382,9 @@ TEST_CASE("a subscriber of one area's feed is told of a release that touches it 
 namespace {
 
 ProcessResult mirror(const FourAreas& s, const std::filesystem::path& into, const std::string& area,
-                     std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {GAZETTE_BINARY, "mirror", s.base, "naptan-stops", "--into", into.string(),
-                                   "--area", area, "--csv"};
+                     std::vector<std::string> extra = {}, const std::string& from = {}) {
+  std::vector<std::string> argv = {GAZETTE_BINARY, "mirror", from.empty() ? s.base : from, "naptan-stops", "--into",
+                                   into.string(), "--area", area, "--csv"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return run_process(argv);
 }
@@ -406,6 +406,9 @@ TEST_CASE("gazette mirror --area keeps one area's copy, proven against the signe
                            "SELECT count(*), min(ATCOCode) >= '021', max(ATCOCode) < '022' FROM records"});
   CHECK(rows.out == "1885|1|1\n");
 
+  TempDir from_export;  // a copy to be brought forward later from nginx serving the export
+  REQUIRE(mirror(s, from_export.path(), "668").exit_code == 0);
+
   // A release that changes Clackmannanshire only: its copy takes the area's changes in one
   // request, Central Bedfordshire's sees its area unchanged and fetches nothing of it.
   release_next_clackmannanshire(s);
@@ -418,6 +421,21 @@ TEST_CASE("gazette mirror --area keeps one area's copy, proven against the signe
   auto beds_again = mirror(s, into.path(), "021");
   REQUIRE(beds_again.exit_code == 0);
   CHECK_THAT(beds_again.out, Catch::Contains("to 2024-12-03") && Catch::Contains("no change in area 021"));
+
+  // From a static copy (nginx on the export), which has no changes of one area: the area's CSV, whole.
+  const auto tree = s.dir / "public";
+  run_gazette(s.dir, {"export", "naptan-stops", "--to", tree.string(), "--public-url", s.base});
+  NginxOnExport nginx(tree, s.dir.path());
+  auto by_file = mirror(s, from_export.path(), "668", {}, nginx.base);
+  INFO(by_file.err);
+  REQUIRE(by_file.exit_code == 0);
+  CHECK_THAT(by_file.err, Catch::Contains("no changes of area 668 from this source"));
+  CHECK_THAT(by_file.out, Catch::Contains("to 2024-12-03") && Catch::Contains("area 668's CSV"));
+  CHECK(read_text(from_export / "naptan-stops-668.csv") == read_text(into / "naptan-stops-668.csv"));
+  auto fresh = mirror(s, from_export.path(), "611", {}, nginx.base);
+  REQUIRE(fresh.exit_code == 0);
+  CHECK(read_text(from_export / "naptan-stops-611.csv") ==
+        curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-12-03/areas/611/naptan-stops.csv").body);
 
   // Mistakes: an area the release lacks, a code that is none, a copy of another area.
   auto none = mirror(s, into.path(), "999");

@@ -102,6 +102,15 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
       {"/datasets/naptan-stops/changes/2024-10-24..2024-12-03.json.minisig", {}},
       {"/datasets/naptan-stops/v/1/latest/naptan-stops.csv", {}},
       {"/keys", {}},
+      // Areas: the index and its signature, files rendered and files shared with an older release, feeds.
+      {rel + "2024-12-03/areas", {}},
+      {rel + "2024-12-03/areas.minisig", {}},
+      {rel + "2024-10-13/areas/668/naptan-stops.csv", {}},
+      {rel + "2024-12-03/areas/668/naptan-stops.xml", {}},
+      {rel + "2024-12-03/areas/668/naptan-stops.csv", {"-r", "100-199"}},
+      {"/feeds/naptan-stops/areas/668.atom", {}},
+      {"/feeds/naptan-stops/areas/668.json", {}},
+      {"/feeds/naptan-stops/areas/668/archive/1.json", {}},
   };
   for (const auto& a : asks) {
     INFO(a.path << (a.curl_args.empty() ? "" : " " + a.curl_args.back()));
@@ -119,6 +128,12 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
     if (origin.status == 200 && !etag.empty() && a.curl_args.empty())
       CHECK(curl(s.dir, nbase + a.path, {"-H", "If-None-Match: " + etag}).status == 304);
   }
+  // A subset's changeset is the origin's to compute: the export never answers it with the whole.
+  for (const char* q : {"&area=668", "&where=StopType:BCT", "&kind=retired"}) {
+    INFO(q);
+    CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24" + q).status == 200);
+    CHECK(curl(s.dir, nbase + "/datasets/naptan-stops/changes?from=2024-10-13&to=2024-10-24" + q).status == 404);
+  }
   // Every signature, at the origin and in the export, is one Debian's minisign accepts, by the
   // key /keys publishes; a flipped byte is refused.
   auto keys = nlohmann::json::parse(curl(s.dir, s.base + "/keys").body);
@@ -130,6 +145,7 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
   const std::vector<std::string> ids = {"2024-10-13", "2024-10-24", "2024-12-03"};
   for (std::size_t i = 0; i < ids.size(); ++i) {
     signed_docs.push_back(rel + ids[i] + "/manifest.json");
+    signed_docs.push_back(rel + ids[i] + "/areas");
     if (i > 0) signed_docs.push_back("/datasets/naptan-stops/changes/" + ids[i - 1] + ".." + ids[i] + ".json");
   }
   for (const auto& base : {s.base, nbase})
