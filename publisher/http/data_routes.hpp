@@ -1,5 +1,5 @@
-// The routes that read beyond the catalogue: changesets between releases and record
-// histories. Internal to http; called by handle_request.
+// The routes that read beyond the catalogue: changesets between releases, record histories,
+// and areas. Internal to http; called by handle_request.
 #pragma once
 
 #include "publisher/site/catalog.hpp"
@@ -15,6 +15,9 @@ Response serve_record(const Request& req, const Route& route, const site::Served
                       Queries& queries);
 Response serve_record_history(const Request& req, const Route& route, const site::ServedDataset& ds,
                               Queries& queries);
+// A release's area index (JSON as signed, or a page), its signature, one area's page, or an
+// area's artefact (area_routes.cpp). `queries` null: 503.
+Response serve_area(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries);
 
 // Opaque paging cursors: base64url of the last key served, then '.' and a check bound to the
 // changeset (`between`: its from and to), so that a cursor mistyped, made up or taken from

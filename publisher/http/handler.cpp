@@ -446,55 +446,6 @@ Response serve_release_artefact(const Request& req, const site::ServedRelease& r
   return r;
 }
 
-// A release's area index, its signature, or an area's artefact: read from the store when asked
-// for (the catalogue holds no area), artefacts rendered from the release that last changed the area.
-Response serve_area(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries) {
-  const site::ServedRelease* rel = ds.release(route.release);
-  if (rel == nullptr) return problem(404, "no release '" + route.release + "' of " + ds.info.id, req.target);
-  if (queries == nullptr) return problem(503, "live queries are not available", req.target);
-  if (route.kind != RouteKind::area_artefact) {
-    auto index = queries->area_index(ds.info.id, rel->release.id);
-    if (!index.ok()) return problem(500, index.status().message(), req.target);
-    if (!*index)
-      return problem(404, "release " + rel->release.id + " of " + ds.info.id + " has no areas (its contract has no partition)",
-                     req.target);
-    if (route.kind == RouteKind::area_signature)
-      return serve_document(req, (*index)->signature, site::kSignature, site::Caching::immutable);
-    return serve_document(req, (*index)->document, "application/json", site::Caching::immutable);
-  }
-  auto area = queries->area(ds.info.id, rel->release.id, route.area);
-  if (!area.ok()) return problem(500, area.status().message(), req.target);
-  if (!*area) return problem(404, "release " + rel->release.id + " of " + ds.info.id + " has no area '" + route.area + "'", req.target);
-  const site::ServedRelease* since = ds.release((*area)->since);
-  if (since == nullptr) return problem(500, "area " + route.area + " names an unknown release", req.target);
-  const Artefact* found = nullptr;
-  for (const auto& a : (*area)->artefacts)
-    if (a.name == route.file) found = &a;
-  if (found == nullptr) return problem(404, "no such artefact", req.target);
-  const site::ServedArtefact art = site::served_area_artefact(ds.info.id, **area, *found);
-  // Its bytes were published by `since`: that is when they were last modified. The meaning
-  // version is the release asked for.
-  site::ServedRelease view;
-  view.release.published_at = since->release.published_at;
-  view.release.version = rel->release.version;
-  view.last_modified = since->last_modified;
-  Response r = serve_artefact(req, view, art);
-  if (!r.file) return r;
-  if (auto kept = queries->cached_rendering(found->sha256)) {
-    r.file->path = *kept;
-    return r;
-  }
-  r.streamed = true;
-  r.stream_length = r.file->length;
-  if (!r.head) {
-    auto source = queries->rendered_area_artefact(*since, **area, art, r.file->offset, r.file->length);
-    if (!source.ok()) return problem(500, source.status().message(), req.target);
-    r.stream = std::move(*source);
-  }
-  r.file.reset();
-  return r;
-}
-
 // The manifest or an artefact of a named release.
 Response serve_release_file(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries) {
   const site::ServedRelease* rel = ds.release(route.release);
@@ -655,6 +606,7 @@ Response serve_dataset(const Request& req, const Route& route, const site::Serve
       return serve_changes_file(req, route, ds, queries);
     case RouteKind::area_index:
     case RouteKind::area_signature:
+    case RouteKind::area_page:
     case RouteKind::area_artefact:
       return serve_area(req, route, ds, queries);
     case RouteKind::changes:

@@ -111,4 +111,21 @@ Result<std::shared_ptr<const site::ServedFeed>> Queries::area_feed(const site::S
   return out;
 }
 
+Result<std::vector<ReleaseArea>> Queries::areas(const std::string& dataset, const std::string& release) {
+  auto store = acquire();
+  if (!store.ok()) return store.status();
+  auto a = (*store)->release_areas(dataset, release);
+  this->release(std::move(*store));
+  return a;
+}
+
+Result<std::vector<std::pair<std::string, ReleaseArea>>> Queries::area_history(const std::string& dataset,
+                                                                               const std::string& code) {
+  auto store = acquire();
+  if (!store.ok()) return store.status();
+  auto h = (*store)->area_history(dataset, code);
+  this->release(std::move(*store));
+  return h;
+}
+
 }  // namespace gazette::http

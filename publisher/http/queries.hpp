@@ -53,6 +53,8 @@ class Queries {
   // release's signed area index (its document and signature).
   Result<std::optional<ReleaseArea>> area(const std::string& dataset, const std::string& release, const std::string& code);
   Result<std::optional<StoredSignature>> area_index(const std::string& dataset, const std::string& release);
+  Result<std::vector<ReleaseArea>> areas(const std::string& dataset, const std::string& release);
+  Result<std::vector<std::pair<std::string, ReleaseArea>>> area_history(const std::string& dataset, const std::string& code);
   // The feed of area `code` of `dataset` (null: no such area). Rendered once for each state of
   // the dataset (its releases and notices only ever grow, so their counts name the state) and
   // kept for the next requests and the hub's rounds; a few dozen areas are kept.

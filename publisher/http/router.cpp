@@ -35,6 +35,7 @@ const char* to_string(RouteKind k) {
     case RouteKind::releases_signature: return "releases_signature";
     case RouteKind::area_index: return "area_index";
     case RouteKind::area_signature: return "area_signature";
+    case RouteKind::area_page: return "area_page";
     case RouteKind::area_artefact: return "area_artefact";
     case RouteKind::area_feed: return "area_feed";
     case RouteKind::area_feed_archive: return "area_feed_archive";
@@ -261,6 +262,12 @@ Result<Route> match_route(std::string_view target) {
         }
       }
     }
+  } else if (n == 6 && seg[2] == "releases" && seg[4] == "areas") {
+    auto rel = ReleaseId::parse(seg[3]);
+    if (!rel.ok() || !is_area_code_text(seg[5])) return r;
+    r.release = rel->str();
+    r.area = seg[5];
+    r.kind = RouteKind::area_page;
   } else if (n == 7 && seg[2] == "releases" && seg[4] == "areas") {
     auto rel = ReleaseId::parse(seg[3]);
     const std::string& code = seg[5];

@@ -43,6 +43,7 @@ enum class RouteKind {
   versioned_latest,    // /datasets/{ds}/v/{major}/latest/{file}
   area_index,          // /datasets/{ds}/releases/{rel}/areas
   area_signature,      // /datasets/{ds}/releases/{rel}/areas.minisig
+  area_page,           // /datasets/{ds}/releases/{rel}/areas/{code}
   area_artefact,       // /datasets/{ds}/releases/{rel}/areas/{code}/{ds}.{csv,xml,json,geojson}
   area_feed,           // /feeds/{ds}/areas/{code}.{atom,json}
   area_feed_archive,   // /feeds/{ds}/areas/{code}/archive/{page}.{atom,json}

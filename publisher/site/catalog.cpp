@@ -315,6 +315,11 @@ Result<ServedDataset> build_dataset(Store& store, const DatasetInfo& info, const
         format_change_note(*d.contract, info.id, renderer_version(d.releases[i - 1].release.renderer),
                            renderer_version(d.releases[i].release.renderer));
   GAZETTE_RETURN_IF_ERROR(add_signatures(store, d));
+  if (d.contract->partition) {
+    auto areas = store.area_summaries(d.info.id);
+    if (!areas.ok()) return areas.status();
+    d.areas = std::move(*areas);
+  }
   GAZETTE_RETURN_IF_ERROR(add_notices(store, d));
   GAZETTE_RETURN_IF_ERROR(add_definition_history(store, d));
   build_dataset_documents(d, options);

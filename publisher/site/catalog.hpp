@@ -54,6 +54,7 @@ struct ServedArtefact {
 // An area's artefact (never a file: rendered on request, with the whole artefacts' headers).
 ServedArtefact served_area_artefact(const std::string& ds, const ReleaseArea& area, const Artefact& artefact);
 
+
 struct ServedRelease {
   Release release;  // its manifest_json moved into `manifest`
   Document manifest;
@@ -138,6 +139,8 @@ struct ServedDataset {
   Document releases_signature;
   std::vector<DefinitionVersion> definition_history;  // by name, then version
   ServedFeed feed;
+  // The newest release's areas (the contract's partition), with the release that last changed each.
+  std::vector<Store::AreaSummary> areas;
   // Deprecation, Sunset and Link headers of the deprecation and removal notices that touch
   // every resource of the dataset (scoped by columns or records), and of those scoped to keys.
   HeaderList notice_headers;

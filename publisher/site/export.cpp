@@ -13,6 +13,7 @@
 #include "publisher/common/sha256.hpp"
 #include "publisher/site/export_nginx.hpp"
 #include "publisher/site/feeds.hpp"
+#include "publisher/site/html.hpp"
 #include "publisher/release/release.hpp"
 #include "publisher/render/render.hpp"
 #include "publisher/urls/urls.hpp"
@@ -154,6 +155,7 @@ Status write_feed(TreeWriter& w, const std::string& id, const ServedFeed& feed) 
 
 struct ExportedAreas {
   std::vector<ExportedFile> files;
+  std::vector<ExportedPage> pages;
   std::vector<ExportedFeed> feeds;
 };
 
@@ -164,21 +166,40 @@ Result<ExportedAreas> write_areas(TreeWriter& w, Store& store, const ServedDatas
   ExportedAreas out;
   const std::string& id = ds.info.id;
   std::set<std::string> codes;
+  std::map<std::string, std::vector<std::pair<std::string, ReleaseArea>>> histories;  // by code
   for (const auto& sr : ds.releases) {
     const Release& r = sr.release;
     auto index = store.signature(id, areas_subject(r.id));
     if (!index.ok()) return index.status();
     if (!*index) continue;  // cut before its contract had a partition
     const std::string index_path = urls::area_index(id, r.id);
-    GAZETTE_RETURN_IF_ERROR(w.text(index_path + "/index.json", (*index)->document));
-    GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(index_path), (*index)->signature));
-    out.files.push_back({index_path, {"", kJson, Caching::immutable, etag_of((*index)->document)}, {}, index_path + "/index.json"});
-    out.files.push_back({urls::signature(index_path), {"", kSignature, Caching::immutable, etag_of((*index)->signature)}, {}, {}});
     auto areas = store.release_areas(id, r.id);
     if (!areas.ok()) return areas.status();
+    // The index as signed for programs, a page listing the areas for people.
+    const std::string index_html = render_area_index_html(ds, sr, *areas);
+    GAZETTE_RETURN_IF_ERROR(w.text(index_path + "/index.json", (*index)->document));
+    GAZETTE_RETURN_IF_ERROR(w.text(index_path + "/index.html", index_html));
+    GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(index_path), (*index)->signature));
+    out.pages.push_back({index_path, {"", kJson, Caching::immutable, etag_of((*index)->document)},
+                         {"", kHtml, Caching::immutable, etag_of(index_html)}, {}});
+    out.files.push_back({urls::signature(index_path), {"", kSignature, Caching::immutable, etag_of((*index)->signature)}, {}, {}});
     std::optional<Contract> contract;
     for (const auto& area : *areas) {
       codes.insert(area.code);
+      // Its page: JSON and HTML, with every release that changed it.
+      auto& history = histories[area.code];
+      if (history.empty()) {
+        auto h = store.area_history(id, area.code);
+        if (!h.ok()) return h.status();
+        history = std::move(*h);
+      }
+      const AreaPage page{&sr, area, history};
+      const std::string page_path = urls::area_page(id, r.id, area.code);
+      const std::string page_json = area_page_json(ds, page), page_html = render_area_html(ds, page);
+      GAZETTE_RETURN_IF_ERROR(w.text(page_path + "/index.json", page_json));
+      GAZETTE_RETURN_IF_ERROR(w.text(page_path + "/index.html", page_html));
+      out.pages.push_back({page_path, {"", kJson, Caching::short_lived, etag_of(page_json)},
+                           {"", kHtml, Caching::short_lived, etag_of(page_html)}, ds.notice_headers});
       const ServedRelease* since = ds.release(area.since);
       if (since == nullptr) return Status::corruption("area " + area.code + " of " + r.id + " names an unknown release");
       for (const auto& a : area.artefacts) {
@@ -320,7 +341,7 @@ Result<ExportSummary> export_tree(Store& store, const std::string& dataset, cons
     GAZETTE_RETURN_IF_ERROR(w.text(urls::signature(urls::key_file(id)), doc.body));
   GAZETTE_RETURN_IF_ERROR(write_feed(w, dataset, ds->feed));
   GAZETTE_RETURN_IF_ERROR(write_feed(w, "all", catalog.all_feed));
-  GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root, changesets, areas->files, areas->feeds)));
+  GAZETTE_RETURN_IF_ERROR(w.text("/nginx.conf", nginx_conf(catalog, *ds, root, changesets, areas->files, areas->pages, areas->feeds)));
   return w.summary;
 }
 

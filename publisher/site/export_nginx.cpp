@@ -73,7 +73,8 @@ Status check_nginx_value(const std::string& value, const std::string& what) {
 
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
                        const std::vector<std::pair<std::string, Document>>& changesets,
-                       const std::vector<ExportedFile>& area_files, const std::vector<ExportedFeed>& area_feeds) {
+                       const std::vector<ExportedFile>& area_files, const std::vector<ExportedPage>& area_pages,
+                       const std::vector<ExportedFeed>& area_feeds) {
   const std::string id = ds.info.id;
   const std::string base = urls::dataset(id);
   const HeaderList& deprecated = ds.notice_headers;
@@ -179,6 +180,7 @@ std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const st
 
   // Areas: each release's area index and its signature, each area's files.
   for (const auto& f : area_files) emit(out, {f.path, f.headers.media_type, f.headers.caching, f.headers.etag, f.extra, f.file});
+  for (const auto& p : area_pages) folder(p.path, p.json, p.html, p.extra);
 
   // A feed whose subscription document is `base`.{atom,json}, its archives under `base`/archive/.
   auto feed_at = [&](const std::string& base_path, const ServedFeed& f) {

@@ -26,6 +26,14 @@ struct ExportedFile {
   std::string file;
 };
 
+// A resource with a JSON document and a page, exported as a folder (index.json, index.html):
+// the documents' headers (their bodies are on disk), and headers of its own.
+struct ExportedPage {
+  std::string path;
+  Document json, html;
+  HeaderList extra;
+};
+
 // An area's feed as exported: its subscription path without extension, and its documents.
 struct ExportedFeed {
   std::string base;  // "/feeds/{ds}/areas/{code}"
@@ -36,6 +44,7 @@ struct ExportedFeed {
 // written (URL path, and the document's headers), and the areas' files and feeds.
 std::string nginx_conf(const Catalog& catalog, const ServedDataset& ds, const std::filesystem::path& root,
                        const std::vector<std::pair<std::string, Document>>& changesets,
-                       const std::vector<ExportedFile>& area_files, const std::vector<ExportedFeed>& area_feeds);
+                       const std::vector<ExportedFile>& area_files, const std::vector<ExportedPage>& area_pages,
+                       const std::vector<ExportedFeed>& area_feeds);
 
 }  // namespace gazette::site

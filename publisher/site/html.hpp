@@ -30,6 +30,17 @@ std::string render_notices_html(const ServedDataset& dataset);
 std::string render_notice_html(const ServedDataset& dataset, const ServedNotice& notice);
 std::string render_contract_html(const ServedDataset& dataset);
 std::string render_plan_html(const ServedDataset& dataset, const ServedPlan& plan);
+// An area's pages (site/pages_areas.cpp), read from the store when asked for: a release's area
+// index for people, and one area of a release (JSON and HTML), with the releases that changed it.
+std::string render_area_index_html(const ServedDataset& d, const ServedRelease& release,
+                                   const std::vector<ReleaseArea>& areas);
+struct AreaPage {
+  const ServedRelease* release = nullptr;
+  ReleaseArea area;
+  std::vector<std::pair<std::string, ReleaseArea>> history;  // every release's row, oldest first
+};
+std::string area_page_json(const ServedDataset& d, const AreaPage& page);
+std::string render_area_html(const ServedDataset& d, const AreaPage& page);
 // Records changed per release, stacked by kind, as inline SVG (part of the dataset page).
 std::string render_changes_chart_svg(const ServedDataset& dataset);
 

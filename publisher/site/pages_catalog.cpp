@@ -103,6 +103,22 @@ std::string render_dataset_html(const ServedDataset& d) {
          esc(urls::as_of(id, "2026-01-01T00:00:00Z")) + "</code> to the release current at that instant.</p>\n";
   }
 
+  if (!d.areas.empty() && d.newest() != nullptr) {
+    const std::string& rel = d.newest()->release.id;
+    const Partition& p = *d.contract->partition;
+    h += "<h2 id=\"areas\">" + esc(p.title) + "s</h2>\n<p>Take one " + esc(p.title) +
+         " at a time: its files, its changes (<code>changes?…&amp;area=CODE</code>) and its own feed. " +
+         a(urls::area_index(id, rel), "The signed list") + ".</p>\n" +
+         html::table_open({"area", "name", "records", "last changed", "newest CSV", "feed"}, "areas");
+    for (const auto& area : d.areas)
+      h += html::row({a(urls::area_page(id, rel, area.code), area.code), esc(p.name_of(area.code)),
+                      html::count(area.records),
+                      area.last_changed.empty() ? std::string() : a(urls::release(id, area.last_changed), area.last_changed),
+                      a(urls::area_file(id, rel, area.code, id + ".csv"), id + ".csv"),
+                      a(urls::area_feed(id, area.code, "atom"), "Atom")});
+    h += html::kTableClose;
+  }
+
   h += "<h2 id=\"releases\">Releases</h2>\n";
   if (d.releases.empty()) h += "<p>None yet.</p>\n";
   h += "<form method=\"get\" action=\"" + esc(urls::changes(id)) +

@@ -132,4 +132,27 @@ Result<std::vector<std::pair<std::string, ReleaseArea>>> Store::area_history(con
   return out;
 }
 
+Result<std::vector<Store::AreaSummary>> Store::area_summaries(const std::string& dataset) {
+  auto num = dataset_num(dataset);
+  if (!num.ok()) return num.status();
+  auto st = impl_->db.prepare(
+      "SELECT a.area, a.records, "
+      "(SELECT b.release FROM release_areas b JOIN releases r ON r.dataset = b.dataset AND r.id = b.release "
+      "  WHERE b.dataset = a.dataset AND b.area = a.area AND b.added + b.removed + b.retired + b.modified > 0 "
+      "  ORDER BY r.seq DESC LIMIT 1) "
+      "FROM release_areas a WHERE a.dataset = ?1 AND a.release = "
+      "(SELECT id FROM releases WHERE dataset = ?1 ORDER BY seq DESC LIMIT 1) ORDER BY a.area");
+  if (!st.ok()) return st.status();
+  st->bind(1, *num);
+  std::vector<AreaSummary> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({std::string(st->text(0)), static_cast<std::uint64_t>(st->int64(1)),
+                   st->is_null(2) ? std::string() : std::string(st->text(2))});
+  }
+  return out;
+}
+
 }  // namespace gazette

@@ -190,6 +190,14 @@ class Store {
   Result<std::vector<ReleaseArea>> release_areas(const std::string& dataset, const std::string& release);
   Result<std::optional<ReleaseArea>> release_area(const std::string& dataset, const std::string& release,
                                                   const std::string& code);
+  // The areas of the newest release of `dataset`, each with the newest release that changed
+  // it (empty when none did, which cannot be for a release that brought the area).
+  struct AreaSummary {
+    std::string code;
+    std::uint64_t records = 0;
+    std::string last_changed;
+  };
+  Result<std::vector<AreaSummary>> area_summaries(const std::string& dataset);
   // Every release's row for area `code` (release id, area), in publication order.
   Result<std::vector<std::pair<std::string, ReleaseArea>>> area_history(const std::string& dataset,
                                                                         const std::string& code);

@@ -27,6 +27,9 @@ std::string release_file(std::string_view ds, std::string_view rel, std::string_
 std::string manifest(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "manifest.json"); }
 std::string report(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "report.json"); }
 std::string area_index(std::string_view ds, std::string_view rel) { return release_file(ds, rel, "areas"); }
+std::string area_page(std::string_view ds, std::string_view rel, std::string_view code) {
+  return join({"/datasets/", ds, "/releases/", rel, "/areas/", code});
+}
 std::string area_file(std::string_view ds, std::string_view rel, std::string_view code, std::string_view file) {
   return join({"/datasets/", ds, "/releases/", rel, "/areas/", code, "/", file});
 }

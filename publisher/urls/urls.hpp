@@ -24,6 +24,8 @@ std::string manifest(std::string_view ds, std::string_view rel);
 std::string report(std::string_view ds, std::string_view rel);
 // A release's areas (the contract's partition): its signed area index, and an area's files.
 std::string area_index(std::string_view ds, std::string_view rel);  // /datasets/{ds}/releases/{rel}/areas
+// /datasets/{ds}/releases/{rel}/areas/{code}: one area of a release (JSON, or a page)
+std::string area_page(std::string_view ds, std::string_view rel, std::string_view code);
 // /datasets/{ds}/releases/{rel}/areas/{code}/{file}
 std::string area_file(std::string_view ds, std::string_view rel, std::string_view code, std::string_view file);
 std::string latest(std::string_view ds, std::string_view file);        // /datasets/{ds}/latest/{file}

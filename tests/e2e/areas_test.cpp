@@ -444,3 +444,28 @@ TEST_CASE("gazette mirror --area keeps one area's copy, proven against the signe
   CHECK(mirror(s, into.path(), "6/8").exit_code != 0);
   CHECK_FALSE(std::filesystem::exists(into / "naptan-stops-999.sqlite"));
 }
+
+TEST_CASE("the dataset page lists its areas, and each area has a page with the releases that changed it",
+          "[e2e][areas][pages]") {
+  FourAreas s;
+  auto page = curl(s.dir, s.base + "/datasets/naptan-stops", {"-H", "Accept: text/html"});
+  REQUIRE(page.status == 200);
+  CHECK_THAT(page.body, Catch::Contains("<h2 id=\"areas\">ATCO areas</h2>"));
+  for (const char* name : {"Central Bedfordshire", "Clackmannanshire"}) CHECK_THAT(page.body, Catch::Contains(name));
+  CHECK_THAT(page.body, Catch::Contains("href=\"/datasets/naptan-stops/releases/2024-10-24/areas/668\""));
+  CHECK_THAT(page.body, Catch::Contains("<td>356</td>"));
+
+  auto clack = s.get("/datasets/naptan-stops/releases/2024-10-24/areas/668");
+  CHECK(clack["name"] == "Clackmannanshire");
+  CHECK(clack["changed_by"] == nlohmann::json::array({"2024-10-24", "2024-10-13"}));
+  CHECK(clack["changes"]["retired"] == 10);
+  auto beds = s.get("/datasets/naptan-stops/releases/2024-10-24/areas/021");
+  CHECK(beds["changed_by"] == nlohmann::json::array({"2024-10-13"}));
+  CHECK(beds["since"] == "2024-10-13");
+  auto html = curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-10-24/areas/668", {"-H", "Accept: text/html"});
+  CHECK_THAT(html.body, Catch::Contains("/datasets/naptan-stops/changes?from=2024-10-13&amp;to=2024-10-24&amp;area=668"));
+  CHECK_THAT(html.body, Catch::Contains("/feeds/naptan-stops/areas/668.atom"));
+  auto index = curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-10-24/areas", {"-H", "Accept: text/html"});
+  CHECK_THAT(index.body, Catch::Contains("Central Bedfordshire") && Catch::Contains("areas.minisig"));
+  CHECK(curl(s.dir, s.base + "/datasets/naptan-stops/releases/2024-10-24/areas/999").status == 404);
+}

@@ -105,6 +105,9 @@ TEST_CASE("export: nginx serves the exported tree as the origin does", "[export]
       // Areas: the index and its signature, files rendered and files shared with an older release, feeds.
       {rel + "2024-12-03/areas", {}},
       {rel + "2024-12-03/areas.minisig", {}},
+      {rel + "2024-12-03/areas", {"-H", "Accept: text/html"}},
+      {rel + "2024-10-24/areas/668", {}},
+      {rel + "2024-10-24/areas/668", {"-H", "Accept: text/html"}},
       {rel + "2024-10-13/areas/668/naptan-stops.csv", {}},
       {rel + "2024-12-03/areas/668/naptan-stops.xml", {}},
       {rel + "2024-12-03/areas/668/naptan-stops.csv", {"-r", "100-199"}},
