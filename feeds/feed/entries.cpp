@@ -47,7 +47,8 @@ FeedEntry release_entry(const std::string& ds, const ReleaseFacts& r) {
   if (!r.parent.empty())
     text += " Since " + r.parent + ": " + std::to_string(r.added) + " added, " + std::to_string(r.removed) +
             " removed, " + std::to_string(r.retired) + " retired, " + std::to_string(r.modified) + " modified.";
-  text += " Gate findings: " + std::to_string(r.routine) + " routine, " + std::to_string(r.notice) + " notice, " +
+  text += std::string(r.area.empty() ? " Gate findings: " : " Gate findings for the whole release: ") +
+          std::to_string(r.routine) + " routine, " + std::to_string(r.notice) + " notice, " +
           std::to_string(r.breaking) + " breaking" +
           (r.notice + r.breaking ? " (each covered by a notice or, for a backfill, its plan)." : ".");
   if (!r.plan_id.empty())

@@ -5,7 +5,7 @@
 namespace gazette::http {
 
 Queries::Queries(std::filesystem::path data_dir, std::uint64_t render_cache_bytes, std::size_t cached)
-    : data_dir_(std::move(data_dir)), cache_capacity_(cached), render_cache_(data_dir_ / "cache", render_cache_bytes) {}
+    : data_dir_(std::move(data_dir)), summaries_(cached), render_cache_(data_dir_ / "cache", render_cache_bytes) {}
 
 Queries::~Queries() = default;
 
@@ -31,26 +31,14 @@ Result<ChangesetPage> Queries::changeset_page(const site::ServedDataset& dataset
                                               const RecordFilter* filter) {
   const std::string cache_key = dataset.info.id + "\n" + (from ? from->release.id : "") + "\n" + to.release.id +
                                 (filter ? "\n" + filter->query(*dataset.contract) : std::string());
-  std::optional<ChangeSummary> known;
-  {
-    std::lock_guard lock(cache_mutex_);
-    for (auto it = summaries_.begin(); it != summaries_.end(); ++it) {
-      if (it->first == cache_key) {
-        summaries_.splice(summaries_.begin(), summaries_, it);
-        known = it->second;
-        break;
-      }
-    }
-  }
+  const std::optional<ChangeSummary> known = summaries_.get(cache_key);
   auto store = acquire();
   if (!store.ok()) return store.status();
   auto page = gazette::changeset_page(**store, *dataset.contract, dataset.info.id, from ? &from->release : nullptr,
                                       to.release, after, limit, known, filter);
   release(std::move(*store));
   if (!page.ok() || known) return page;
-  std::lock_guard lock(cache_mutex_);
-  summaries_.emplace_front(cache_key, page->changeset.summary);
-  if (summaries_.size() > cache_capacity_) summaries_.pop_back();
+  summaries_.put(cache_key, page->changeset.summary);
   return page;
 }
 
@@ -69,10 +57,18 @@ namespace gazette::http {
 
 Result<std::optional<ReleaseArea>> Queries::area(const std::string& dataset, const std::string& release,
                                                  const std::string& code) {
+  const std::string key = dataset + "\n" + release + "\n" + code;
+  if (auto kept = areas_.get(key)) {
+    if (!*kept) return std::optional<ReleaseArea>();
+    return std::optional<ReleaseArea>(**kept);
+  }
   auto store = acquire();
   if (!store.ok()) return store.status();
   auto a = (*store)->release_area(dataset, release, code);
   this->release(std::move(*store));
+  if (!a.ok()) return a;
+  // "No such area" is kept too: a published release never gains one.
+  areas_.put(key, *a ? std::make_shared<const ReleaseArea>(**a) : nullptr);
   return a;
 }
 
@@ -87,17 +83,9 @@ Result<std::optional<StoredSignature>> Queries::area_index(const std::string& da
 Result<std::shared_ptr<const site::ServedFeed>> Queries::area_feed(const site::ServedDataset& dataset,
                                                                    const site::CatalogOptions& options,
                                                                    const std::string& code) {
-  constexpr std::size_t kKept = 64;
   const std::string key = dataset.info.id + "\n" + code + "\n" + std::to_string(dataset.releases.size()) + "\n" +
                           std::to_string(dataset.notices.size());
-  {
-    std::lock_guard lock(feeds_mutex_);
-    for (auto it = area_feeds_.begin(); it != area_feeds_.end(); ++it)
-      if (it->first == key) {
-        area_feeds_.splice(area_feeds_.begin(), area_feeds_, it);
-        return it->second;
-      }
-  }
+  if (auto kept = area_feeds_.get(key)) return *kept;
   auto store = acquire();
   if (!store.ok()) return store.status();
   auto feed = site::render_area_feed(**store, options, dataset, code);
@@ -105,9 +93,7 @@ Result<std::shared_ptr<const site::ServedFeed>> Queries::area_feed(const site::S
   if (!feed.ok()) return feed.status();
   std::shared_ptr<const site::ServedFeed> out;
   if (*feed) out = std::make_shared<const site::ServedFeed>(std::move(**feed));
-  std::lock_guard lock(feeds_mutex_);
-  area_feeds_.emplace_front(key, out);
-  if (area_feeds_.size() > kKept) area_feeds_.pop_back();
+  area_feeds_.put(key, out);
   return out;
 }
 

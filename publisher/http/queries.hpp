@@ -16,6 +16,7 @@
 
 #include "publisher/site/catalog.hpp"
 #include "publisher/http/http.hpp"
+#include "publisher/http/lru_cache.hpp"
 #include "publisher/http/render_cache.hpp"
 #include "publisher/model/changeset.hpp"
 #include "publisher/release/release.hpp"
@@ -71,14 +72,13 @@ class Queries {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Store>> pool_;
 
-  std::mutex cache_mutex_;
-  std::size_t cache_capacity_;
-  std::list<std::pair<std::string, ChangeSummary>> summaries_;  // most recent first
+  LruCache<ChangeSummary> summaries_;
 
   RenderCache render_cache_;
 
-  std::mutex feeds_mutex_;
-  std::list<std::pair<std::string, std::shared_ptr<const site::ServedFeed>>> area_feeds_;  // most recent first
+  LruCache<std::shared_ptr<const site::ServedFeed>> area_feeds_{64};
+  // Areas of published releases never change: an area's artefact costs a lookup, not a query.
+  LruCache<std::shared_ptr<const ReleaseArea>> areas_{4096};
 };
 
 }  // namespace gazette::http

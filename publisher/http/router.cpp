@@ -1,5 +1,7 @@
 #include "publisher/http/router.hpp"
 
+#include "publisher/model/contract.hpp"
+
 #include <vector>
 
 #include "publisher/common/ids.hpp"
@@ -49,16 +51,6 @@ const char* to_string(RouteKind k) {
   }
   return "not_found";
 }
-
-namespace {
-// An area code as a path segment: 1 to 16 letters, digits, '-' or '_' (the contract says how many).
-bool is_area_code_text(const std::string& code) {
-  bool ok = !code.empty() && code.size() <= 16;
-  for (char c : code)
-    ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_');
-  return ok;
-}
-}  // namespace
 
 Result<Route> match_route(std::string_view target) {
   if (target.empty() || target[0] != '/')

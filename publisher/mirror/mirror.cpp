@@ -461,12 +461,8 @@ Result<MirrorOutcome> run_mirror(const MirrorOptions& o) {
   auto dataset = DatasetId::parse(o.dataset);
   if (!dataset.ok()) return dataset.status();
   const std::string ds = dataset->str();
-  if (!o.area.empty()) {
-    bool ok = o.area.size() <= 16;
-    for (char c : o.area)
-      ok = ok && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_');
-    if (!ok) return Status::invalid_input("--area: '" + o.area + "' is not an area code (letters, digits, '-' or '_')");
-  }
+  if (!o.area.empty() && !is_area_code_text(o.area))
+    return Status::invalid_input("--area: '" + o.area + "' is not an area code (letters, digits, '-' or '_')");
   // The copy's files are named by what it holds: the dataset, or one area of it.
   const std::string name = o.area.empty() ? ds : ds + "-" + o.area;
   auto source = parse_url(o.source);

@@ -68,12 +68,14 @@ std::string Partition::name_of(const std::string& code) const {
   return it == names.end() ? std::string() : it->second;
 }
 
-bool is_area_code(const Partition& p, std::string_view code) {
-  if (code.size() != p.length) return false;
+bool is_area_code_text(std::string_view code) {
+  if (code.empty() || code.size() > 16) return false;
   for (char c : code)
     if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_'))
       return false;
   return true;
 }
+
+bool is_area_code(const Partition& p, std::string_view code) { return code.size() == p.length && is_area_code_text(code); }
 
 }  // namespace gazette

@@ -140,6 +140,9 @@ struct Partition {
 
 // Whether `code` could name an area of `p`: `length` letters, digits, '-' or '_'.
 bool is_area_code(const Partition& p, std::string_view code);
+// Whether `code` could name an area of some partition: 1 to 16 letters, digits, '-' or '_'
+// (what a URL or a command line may carry before the contract is at hand).
+bool is_area_code_text(std::string_view code);
 
 struct Contract {
   std::string dataset_id;
