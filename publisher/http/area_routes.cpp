@@ -54,20 +54,10 @@ Response serve_area(const Request& req, const Route& route, const site::ServedDa
   view.release.version = rel->release.version;
   view.last_modified = since->last_modified;
   Response r = serve_artefact(req, view, art);
-  if (!r.file) return r;
-  if (auto kept = queries->cached_rendering(found->sha256)) {
-    r.file->path = *kept;
-    return r;
-  }
-  r.streamed = true;
-  r.stream_length = r.file->length;
-  if (!r.head) {
-    auto source = queries->rendered_area_artefact(*since, **area, art, r.file->offset, r.file->length);
-    if (!source.ok()) return problem(500, source.status().message(), req.target);
-    r.stream = std::move(*source);
-  }
-  r.file.reset();
-  return r;
+  if (!r.file) return r;  // 304, 416
+  return serve_rendered(req, std::move(r), found->sha256, queries, [&](std::uint64_t offset, std::uint64_t length) {
+    return queries->rendered_area_artefact(*since, **area, art, offset, length);
+  });
 }
 
 }  // namespace gazette::http

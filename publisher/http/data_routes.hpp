@@ -2,6 +2,9 @@
 // and areas. Internal to http; called by handle_request.
 #pragma once
 
+#include <functional>
+#include <memory>
+
 #include "publisher/site/catalog.hpp"
 #include "publisher/http/http.hpp"
 #include "publisher/http/queries.hpp"
@@ -15,6 +18,13 @@ Response serve_record(const Request& req, const Route& route, const site::Served
                       Queries& queries);
 Response serve_record_history(const Request& req, const Route& route, const site::ServedDataset& ds,
                               Queries& queries);
+// An artefact without files, answered by serve_artefact (`r` holds the span asked for): the
+// render cache's file when it holds one, else the bytes `render(offset, length)` makes as they
+// are sent (503 without `queries`).
+using RenderArtefact = std::function<Result<std::shared_ptr<BodySource>>(std::uint64_t offset, std::uint64_t length)>;
+Response serve_rendered(const Request& req, Response r, const std::string& sha256, Queries* queries,
+                        const RenderArtefact& render);
+
 // A release's area index (JSON as signed, or a page), its signature, one area's page, or an
 // area's artefact (area_routes.cpp). `queries` null: 503.
 Response serve_area(const Request& req, const Route& route, const site::ServedDataset& ds, Queries* queries);

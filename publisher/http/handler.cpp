@@ -281,6 +281,26 @@ Response serve_artefact(const Request& req, const site::ServedRelease& release,
   return r;
 }
 
+Response serve_rendered(const Request& req, Response r, const std::string& sha256, Queries* queries,
+                        const RenderArtefact& render) {
+  if (queries != nullptr) {
+    if (auto kept = queries->cached_rendering(sha256)) {
+      r.file->path = *kept;
+      return r;
+    }
+  }
+  r.streamed = true;
+  r.stream_length = r.file->length;
+  if (!r.head) {
+    if (queries == nullptr) return problem(503, "live queries are not available", req.target);
+    auto source = render(r.file->offset, r.file->length);
+    if (!source.ok()) return problem(500, source.status().message(), req.target);
+    r.stream = std::move(*source);
+  }
+  r.file.reset();
+  return r;
+}
+
 namespace {
 
 // A feed document: its own validators, short-lived (or immutable for an archive page), and the
@@ -428,22 +448,9 @@ Response serve_release_artefact(const Request& req, const site::ServedRelease& r
   Response r = serve_artefact(req, rel, art);
   const bool evicted = art.artefact.evicted || req.artefact_files_gone;
   if (!evicted || !r.file) return r;
-  if (queries != nullptr) {
-    if (auto kept = queries->cached_rendering(art.artefact.sha256)) {
-      r.file->path = *kept;
-      return r;
-    }
-  }
-  r.streamed = true;
-  r.stream_length = r.file->length;
-  if (!r.head) {
-    if (queries == nullptr) return problem(503, "live queries are not available", req.target);
-    auto source = queries->rendered_artefact(rel, art, r.file->offset, r.file->length);
-    if (!source.ok()) return problem(500, source.status().message(), req.target);
-    r.stream = std::move(*source);
-  }
-  r.file.reset();
-  return r;
+  return serve_rendered(req, std::move(r), art.artefact.sha256, queries, [&](std::uint64_t offset, std::uint64_t length) {
+    return queries->rendered_artefact(rel, art, offset, length);
+  });
 }
 
 // The manifest or an artefact of a named release.

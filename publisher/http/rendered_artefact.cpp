@@ -128,42 +128,45 @@ class RenderedArtefact : public BodySource {
   std::unique_ptr<RenderCache::Entry> entry_;
 };
 
+// The records of `source` whose keys begin with `key_prefix`, rendered under `header` as
+// `artefact` (a whole artefact, or an area's). `where` names it if `source`'s renderer is gone;
+// `what` names the rendering in the log.
+Result<std::shared_ptr<BodySource>> render_records(const std::filesystem::path& data_dir, RenderCache* cache,
+                                                   const Release& source, const ReleaseHeader& header,
+                                                   std::string key_prefix, const site::ServedArtefact& artefact,
+                                                   std::uint64_t offset, std::uint64_t length, const std::string& where,
+                                                   std::string what) {
+  const std::optional<ArtefactFormat> format = format_from_extension(artefact.extension);
+  if (!format) return Status::not_found("no renderer for " + artefact.artefact.name);
+  auto store = Store::open(data_dir, OpenMode::read);
+  if (!store.ok()) return store.status();
+  auto contract = release_contract(**store, source);
+  if (!contract.ok()) return contract.status();
+  if (header.renderer == 0) return Status::corruption(where + ": " + missing_renderer(source.renderer));
+  return std::shared_ptr<BodySource>(std::make_shared<RenderedArtefact>(
+      std::move(*store), std::move(*contract), header, source.seq, std::move(key_prefix), *format, offset, length,
+      artefact.artefact.bytes, artefact.artefact.sha256, cache, std::move(what)));
+}
+
 }  // namespace
 
 Result<std::shared_ptr<BodySource>> Queries::rendered_artefact(const site::ServedRelease& release,
                                                                const site::ServedArtefact& artefact, std::uint64_t offset,
                                                                std::uint64_t length) {
-  const std::optional<ArtefactFormat> format = format_from_extension(artefact.extension);
-  if (!format) return Status::not_found("no renderer for " + artefact.artefact.name);
-  auto store = Store::open(data_dir_, OpenMode::read);
-  if (!store.ok()) return store.status();
-  auto contract = release_contract(**store, release.release);
-  if (!contract.ok()) return contract.status();
-  if (release_header(release.release).renderer == 0)
-    return Status::corruption(release.release.id + "/" + artefact.artefact.name + ": " +
-                              missing_renderer(release.release.renderer));
-  return std::shared_ptr<BodySource>(std::make_shared<RenderedArtefact>(
-      std::move(*store), std::move(*contract), release_header(release.release), release.release.seq, std::string(),
-      *format, offset, length, artefact.artefact.bytes, artefact.artefact.sha256, &render_cache_, release.release.id));
+  const Release& r = release.release;
+  return render_records(data_dir_, &render_cache_, r, release_header(r), std::string(), artefact, offset, length,
+                        r.id + "/" + artefact.artefact.name, r.id);
 }
 
 Result<std::shared_ptr<BodySource>> Queries::rendered_area_artefact(const site::ServedRelease& since,
                                                                     const ReleaseArea& area,
                                                                     const site::ServedArtefact& artefact,
                                                                     std::uint64_t offset, std::uint64_t length) {
-  const std::optional<ArtefactFormat> format = format_from_extension(artefact.extension);
-  if (!format) return Status::not_found("no renderer for " + artefact.artefact.name);
-  auto store = Store::open(data_dir_, OpenMode::read);
-  if (!store.ok()) return store.status();
-  auto contract = release_contract(**store, since.release);
-  if (!contract.ok()) return contract.status();
-  if (release_header(since.release).renderer == 0)
-    return Status::corruption(since.release.id + " area " + area.code + ": " + missing_renderer(since.release.renderer));
   // Unchanged since `since`, the area's records are those of that release.
-  return std::shared_ptr<BodySource>(std::make_shared<RenderedArtefact>(
-      std::move(*store), std::move(*contract), area_header(since.release, area.records), since.release.seq, area.code,
-      *format, offset, length, artefact.artefact.bytes, artefact.artefact.sha256, &render_cache_,
-      since.release.id + " area " + area.code));
+  const Release& r = since.release;
+  const std::string what = r.id + " area " + area.code;
+  return render_records(data_dir_, &render_cache_, r, area_header(r, area.records), area.code, artefact, offset,
+                        length, what, what);
 }
 
 }  // namespace gazette::http
